@@ -1,0 +1,79 @@
+"""psdata: Lighthouse / PageSpeed Insights scores for a column of URLs, as a DataFrame.
+
+>>> import psdata
+>>> scores = psdata.analyze(df["url"])  # doctest: +SKIP
+"""
+
+__version__ = "0.1.0"
+
+from ._api import (
+    analyze,
+    analyze_async,
+    audits,
+    cache_info,
+    clear_cache,
+    run_analysis,
+    run_analysis_batch,
+)
+from ._browser import find_chromium, set_chromium_path
+from ._errors import (
+    AnalysisError,
+    BrowserCrashError,
+    BrowserNotFoundError,
+    ConfigurationError,
+    HTTPStatusError,
+    InternalError,
+    InvalidURLError,
+    LoopThreadError,
+    NavigationError,
+    PageCrashError,
+    PageTimeoutError,
+    PoolClosedError,
+    PsdataError,
+    QuotaError,
+    ServiceError,
+)
+from ._frame import COLUMNS, SCHEMA, build_frame, read_parquet_metadata, to_parquet
+from ._runtime import (
+    get_max_concurrent_contexts,
+    pool_stats,
+    set_max_concurrent_contexts,
+    shutdown,
+)
+
+__all__ = [
+    "COLUMNS",
+    "SCHEMA",
+    "AnalysisError",
+    "BrowserCrashError",
+    "BrowserNotFoundError",
+    "ConfigurationError",
+    "HTTPStatusError",
+    "InternalError",
+    "InvalidURLError",
+    "LoopThreadError",
+    "NavigationError",
+    "PageCrashError",
+    "PageTimeoutError",
+    "PoolClosedError",
+    "PsdataError",
+    "QuotaError",
+    "ServiceError",
+    "__version__",
+    "analyze",
+    "analyze_async",
+    "audits",
+    "build_frame",
+    "cache_info",
+    "clear_cache",
+    "find_chromium",
+    "get_max_concurrent_contexts",
+    "pool_stats",
+    "read_parquet_metadata",
+    "run_analysis",
+    "run_analysis_batch",
+    "set_chromium_path",
+    "set_max_concurrent_contexts",
+    "shutdown",
+    "to_parquet",
+]

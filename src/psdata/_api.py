@@ -1,0 +1,597 @@
+"""The pandas-facing API: ``analyze()`` / ``analyze_async()``, pandas in, pandas out."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import inspect
+import os
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pandas as pd
+
+from . import __version__
+from ._batch import Job, Outcome, RetryPolicy, run_jobs
+from ._errors import AnalysisError, ConfigurationError, InvalidURLError
+from ._frame import CATEGORIES, ENGINES, STRATEGIES, build_frame, empty_record
+from ._runtime import get_max_concurrent_contexts, get_pool, run_async, run_sync
+from ._store import ResultStore
+from ._urls import normalize_url
+from .lab.collect import WaitSettings
+from .lab.emulation import THROTTLING_MODES
+from .lab.engine import LabSettings, measure_page, validate_categories
+
+Errors = Literal["coerce", "raise"]
+DEFAULT_TIMEOUT_S = 120.0
+DEFAULT_MAX_AGE_S = 86_400.0
+PSI_CONCURRENCY = 4
+
+
+@dataclass(frozen=True)
+class Request:
+    """Everything one ``analyze`` call asked for, validated."""
+
+    strategies: tuple[str, ...]
+    engine: str
+    categories: tuple[str, ...]
+    throttling: str
+    concurrency: int
+    timeout: float
+    max_age: float | None
+    skip_cache: bool
+    force_retry: bool
+    quiet_window_ms: float | None = None
+    psi_key: str | None = field(default=None, repr=False)
+    psi_endpoint: str | None = None
+
+    def settings(self) -> dict[str, Any]:
+        """The settings that change results (part of every cache key and file metadata)."""
+        base: dict[str, Any] = {"version": __version__, "categories": list(self.categories)}
+        if self.engine == "lab":
+            base.update(self.lab_settings().as_key())
+        return base
+
+    def lab_settings(self) -> LabSettings:
+        """The lab engine's settings for this request."""
+        waits = WaitSettings()
+        if self.quiet_window_ms is not None:
+            quiet = self.quiet_window_ms
+            waits = dataclasses.replace(
+                waits, pause_after_load_ms=quiet, network_quiet_ms=quiet, cpu_quiet_ms=quiet
+            )
+        return LabSettings(self.throttling, self.categories, waits)
+
+
+def _strategies(strategy: str | Sequence[str]) -> tuple[str, ...]:
+    names = (strategy,) if isinstance(strategy, str) else tuple(strategy)
+    if not names or any(s not in STRATEGIES for s in names) or len(set(names)) != len(names):
+        raise ConfigurationError(f"strategy must be 'mobile', 'desktop' or both, got {strategy!r}.")
+    return names
+
+
+def _request(
+    strategy: str | Sequence[str],
+    engine: str,
+    categories: Iterable[str] | None,
+    throttling: str,
+    concurrency: int | None,
+    timeout: float,
+    max_age: float | None,
+    skip_cache: bool,
+    force_retry: bool,
+    quiet_window_ms: float | None,
+    psi_key: str | None,
+    psi_endpoint: str | None,
+) -> Request:
+    if engine not in ENGINES:
+        raise ConfigurationError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}.")
+    if throttling not in THROTTLING_MODES:
+        raise ConfigurationError(
+            f"throttling must be one of {', '.join(THROTTLING_MODES)}, got {throttling!r}."
+        )
+    default = get_max_concurrent_contexts() if engine == "lab" else PSI_CONCURRENCY
+    limit = concurrency if concurrency is not None else default
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise ConfigurationError(f"concurrency must be a positive integer, got {concurrency!r}.")
+    if quiet_window_ms is not None and not 0 <= quiet_window_ms <= 60_000:
+        raise ConfigurationError(
+            f"quiet_window_ms must be between 0 and 60000, got {quiet_window_ms!r}."
+        )
+    if not timeout > 0:
+        raise ConfigurationError(f"timeout must be a positive number of seconds, got {timeout!r}.")
+    return Request(
+        strategies=_strategies(strategy),
+        engine=engine,
+        categories=validate_categories(CATEGORIES if categories is None else list(categories)),
+        throttling=throttling if engine == "lab" else "simulate",
+        concurrency=limit,
+        timeout=float(timeout),
+        max_age=max_age,
+        skip_cache=skip_cache,
+        force_retry=force_retry,
+        quiet_window_ms=quiet_window_ms,
+        psi_key=psi_key,
+        psi_endpoint=psi_endpoint,
+    )
+
+
+def _input(urls: Any) -> tuple[list[object], pd.Index]:
+    """The input values and the index the output keeps."""
+    if isinstance(urls, pd.DataFrame):
+        if urls.shape[1] != 1:
+            raise ConfigurationError(
+                "Pass one column of URLs (e.g. df['url']), not a DataFrame with "
+                f"{urls.shape[1]} columns."
+            )
+        urls = urls.iloc[:, 0]
+    if isinstance(urls, str):
+        urls = [urls]
+    if isinstance(urls, pd.Series):
+        return list(urls.array), urls.index
+    if isinstance(urls, pd.Index):
+        return list(urls), pd.RangeIndex(len(urls))
+    try:
+        values = list(urls)
+    except TypeError:
+        raise ConfigurationError(
+            f"urls must be a Series, list, Index or a single URL, got {type(urls).__name__}."
+        ) from None
+    return values, pd.RangeIndex(len(values))
+
+
+def _output_index(index: pd.Index, strategies: tuple[str, ...]) -> pd.Index:
+    if len(strategies) == 1:
+        return index
+    names = [*(index.names if index.nlevels > 1 else [index.name]), "strategy"]
+    tuples = [
+        (*(label if index.nlevels > 1 else (label,)), s) for label in index for s in strategies
+    ]
+    return pd.MultiIndex.from_tuples(tuples, names=names)
+
+
+def _job_key(job: Job) -> tuple[str, str]:
+    try:
+        return normalize_url(job.url), job.strategy
+    except InvalidURLError:
+        return repr(job.url), job.strategy
+
+
+def _row(job: Job, outcome: Outcome) -> dict[str, Any]:
+    """The output row of one job: its record, or an error record; ``url`` as given."""
+    if isinstance(outcome, AnalysisError):
+        return _error_record(job.url, job.strategy, outcome)
+    record = {k: v for k, v in outcome.items() if k != "details"}
+    record["url"] = empty_record(job.url, job.strategy)["url"]
+    record.setdefault("from_cache", False)
+    return record
+
+
+def _error_record(value: object, strategy: str, error: AnalysisError) -> dict[str, Any]:
+    record = empty_record(value, strategy)
+    record.update({k: v for k, v in error.partial.items() if k != "details"})
+    record.update(url=empty_record(value, strategy)["url"], error=str(error))
+    record["error_type"] = error.error_type
+    return record
+
+
+class _Batch:
+    """One analyze call on the loop thread: cache lookups, measurements, store writes."""
+
+    def __init__(self, request: Request, store: ResultStore, progress: Callable[[], None]):
+        self.request = request
+        self.store = store
+        self.progress = progress
+        self.settings = request.settings()
+
+    def key(self, url: str, strategy: str) -> str:
+        return self.store.key(url, strategy, self.request.engine, self.settings)
+
+    async def run(self, values: list[object]) -> list[tuple[Job, Outcome]]:
+        """Every (input value, strategy) job with its outcome, in input order."""
+        request = self.request
+        jobs = [Job(v, s) for v in values for s in request.strategies]
+        outcomes: dict[tuple[str, str], Outcome] = {}
+        pending: dict[tuple[str, str], Job] = {}
+        cached: dict[str, Any] = {}
+        for job in jobs:
+            try:
+                url = normalize_url(job.url)
+            except InvalidURLError as exc:
+                self.progress()
+                outcomes[_job_key(job)] = exc
+                continue
+            pending.setdefault((url, job.strategy), Job(url, job.strategy))
+        if not request.skip_cache and pending:
+            keys = [self.key(url, s) for url, s in pending]
+            cached = self.store.get_many(
+                keys, max_age=request.max_age, include_failures=not request.force_retry
+            )
+        to_measure = []
+        for (url, strategy), job in pending.items():
+            hit = cached.get(self.key(url, strategy))
+            if hit is None:
+                to_measure.append(job)
+                continue
+            self.progress()
+            outcomes[(url, strategy)] = {**hit.record, "from_cache": True, "details": hit.details()}
+        async with self._measure() as measure:
+            results = await run_jobs(
+                to_measure,
+                measure,
+                concurrency=request.concurrency,
+                timeout=request.timeout,
+                retry=RetryPolicy(),
+                on_done=self._finished,
+            )
+        for job, outcome in zip(to_measure, results, strict=True):
+            outcomes[(str(job.url), job.strategy)] = outcome
+        return [(job, outcomes[_job_key(job)]) for job in jobs]
+
+    def _finished(self, index: int, job: Job, outcome: Outcome) -> None:
+        """Commit one finished URL to the store at once (success or failure)."""
+        self.progress()
+        url = str(job.url)
+        if isinstance(outcome, AnalysisError):
+            record = _error_record(url, job.strategy, outcome)
+            details, ok = None, False
+        else:
+            record = {k: v for k, v in outcome.items() if k != "details"}
+            details, ok = outcome.get("details"), True
+        record["from_cache"] = None
+        self.store.put(self.key(url, job.strategy), record, details, ok=ok)
+
+    @contextlib.asynccontextmanager
+    async def _measure(self) -> AsyncIterator[Callable[[str, str], Any]]:
+        request = self.request
+        if request.engine == "lab":
+            pool = get_pool()
+            lab = request.lab_settings()
+
+            async def measure_lab(url: str, strategy: str) -> dict[str, Any]:
+                return await measure_page(pool, url, strategy, lab)
+
+            yield measure_lab
+            return
+        from .psi import PSIClient, analyze_crux, analyze_psi
+
+        options: dict[str, Any] = {"key": request.psi_key, "max_concurrency": request.concurrency}
+        if request.psi_endpoint:
+            options["endpoint"] = request.psi_endpoint
+        async with PSIClient(**options) as client:
+            if request.engine == "crux":
+
+                async def measure_crux(url: str, strategy: str) -> dict[str, Any]:
+                    return await analyze_crux(client, url, strategy)
+
+                yield measure_crux
+            else:
+
+                async def measure_psi(url: str, strategy: str) -> dict[str, Any]:
+                    return await analyze_psi(client, url, strategy, request.categories)
+
+                yield measure_psi
+
+
+def _progress_bar(total: int, enabled: bool) -> Any:
+    if not enabled:
+        return contextlib.nullcontext(None)
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc="psdata", unit="url", dynamic_ncols=True)
+
+
+async def _run_on_loop(
+    values: list[object], request: Request, store_path: str | None, bar: Any
+) -> list[tuple[Job, Outcome]]:
+    store = ResultStore(store_path)
+    try:
+        batch = _Batch(request, store, (lambda: bar.update(1)) if bar is not None else _nothing)
+        return await batch.run(values)
+    finally:
+        store.close()
+
+
+def _nothing() -> None:
+    return None
+
+
+def _finish(
+    outcomes: list[tuple[Job, Outcome]], index: pd.Index, request: Request, errors: str
+) -> pd.DataFrame:
+    records = [_row(job, outcome) for job, outcome in outcomes]
+    frame = build_frame(records, _output_index(index, request.strategies))
+    frame.attrs["psdata"] = {"engine": request.engine, "settings": request.settings()}
+    if errors == "raise":
+        failed = frame["error"].notna()
+        if failed.any():
+            first = frame[failed].iloc[0]
+            raise AnalysisError(f"{first['url']}: {first['error']}", url=first["url"])
+    return frame
+
+
+def _prepare(urls: Any, options: dict[str, Any]) -> tuple[list[object], pd.Index, Request]:
+    values, index = _input(urls)
+    request = _request(
+        options["strategy"],
+        options["engine"],
+        options["categories"],
+        options["throttling"],
+        options["concurrency"],
+        options["timeout"],
+        options["max_age"],
+        options["skip_cache"],
+        options["force_retry"],
+        options["quiet_window_ms"],
+        options["psi_key"],
+        options["psi_endpoint"],
+    )
+    if options["errors"] not in ("coerce", "raise"):
+        raise ConfigurationError(f"errors must be 'coerce' or 'raise', got {options['errors']!r}.")
+    return values, index, request
+
+
+def analyze(
+    urls: Any,
+    *,
+    strategy: str | Sequence[str] = "mobile",
+    engine: str = "lab",
+    categories: Iterable[str] | None = None,
+    throttling: str = "devtools",
+    concurrency: int | None = None,
+    timeout: float = DEFAULT_TIMEOUT_S,
+    errors: Errors = "coerce",
+    progress: bool = True,
+    max_age: float | None = DEFAULT_MAX_AGE_S,
+    skip_cache: bool = False,
+    force_retry: bool = False,
+    quiet_window_ms: float | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    psi_key: str | None = None,
+    psi_endpoint: str | None = None,
+) -> pd.DataFrame:
+    """Score every URL in *urls*; return one row per input element, with the input's index.
+
+    Parameters
+    ----------
+    urls : Series, list, Index, one-column DataFrame or str
+        The pages. Missing values, duplicates and bad URLs each get their own row.
+    strategy : {"mobile", "desktop"} or both as a list
+        Lighthouse's form factor. With both, the index gains a ``strategy`` level.
+    engine : {"lab", "psi", "crux"}
+        ``lab`` measures locally in Chromium; ``psi`` asks PageSpeed Insights (needs the
+        internet); ``crux`` fetches field data only.
+    categories : iterable of str, optional
+        Subset of performance, accessibility, best_practices, seo (default all four).
+    throttling : {"devtools", "provided"}
+        Lab only: Lighthouse's applied throttling, or none.
+    concurrency : int, optional
+        Pages measured at once (default: the pool's context limit, see
+        :func:`set_max_concurrent_contexts`).
+    timeout : float
+        Seconds allowed for one URL (one attempt).
+    errors : {"coerce", "raise"}
+        ``coerce`` puts failures in the ``error`` column; ``raise`` raises the first.
+    progress : bool
+        Show a progress bar.
+    max_age : float or None
+        Reuse stored successes younger than this many seconds (None: any age).
+    skip_cache, force_retry : bool
+        Measure everything again / retry stored failures.
+    quiet_window_ms : float, optional
+        Lab only: how long the network and main thread must be quiet after load before
+        the page counts as done (default: Lighthouse's 5,250 ms; shorter is faster but
+        can miss late layout shifts, long tasks and late LCP).
+    cache_dir : path, optional
+        Where the result store lives (default: ``PSDATA_CACHE_DIR`` or the user cache).
+    psi_key, psi_endpoint : str, optional
+        PageSpeed Insights API key (default ``PSDATA_PSI_KEY``) and endpoint override.
+
+    Returns
+    -------
+    DataFrame
+        Fixed columns and dtypes (see ``psdata.COLUMNS``), even when every row failed.
+
+    Examples
+    --------
+    >>> import pandas as pd, psdata
+    >>> df = pd.DataFrame({"url": ["https://example.com", "not a url"]})
+    >>> scores = psdata.analyze(df["url"])  # doctest: +SKIP
+    >>> df.join(scores[["performance", "lcp_ms", "error_type"]])  # doctest: +SKIP
+    """
+    options = locals().copy()
+    values, index, request = _prepare(urls, options)
+    cache = _store_path(cache_dir)
+    with _progress_bar(len(values) * len(request.strategies), progress) as bar:
+        outcomes = run_sync(_run_on_loop(values, request, cache, bar))
+    return _finish(outcomes, index, request, errors)
+
+
+async def analyze_async(urls: Any, **options: Any) -> pd.DataFrame:
+    """Awaitable :func:`analyze`, for notebooks' top-level ``await`` (same keywords).
+
+    Examples
+    --------
+    >>> scores = await psdata.analyze_async(df["url"], strategy="desktop")  # doctest: +SKIP
+    """
+    merged = {**_DEFAULTS, **options}
+    unknown = set(options) - set(_DEFAULTS)
+    if unknown:
+        raise ConfigurationError(f"Unknown keyword(s): {', '.join(sorted(unknown))}.")
+    values, index, request = _prepare(urls, merged)
+    cache = _store_path(merged["cache_dir"])
+    with _progress_bar(len(values) * len(request.strategies), merged["progress"]) as bar:
+        outcomes = await run_async(_run_on_loop(values, request, cache, bar))
+    return _finish(outcomes, index, request, merged["errors"])
+
+
+_DEFAULTS: dict[str, Any] = {
+    name: parameter.default
+    for name, parameter in inspect.signature(analyze).parameters.items()
+    if name != "urls"
+}
+
+
+def _store_path(cache_dir: str | os.PathLike[str] | None) -> str | None:
+    if cache_dir is None:
+        return None
+    return os.path.join(cache_dir, "results.sqlite3")
+
+
+async def run_analysis_batch(
+    urls: Sequence[str],
+    concurrency: int = 2,
+    timeout: float = 600,
+    skip_cache: bool = False,
+    force_retry: bool = False,
+    **options: Any,
+) -> list[dict[str, Any] | Exception]:
+    """Measure *urls* (lab engine by default); one record or exception per URL, in order.
+
+    Records carry a ``details`` key (audits, metrics, requests). One failure never
+    affects the others; *options* are :func:`analyze`'s other keywords.
+
+    Examples
+    --------
+    >>> results = await psdata.run_analysis_batch(["https://example.com"])  # doctest: +SKIP
+    >>> results[0]["performance"]  # doctest: +SKIP
+    97
+    """
+    merged = {
+        **_DEFAULTS,
+        **options,
+        "concurrency": concurrency,
+        "timeout": timeout,
+        "skip_cache": skip_cache,
+        "force_retry": force_retry,
+    }
+    values, _, request = _prepare(list(urls), merged)
+    outcomes = await run_async(
+        _run_on_loop(values, request, _store_path(merged["cache_dir"]), None)
+    )
+    return [_public_outcome(outcome) for _, outcome in outcomes]
+
+
+def _public_outcome(outcome: Outcome) -> dict[str, Any] | Exception:
+    return dict(outcome) if isinstance(outcome, dict) else outcome
+
+
+def run_analysis(url: str, **options: Any) -> dict[str, Any]:
+    """Measure one URL and return its record (with ``details``); raise if it failed.
+
+    Examples
+    --------
+    >>> record = psdata.run_analysis("https://example.com")  # doctest: +SKIP
+    >>> record["lcp_ms"]  # doctest: +SKIP
+    812.4
+    """
+    merged = {**_DEFAULTS, **options, "progress": False}
+    values, _, request = _prepare([url], merged)
+    outcomes = run_sync(_run_on_loop(values, request, _store_path(merged["cache_dir"]), None))
+    outcome = outcomes[0][1]
+    if isinstance(outcome, Exception):
+        raise outcome
+    return dict(outcome)
+
+
+AUDIT_COLUMNS: dict[str, Any] = {
+    "url": pd.StringDtype(),
+    "strategy": pd.CategoricalDtype(list(STRATEGIES)),
+    "category": pd.CategoricalDtype(list(CATEGORIES)),
+    "audit_id": pd.StringDtype(),
+    "title": pd.StringDtype(),
+    "score": "float64",
+    "weight": "float64",
+    "display_mode": pd.StringDtype(),
+    "details": object,
+}
+
+
+def audits(
+    result: pd.DataFrame, *, cache_dir: str | os.PathLike[str] | None = None
+) -> pd.DataFrame:
+    """The audits behind *result*'s category scores, one row per (page, audit).
+
+    Details come from the result store, so this works for any frame ``analyze``
+    returned (also one read back from Parquet). The index repeats *result*'s labels.
+
+    Examples
+    --------
+    >>> scores = psdata.analyze(df["url"])  # doctest: +SKIP
+    >>> a = psdata.audits(scores)  # doctest: +SKIP
+    >>> a[(a.audit_id == "image-alt") & (a.score == 0)].url.unique()  # doctest: +SKIP
+    """
+    meta = result.attrs.get("psdata", {})
+    settings = meta.get("settings")
+    if settings is None:
+        raise ConfigurationError("This frame has no psdata settings; pass analyze()'s result.")
+    store = ResultStore(_store_path(cache_dir))
+    rows: list[dict[str, Any]] = []
+    labels: list[Any] = []
+    try:
+        for label, row in result.iterrows():
+            if pd.isna(row["url"]) or pd.notna(row["error"]):
+                continue
+            key = store.key(
+                normalize_url(row["url"]), str(row["strategy"]), str(row["engine"]), settings
+            )
+            found = store.get_many([key], max_age=None, include_failures=False).get(key)
+            details = (found.details() if found else None) or {}
+            for category, content in details.get("categories", {}).items():
+                for audit in content.get("audits", []):
+                    labels.append(label)
+                    rows.append(
+                        {
+                            "url": row["url"],
+                            "strategy": row["strategy"],
+                            "category": category,
+                            "audit_id": audit.get("id"),
+                            "title": audit.get("title"),
+                            "score": audit.get("score"),
+                            "weight": audit.get("weight"),
+                            "display_mode": audit.get("display_mode"),
+                            "details": audit.get("details") or [],
+                        }
+                    )
+    finally:
+        store.close()
+    frame = pd.DataFrame(rows, columns=list(AUDIT_COLUMNS))
+    frame = frame.astype({k: v for k, v in AUDIT_COLUMNS.items() if v is not object})
+    index = result.index[:0].append(pd.Index(labels)) if labels else result.index[:0]
+    frame.index = index
+    return frame
+
+
+def cache_info(*, cache_dir: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+    """Where the result store is and what it holds.
+
+    Examples
+    --------
+    >>> psdata.cache_info()["rows"]  # doctest: +SKIP
+    120
+    """
+    with ResultStore(_store_path(cache_dir)) as store:
+        return store.info()
+
+
+def clear_cache(
+    *,
+    older_than: float | None = None,
+    failures_only: bool = False,
+    url: str | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+) -> int:
+    """Remove stored results (all, or older than *older_than* s, failures, one URL).
+
+    Examples
+    --------
+    >>> psdata.clear_cache(failures_only=True)  # doctest: +SKIP
+    3
+    """
+    with ResultStore(_store_path(cache_dir)) as store:
+        return store.clear(
+            older_than=older_than,
+            failures_only=failures_only,
+            url=None if url is None else normalize_url(url),
+        )

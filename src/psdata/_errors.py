@@ -1,0 +1,136 @@
+"""The psdata exception tree.
+
+::
+
+    PsdataError                      root of everything psdata raises
+    ├── ConfigurationError           a bad keyword value (also a ValueError)
+    ├── BrowserNotFoundError         no usable Chromium; says how to get one
+    ├── LoopThreadError              sync API called from psdata's own loop thread
+    ├── PoolClosedError              the context pool was shut down
+    └── AnalysisError                one URL could not be scored (``error_type`` says why)
+        ├── InvalidURLError          "invalid_url": not an http(s) URL; nothing fetched
+        ├── NavigationError          "network": refused, unknown host, TLS, aborted
+        ├── HTTPStatusError          "http": the document answered 4xx/5xx (not scored)
+        ├── PageTimeoutError         "timeout": the page or a step took too long
+        ├── PageCrashError           "crash": the renderer died
+        ├── BrowserCrashError        "browser": the browser died or misbehaved
+        ├── ServiceError             "service": a remote API (PSI, CrUX) failed
+        │   └── QuotaError           "quota": the API's rate limit or quota
+        └── InternalError            "internal": a bug in psdata; please report it
+
+Per-URL failures are data: ``analyze(..., errors="coerce")`` (the default) puts them in
+the ``error`` / ``error_type`` columns; ``errors="raise"`` raises the first one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class PsdataError(Exception):
+    """Root of every exception psdata raises."""
+
+
+class ConfigurationError(PsdataError, ValueError):
+    """A keyword argument or setting has a value psdata cannot use."""
+
+
+class BrowserNotFoundError(PsdataError):
+    """No usable Chromium executable was found."""
+
+
+class LoopThreadError(PsdataError, RuntimeError):
+    """A blocking psdata call was made from psdata's own event-loop thread."""
+
+
+class PoolClosedError(PsdataError, RuntimeError):
+    """The context pool has been shut down and takes no more work."""
+
+
+class AnalysisError(PsdataError):
+    """One URL could not be scored; ``error_type`` names the kind of failure."""
+
+    error_type = "error"
+    #: Whether trying again later may succeed (browser faults, flaky networks).
+    transient = False
+
+    def __init__(
+        self, message: str, *, url: str | None = None, partial: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.url = url
+        #: What was measured before the failure (status, final URL...), kept in the row.
+        self.partial = partial or {}
+
+
+class InvalidURLError(AnalysisError):
+    """The input is not an http or https URL; nothing was fetched."""
+
+    error_type = "invalid_url"
+
+
+class NavigationError(AnalysisError):
+    """The page could not be loaded: connection refused, unknown host, TLS, aborted."""
+
+    error_type = "network"
+
+
+class HTTPStatusError(AnalysisError):
+    """The document answered with an HTTP error status; like Lighthouse, not scored."""
+
+    error_type = "http"
+
+
+class PageTimeoutError(AnalysisError):
+    """The page, or one measurement step, did not finish in time."""
+
+    error_type = "timeout"
+
+
+class PageCrashError(AnalysisError):
+    """The page's renderer process crashed (out of memory, for example)."""
+
+    error_type = "crash"
+
+
+class BrowserCrashError(AnalysisError):
+    """The shared browser died or stopped answering during the measurement."""
+
+    error_type = "browser"
+    transient = True
+
+
+class ServiceError(AnalysisError):
+    """A remote API (PageSpeed Insights, CrUX) answered with an error."""
+
+    error_type = "service"
+
+    def __init__(self, message: str, *, url: str | None = None, status: int | None = None) -> None:
+        super().__init__(message, url=url)
+        self.status = status
+
+
+class QuotaError(ServiceError):
+    """The remote API's rate limit or daily quota was exceeded."""
+
+    error_type = "quota"
+
+
+class InternalError(AnalysisError):
+    """An unexpected error inside psdata: a bug worth reporting."""
+
+    error_type = "internal"
+
+
+#: Every ``error_type`` value, in a fixed order (the categories of the column).
+ERROR_TYPES: tuple[str, ...] = (
+    "invalid_url",
+    "network",
+    "http",
+    "timeout",
+    "crash",
+    "browser",
+    "service",
+    "quota",
+    "internal",
+)

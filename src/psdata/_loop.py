@@ -1,0 +1,143 @@
+"""The loop thread: one daemon thread running the asyncio loop that owns all async work.
+
+The caller's thread (a Jupyter cell, a script) never runs a loop of psdata's; it submits
+coroutines here and waits on a :class:`concurrent.futures.Future`. That is why psdata
+works inside an already running loop (Jupyter) without ``nest_asyncio``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import concurrent.futures
+import logging
+import threading
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
+
+from ._errors import LoopThreadError
+
+T = TypeVar("T")
+log = logging.getLogger("psdata")
+
+ShutdownHook = Callable[[], Awaitable[None]]
+
+
+class LoopThread:
+    """A daemon thread running one asyncio event loop until :meth:`shutdown`.
+
+    >>> loop = LoopThread()
+    >>> async def answer() -> int:
+    ...     return 42
+    >>> loop.run(answer())
+    42
+    >>> loop.shutdown()
+    """
+
+    def __init__(self, name: str = "psdata-loop") -> None:
+        self._loop = asyncio.new_event_loop()
+        self._hooks: list[ShutdownHook] = []
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        self._loop.run_forever()
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        """The event loop running in the thread."""
+        return self._loop
+
+    def in_loop_thread(self) -> bool:
+        """Whether the current thread is this loop's thread."""
+        return threading.current_thread() is self._thread
+
+    def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        """Schedule *coro* on the loop; return a future the caller may wait on."""
+        if self._closed:
+            coro.close()
+            raise LoopThreadError("psdata's loop thread has been shut down.")
+        if self.in_loop_thread():
+            coro.close()
+            raise LoopThreadError(
+                "A blocking psdata call was made from psdata's own loop thread; "
+                "await the async variant (e.g. analyze_async) instead."
+            )
+        return asyncio.run_coroutine_threadsafe(coro, self._loop)
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
+        """Run *coro* on the loop and block until it finishes.
+
+        A ``KeyboardInterrupt`` while waiting cancels the coroutine (its own cleanup
+        runs on the loop) and is re-raised.
+        """
+        future = self.submit(coro)
+        try:
+            return future.result(timeout)
+        except KeyboardInterrupt:
+            future.cancel()
+            raise
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            raise
+
+    def add_shutdown_hook(self, hook: ShutdownHook) -> None:
+        """Await *hook()* on the loop when the thread shuts down (e.g. close a browser)."""
+        self._hooks.append(hook)
+
+    def shutdown(self, timeout: float = 30.0) -> None:
+        """Run the shutdown hooks, stop the loop and join the thread. Idempotent."""
+        if self._closed:
+            return
+        if self.in_loop_thread():
+            raise LoopThreadError("shutdown() cannot be called from the loop thread.")
+        self._closed = True
+        if self._thread.is_alive():
+            future = asyncio.run_coroutine_threadsafe(self._run_hooks(), self._loop)
+            try:
+                future.result(timeout)
+            except Exception:  # a hook that fails must not keep the process alive
+                log.warning("psdata shutdown hook failed", exc_info=True)
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout)
+        if not self._loop.is_running():
+            self._loop.close()
+
+    async def _run_hooks(self) -> None:
+        for hook in reversed(self._hooks):
+            try:
+                await hook()
+            except Exception:
+                log.warning("psdata shutdown hook %r failed", hook, exc_info=True)
+        self._hooks.clear()
+        pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+
+
+_lock = threading.Lock()
+_instance: LoopThread | None = None
+
+
+def get_loop_thread() -> LoopThread:
+    """The process-wide loop thread, started on first use and shut down at exit."""
+    global _instance
+    with _lock:
+        if _instance is None or _instance._closed:
+            _instance = LoopThread()
+        return _instance
+
+
+def shutdown_loop_thread() -> None:
+    """Shut the process-wide loop thread down (hooks run first). Safe to call twice."""
+    global _instance
+    with _lock:
+        instance, _instance = _instance, None
+    if instance is not None:
+        instance.shutdown()
+
+
+atexit.register(shutdown_loop_thread)

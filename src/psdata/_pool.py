@@ -1,0 +1,368 @@
+"""One shared Chromium, a bounded set of context slots, recycling and crash recovery.
+
+A *slot* is a place for one measurement at a time: an id, an :class:`asyncio.Lock`
+guarding page creation, and the browser context of the measurement in progress. Every
+measurement gets a fresh context (cold cache, no cookies or storage from an earlier
+URL, bounded memory); the slot and its statistics are reused. Contexts run in a shared
+browser, which is retired after ``browser_recycle_after`` pages and relaunched when it
+crashes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal, TypeVar
+
+from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
+
+from ._browser import LAUNCH_ARGS, find_chromium
+from ._errors import BrowserCrashError, ConfigurationError, PageTimeoutError, PoolClosedError
+
+log = logging.getLogger("psdata")
+T = TypeVar("T")
+
+MIN_CONTEXTS, MAX_CONTEXTS = 1, 5
+DEFAULT_CONTEXTS = 3
+
+PoolState = Literal["new", "running", "closed"]
+SlotState = Literal["idle", "busy", "dead"]
+
+
+def check_max_contexts(n: int) -> int:
+    """Validate a context limit: an int in 1..5."""
+    if isinstance(n, bool) or not isinstance(n, int) or not MIN_CONTEXTS <= n <= MAX_CONTEXTS:
+        raise ConfigurationError(
+            f"max_concurrent_contexts must be an integer from {MIN_CONTEXTS} to {MAX_CONTEXTS},"
+            f" got {n!r}."
+        )
+    return n
+
+
+async def bounded(awaitable: Awaitable[T], seconds: float, what: str) -> T:
+    """Await *awaitable* for at most *seconds*, else raise :class:`PageTimeoutError`."""
+    try:
+        return await asyncio.wait_for(awaitable, seconds)
+    except TimeoutError:
+        raise PageTimeoutError(f"{what} took longer than {seconds:g} s.") from None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class _BrowserHandle:
+    """A launched browser and how many pages it has served / is serving."""
+
+    browser: Browser
+    generation: int
+    pages: int = 0
+    active: int = 0
+    dead: bool = False
+    retired: bool = False
+
+
+@dataclass(eq=False)
+class ContextSlot:
+    """One measurement place in the pool (see the module docstring)."""
+
+    id: int
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    state: SlotState = "idle"
+    context: BrowserContext | None = None
+    pages_served: int = 0
+    created_at: datetime = field(default_factory=_now)
+    last_used: datetime | None = None
+    _browser: _BrowserHandle | None = None
+
+    async def new_page(self, timeout: float = 15.0) -> Page:
+        """Open a page in this slot's context (under the slot's lock)."""
+        async with self.lock:
+            if self.context is None:
+                raise BrowserCrashError("The slot has no open browser context.")
+            return await bounded(self.context.new_page(), timeout, "Opening a page")
+
+    def as_dict(self) -> dict[str, Any]:
+        """The slot's public statistics."""
+        return {
+            "id": self.id,
+            "state": self.state,
+            "pages_served": self.pages_served,
+            "created_at": self.created_at.isoformat(),
+            "last_used": self.last_used.isoformat() if self.last_used else None,
+            "browser_generation": self._browser.generation if self._browser else None,
+        }
+
+
+class ContextPool:
+    """A bounded pool of browser-context slots over one shared Chromium.
+
+    Use it as an async context manager, or call :meth:`shutdown` when done.
+
+    >>> async def demo() -> None:
+    ...     async with ContextPool(max_contexts=2) as pool:
+    ...         slot = await pool.get_instance({})
+    ...         page = await slot.new_page()
+    ...         await pool.return_instance(slot)
+    """
+
+    def __init__(
+        self,
+        *,
+        max_contexts: int = DEFAULT_CONTEXTS,
+        chromium_path: str | None = None,
+        browser_recycle_after: int = 200,
+        launch_timeout: float = 60.0,
+        close_timeout: float = 10.0,
+    ) -> None:
+        self._max = check_max_contexts(max_contexts)
+        self._chromium_path = chromium_path
+        self.browser_recycle_after = browser_recycle_after
+        self.launch_timeout = launch_timeout
+        self.close_timeout = close_timeout
+        self.state: PoolState = "new"
+        self._slots: list[ContextSlot] = []
+        self._changed = asyncio.Condition()
+        self._launch_lock = asyncio.Lock()
+        self._playwright: Playwright | None = None
+        self._current: _BrowserHandle | None = None
+        self._handles: list[_BrowserHandle] = []
+        self._generation = 0
+        self.launches = 0
+        self.crashes = 0
+
+    async def __aenter__(self) -> ContextPool:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.shutdown()
+
+    # -- limits -------------------------------------------------------------------------
+
+    @property
+    def max_contexts(self) -> int:
+        """The most context slots that may exist at once (1..5)."""
+        return self._max
+
+    async def set_max_contexts(self, n: int) -> None:
+        """Change the slot limit; idle slots above it are dropped, busy ones on return."""
+        self._max = check_max_contexts(n)
+        async with self._changed:
+            self._drop_excess_idle_slots()
+            self._changed.notify_all()
+
+    def _drop_excess_idle_slots(self) -> None:
+        while len(self._slots) > self._max:
+            idle = [s for s in self._slots if s.state != "busy"]
+            if not idle:
+                return
+            self._slots.remove(idle[-1])
+
+    # -- browser ------------------------------------------------------------------------
+
+    async def _browser_for_new_context(self) -> _BrowserHandle:
+        """The current browser, launching (or relaunching after a crash/retirement)."""
+        async with self._launch_lock:
+            self._check_open()
+            current = self._current
+            if current is not None and not current.dead and not current.retired:
+                if current.browser.is_connected():
+                    return current
+                current.dead = True
+            if self._playwright is None:
+                self._playwright = await bounded(
+                    async_playwright().start(), self.launch_timeout, "Starting Playwright"
+                )
+            path = self._chromium_path or find_chromium()
+            browser = await bounded(
+                self._playwright.chromium.launch(
+                    executable_path=path, headless=True, args=list(LAUNCH_ARGS)
+                ),
+                self.launch_timeout,
+                "Launching Chromium",
+            )
+            self._generation += 1
+            self.launches += 1
+            handle = _BrowserHandle(browser, self._generation)
+            browser.on("disconnected", lambda _: self._on_disconnected(handle))
+            self._handles.append(handle)
+            self._current = handle
+            log.debug("launched Chromium generation %d (%s)", handle.generation, path)
+            return handle
+
+    def _on_disconnected(self, handle: _BrowserHandle) -> None:
+        if not handle.dead and not handle.retired and self.state == "running":
+            self.crashes += 1
+            log.warning("Chromium (generation %d) disconnected", handle.generation)
+        handle.dead = True
+
+    async def _close_browser(self, handle: _BrowserHandle) -> None:
+        handle.dead = True
+        if handle in self._handles:
+            self._handles.remove(handle)
+        try:
+            await asyncio.wait_for(handle.browser.close(), self.close_timeout)
+        except Exception:  # already gone, or hung: the driver kills it on exit
+            log.debug("closing Chromium generation %d failed", handle.generation, exc_info=True)
+
+    # -- slots --------------------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self.state == "closed":
+            raise PoolClosedError("The context pool has been shut down.")
+
+    def _claim_slot(self) -> ContextSlot | None:
+        for slot in self._slots:
+            if slot.state == "idle" and not slot.lock.locked():
+                return slot
+        if len(self._slots) < self._max:
+            used = {s.id for s in self._slots}
+            slot = ContextSlot(id=min(set(range(len(used) + 1)) - used))
+            self._slots.append(slot)
+            self._slots.sort(key=lambda s: s.id)
+            return slot
+        return None
+
+    async def get_instance(self, context_options: Mapping[str, Any]) -> ContextSlot:
+        """Wait for an idle slot (or create one, up to the limit); give it a fresh context.
+
+        *context_options* are Playwright ``new_context`` keywords (viewport, user agent...).
+        """
+        self._check_open()
+        self.state = "running"
+        async with self._changed:
+            while (slot := self._claim_slot()) is None:
+                await self._changed.wait()
+                self._check_open()
+            slot.state = "busy"
+        try:
+            await self._open_context(slot, context_options)
+        except BaseException:
+            await self.return_instance(slot, discard=True)
+            raise
+        return slot
+
+    async def _open_context(self, slot: ContextSlot, options: Mapping[str, Any]) -> None:
+        async with slot.lock:
+            for attempt in (1, 2):
+                handle = await self._browser_for_new_context()
+                try:
+                    slot.context = await bounded(
+                        handle.browser.new_context(**options), self.launch_timeout, "New context"
+                    )
+                except Exception as exc:
+                    if handle.browser.is_connected() or attempt == 2:
+                        raise BrowserCrashError(f"Could not open a browser context: {exc}") from exc
+                    handle.dead = True
+                    continue
+                slot._browser = handle
+                handle.active += 1
+                return
+
+    async def return_instance(self, slot: ContextSlot, *, discard: bool = False) -> None:
+        """Close the slot's context and make the slot idle again.
+
+        With ``discard=True`` (after a crash or hang) the slot's statistics say so; it is
+        still reusable since the next measurement gets a fresh context.
+        """
+        context, slot.context = slot.context, None
+        handle, slot._browser = slot._browser, None
+        if context is not None:
+            try:
+                await asyncio.wait_for(context.close(), self.close_timeout)
+            except Exception:  # hung or already gone: abandon it; the browser reaps it
+                log.debug("abandoning a context of slot %d", slot.id, exc_info=True)
+        if handle is not None:
+            handle.active -= 1
+            if not discard:
+                handle.pages += 1
+            await self._maybe_retire(handle)
+        slot.pages_served += 0 if discard else 1
+        slot.last_used = _now()
+        slot.state = "idle"
+        async with self._changed:
+            self._drop_excess_idle_slots()
+            self._changed.notify_all()
+
+    async def _maybe_retire(self, handle: _BrowserHandle) -> None:
+        if handle is self._current and handle.pages >= self.browser_recycle_after:
+            handle.retired = True
+            self._current = None
+        if (handle.retired or handle.dead) and handle.active == 0:
+            await self._close_browser(handle)
+
+    async def force_refresh_instance(
+        self, slot: ContextSlot, context_options: Mapping[str, Any]
+    ) -> None:
+        """Replace the (busy) slot's context with a fresh one, e.g. after a hang."""
+        context, slot.context = slot.context, None
+        handle, slot._browser = slot._browser, None
+        if handle is not None:
+            handle.active -= 1
+        if context is not None:
+            try:
+                await asyncio.wait_for(context.close(), self.close_timeout)
+            except Exception:
+                log.debug("abandoning a context of slot %d", slot.id, exc_info=True)
+        await self._open_context(slot, context_options)
+
+    async def cleanup_dead_instances(self) -> int:
+        """Forget idle slots and browsers that died; return how many were removed."""
+        removed = 0
+        for handle in [h for h in self._handles if h.dead or not h.browser.is_connected()]:
+            if handle.active == 0:
+                await self._close_browser(handle)
+                removed += 1
+        if self._current is not None and self._current.dead:
+            self._current = None
+        async with self._changed:
+            for slot in [s for s in self._slots if s.state == "dead"]:
+                self._slots.remove(slot)
+                removed += 1
+            self._changed.notify_all()
+        return removed
+
+    async def shutdown(self) -> None:
+        """Close every context and browser and stop Playwright. Idempotent."""
+        if self.state == "closed":
+            return
+        self.state = "closed"
+        async with self._changed:
+            self._changed.notify_all()
+        for slot in self._slots:
+            if slot.context is not None:
+                try:
+                    await asyncio.wait_for(slot.context.close(), self.close_timeout)
+                except Exception:
+                    log.debug("context close failed at shutdown", exc_info=True)
+        for handle in list(self._handles):
+            await self._close_browser(handle)
+        self._current = None
+        if self._playwright is not None:
+            playwright, self._playwright = self._playwright, None
+            try:
+                await asyncio.wait_for(playwright.stop(), self.close_timeout)
+            except Exception:
+                log.debug("stopping Playwright failed", exc_info=True)
+
+    # -- stats --------------------------------------------------------------------------
+
+    def stats(self) -> dict[str, Any]:
+        """The pool's state: limits, slot counts and per-slot statistics."""
+        busy = sum(1 for s in self._slots if s.state == "busy")
+        return {
+            "mode": "multi-context",
+            "state": self.state,
+            "max_concurrent_contexts": self._max,
+            "total_contexts": len(self._slots),
+            "idle_contexts": len(self._slots) - busy,
+            "busy_contexts": busy,
+            "browser_launches": self.launches,
+            "browser_crashes": self.crashes,
+            "browser_pages": self._current.pages if self._current else 0,
+            "contexts": [slot.as_dict() for slot in self._slots],
+        }

@@ -1,0 +1,430 @@
+"""SQLite store of finished results: the cache that lets long batches resume.
+
+Every finished URL is written at once, one committed transaction per :meth:`ResultStore.put`,
+so a batch that is interrupted (Ctrl-C, kernel restart, ``kill -9``) loses nothing it had
+reported as done, and running it again skips what is already stored. The file is in WAL
+mode with a busy timeout, so several threads and processes can read and write it at once.
+
+Rows are keyed by :meth:`ResultStore.key`, a hash of the URL, strategy, engine and the
+settings that change results. Records are stored as JSON (datetimes as ISO strings, which
+the caller converts back); the engine's bulky *details* as zlib-compressed JSON.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import threading
+import time
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from ._errors import PsdataError
+
+#: Environment variable naming the directory of the default store.
+CACHE_DIR_ENV = "PSDATA_CACHE_DIR"
+FILENAME = "results.sqlite3"
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_S = 30.0
+#: Keys per ``IN (...)`` query, well under SQLite's bound-variable limit.
+_CHUNK = 500
+
+_SCHEMA = (
+    """CREATE TABLE results (
+        key         TEXT PRIMARY KEY,
+        url         TEXT,
+        strategy    TEXT,
+        engine      TEXT,
+        ok          INTEGER NOT NULL,
+        finished_at REAL NOT NULL,
+        record      TEXT NOT NULL,
+        details     BLOB
+    )""",
+    "CREATE INDEX results_url ON results (url)",
+    "CREATE INDEX results_finished_at ON results (finished_at)",
+    f"PRAGMA user_version={SCHEMA_VERSION}",
+)
+
+
+def _json_default(value: object) -> Any:
+    """JSON for the non-JSON values records hold: datetimes, numpy scalars."""
+    if isinstance(value, date):
+        return value.isoformat()
+    item = getattr(value, "item", None)
+    if callable(item):
+        return item()
+    raise TypeError(f"cannot store a {type(value).__name__} as JSON: {value!r}")
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, default=_json_default, ensure_ascii=False, separators=(",", ":"))
+
+
+def _enable_wal(conn: sqlite3.Connection) -> None:
+    """Switch the file to WAL mode (once per file; it persists).
+
+    SQLite fails the switch at once, without waiting, while another process is switching
+    the same new file, so it is retried until the busy timeout.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode=WAL").fetchone()[0] == "wal":
+                return
+        except sqlite3.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(0.01)
+
+
+def default_path() -> Path:
+    """The default store file: ``$PSDATA_CACHE_DIR`` or the user cache dir, + ``results.sqlite3``.
+
+    >>> default_path().name
+    'results.sqlite3'
+    """
+    directory = os.environ.get(CACHE_DIR_ENV) or platformdirs.user_cache_dir("psdata")
+    return Path(directory).expanduser() / FILENAME
+
+
+@dataclass(frozen=True)
+class StoredResult:
+    """One stored result: the record, whether it succeeded, when, and its details.
+
+    >>> result = StoredResult(record={"url": "https://example.com"}, ok=True, finished_at=0.0)
+    >>> result.record["url"], result.details()
+    ('https://example.com', None)
+    """
+
+    record: dict[str, Any]
+    ok: bool
+    finished_at: float
+    details_blob: bytes | None = field(default=None, repr=False)
+
+    def details(self) -> dict[str, Any] | None:
+        """The engine's details, decompressed on demand (``None`` if none were stored).
+
+        >>> blob = zlib.compress(b'{"trace": []}')
+        >>> StoredResult(record={}, ok=True, finished_at=0.0, details_blob=blob).details()
+        {'trace': []}
+        """
+        if self.details_blob is None:
+            return None
+        return dict(json.loads(zlib.decompress(self.details_blob)))
+
+
+class ResultStore:
+    """A SQLite file of finished results, safe across threads and processes.
+
+    Each thread gets its own connection, opened on first use; :meth:`close` closes them all
+    (the store reopens on next use). Usable as a context manager.
+
+    Parameters
+    ----------
+    path
+        The database file; parent directories are created. Default: :func:`default_path`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with ResultStore(tempfile.mkdtemp() + "/results.sqlite3") as store:
+    ...     key = ResultStore.key("https://example.com", "mobile", "lab", {})
+    ...     store.put(key, {"url": "https://example.com", "performance": 97}, None, ok=True)
+    ...     store.get_many([key])[key].record["performance"]
+    97
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.path = Path(path).expanduser() if path is not None else default_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._connections: dict[int, sqlite3.Connection] = {}
+        self._pid = os.getpid()
+        self._init_schema()
+
+    def __enter__(self) -> ResultStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _connection(self) -> sqlite3.Connection:
+        """This thread's connection, opened (WAL, busy timeout) on first use."""
+        with self._lock:
+            if os.getpid() != self._pid:  # forked: the parent's connections are not ours
+                self._connections, self._pid = {}, os.getpid()
+            conn = self._connections.get(threading.get_ident())
+            if conn is None:
+                conn = self._open()
+                self._connections[threading.get_ident()] = conn
+            return conn
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(
+                self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+            )
+            _enable_wal(conn)
+            conn.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.DatabaseError as exc:
+            raise PsdataError(f"cannot open the result store {self.path}: {exc}") from exc
+        return conn
+
+    def _init_schema(self) -> None:
+        conn = self._connection()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise PsdataError(
+                    f"the result store {self.path} has schema version {version}, newer than "
+                    f"this psdata's {SCHEMA_VERSION}; upgrade psdata or use another path"
+                )
+            if version == 0:
+                for statement in _SCHEMA:
+                    conn.execute(statement)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    @staticmethod
+    def key(url: str, strategy: str, engine: str, settings: Mapping[str, Any]) -> str:
+        """A stable hash (sha256 hex) of what determines a result.
+
+        Parameters
+        ----------
+        url, strategy, engine
+            What was measured, and how.
+        settings
+            The options that change results (throttling, categories, psdata version...),
+            canonicalised as JSON with sorted keys: their order does not matter.
+
+        Returns
+        -------
+        str
+            64 hex digits, the same in every process and Python version.
+
+        Examples
+        --------
+        >>> k = ResultStore.key("https://example.com", "mobile", "lab", {"throttling": "devtools"})
+        >>> len(k), k == ResultStore.key("https://example.com", "mobile", "lab", {})
+        (64, False)
+        """
+        payload = json.dumps(
+            [url, strategy, engine, settings],
+            default=_json_default,
+            sort_keys=True,
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+    def put(
+        self,
+        key: str,
+        record: Mapping[str, Any],
+        details: Mapping[str, Any] | None,
+        *,
+        ok: bool,
+    ) -> None:
+        """Store (or replace) one result and commit it before returning.
+
+        Parameters
+        ----------
+        key
+            From :meth:`key`; an existing row with this key is replaced.
+        record
+            The result's columns. Its ``url``, ``strategy`` and ``engine`` are also kept as
+            columns for listing and :meth:`clear`; datetimes are stored as ISO strings.
+        details
+            The engine's bulky extras (requests, audits), stored zlib-compressed, or ``None``.
+        ok
+            Whether the URL was scored (``False``: a failure recorded as data).
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> store = ResultStore(tempfile.mkdtemp() + "/results.sqlite3")
+        >>> store.put("k1", {"url": "https://example.com"}, {"trace": []}, ok=True)
+        >>> store.info()["rows"]
+        1
+        """
+        blob = None if details is None else zlib.compress(_dumps(details).encode())
+        self._connection().execute(
+            "INSERT OR REPLACE INTO results"
+            " (key, url, strategy, engine, ok, finished_at, record, details)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                key,
+                record.get("url"),
+                record.get("strategy"),
+                record.get("engine"),
+                ok,
+                time.time(),
+                _dumps(dict(record)),
+                blob,
+            ),
+        )
+
+    def get_many(
+        self,
+        keys: Sequence[str],
+        *,
+        max_age: float | None = None,
+        include_failures: bool = False,
+    ) -> dict[str, StoredResult]:
+        """The stored results for *keys* that are usable, by key, in the order asked.
+
+        Parameters
+        ----------
+        keys
+            From :meth:`key`; any number (queried in chunks), duplicates allowed.
+        max_age
+            Leave out results finished more than this many seconds ago; ``None``: any age.
+        include_failures
+            Also return failed results (``ok=False``); by default they are left out, so
+            they are retried.
+
+        Returns
+        -------
+        dict of str to StoredResult
+            Only the keys found and usable.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> store = ResultStore(tempfile.mkdtemp() + "/results.sqlite3")
+        >>> store.put("good", {"url": "https://a.example"}, None, ok=True)
+        >>> store.put("bad", {"url": "https://b.example"}, None, ok=False)
+        >>> list(store.get_many(["good", "bad", "missing"], max_age=3600))
+        ['good']
+        >>> list(store.get_many(["good", "bad"], include_failures=True))
+        ['good', 'bad']
+        """
+        conditions = ""
+        extra: list[float] = []
+        if max_age is not None:
+            conditions += " AND finished_at >= ?"
+            extra.append(time.time() - max_age)
+        if not include_failures:
+            conditions += " AND ok = 1"
+        conn = self._connection()
+        found: dict[str, StoredResult] = {}
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), _CHUNK):
+            chunk = unique[start : start + _CHUNK]
+            rows = conn.execute(
+                "SELECT key, record, ok, finished_at, details FROM results"
+                f" WHERE key IN ({','.join('?' * len(chunk))}){conditions}",
+                [*chunk, *extra],
+            )
+            for key, record, ok, finished_at, details in rows:
+                found[key] = StoredResult(json.loads(record), bool(ok), finished_at, details)
+        return {key: found[key] for key in unique if key in found}
+
+    def info(self) -> dict[str, Any]:
+        """What the store holds: path, size on disk, row counts and finish-time range.
+
+        Returns
+        -------
+        dict
+            ``path``, ``size_bytes`` (database file and its write-ahead log), ``rows``,
+            ``ok_rows``, ``failed_rows``, ``oldest_finished_at`` and ``newest_finished_at``
+            (UTC epoch seconds, ``None`` when the store is empty).
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> store = ResultStore(tempfile.mkdtemp() + "/results.sqlite3")
+        >>> info = store.info()
+        >>> info["rows"], info["ok_rows"], info["failed_rows"], info["newest_finished_at"]
+        (0, 0, 0, None)
+        """
+        rows, ok_rows, oldest, newest = (
+            self._connection()
+            .execute(
+                "SELECT count(*), coalesce(sum(ok), 0), min(finished_at), max(finished_at)"
+                " FROM results"
+            )
+            .fetchone()
+        )
+        files = (self.path, self.path.with_name(self.path.name + "-wal"))
+        return {
+            "path": str(self.path),
+            "size_bytes": sum(f.stat().st_size for f in files if f.exists()),
+            "rows": rows,
+            "ok_rows": ok_rows,
+            "failed_rows": rows - ok_rows,
+            "oldest_finished_at": oldest,
+            "newest_finished_at": newest,
+        }
+
+    def clear(
+        self,
+        *,
+        older_than: float | None = None,
+        failures_only: bool = False,
+        url: str | None = None,
+    ) -> int:
+        """Delete stored results; with no arguments, all of them.
+
+        Parameters
+        ----------
+        older_than
+            Only results finished more than this many seconds ago.
+        failures_only
+            Only failed results.
+        url
+            Only results for this exact input URL.
+
+        Returns
+        -------
+        int
+            How many rows were removed. The filters combine (AND).
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> store = ResultStore(tempfile.mkdtemp() + "/results.sqlite3")
+        >>> store.put("good", {"url": "https://a.example"}, None, ok=True)
+        >>> store.put("bad", {"url": "https://a.example"}, None, ok=False)
+        >>> store.clear(failures_only=True), store.clear(url="https://a.example")
+        (1, 1)
+        """
+        conditions = ["1"]
+        params: list[object] = []
+        if older_than is not None:
+            conditions.append("finished_at < ?")
+            params.append(time.time() - older_than)
+        if failures_only:
+            conditions.append("ok = 0")
+        if url is not None:
+            conditions.append("url = ?")
+            params.append(url)
+        cursor = self._connection().execute(
+            f"DELETE FROM results WHERE {' AND '.join(conditions)}", params
+        )
+        return cursor.rowcount
+
+    def close(self) -> None:
+        """Close every thread's connection; the store reopens on its next use.
+
+        >>> import tempfile
+        >>> store = ResultStore(tempfile.mkdtemp() + "/results.sqlite3")
+        >>> store.close()
+        >>> store.info()["rows"]
+        0
+        """
+        with self._lock:
+            connections, self._connections = list(self._connections.values()), {}
+        for conn in connections:
+            conn.close()

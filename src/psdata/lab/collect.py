@@ -1,0 +1,233 @@
+"""Measuring one page in its own context: throttling, navigation, waits, raw observations.
+
+Everything is per target (the page's own CDP session and in-page PerformanceObserver),
+never ``Tracing``, so several contexts of one browser can measure at the same time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import time
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from playwright.async_api import CDPSession, Dialog, Page, Response
+from playwright.async_api import Error as PlaywrightError
+
+from .._errors import (
+    AnalysisError,
+    BrowserCrashError,
+    NavigationError,
+    PageCrashError,
+    PageTimeoutError,
+)
+from .emulation import Profile
+from .network import NetworkLog
+
+OBSERVER_JS = resources.files(__package__).joinpath("observer.js").read_text()
+POLL_S = 0.1
+EVALUATE_TIMEOUT_S = 10.0
+
+
+@dataclass(frozen=True)
+class WaitSettings:
+    """When a page counts as loaded: Lighthouse's devtools-mode values by default."""
+
+    pause_after_load_ms: float = 5250
+    network_quiet_ms: float = 5250
+    cpu_quiet_ms: float = 5250
+    max_wait_for_load_ms: float = 45000
+    #: In-flight requests that still count as "quiet" (Lighthouse waits for network-2-idle).
+    quiet_in_flight: int = 2
+
+
+@dataclass
+class PageObservation:
+    """The raw observations of one page load, before metrics are derived."""
+
+    requested_url: str
+    final_url: str | None = None
+    status: int | None = None
+    fcp_ms: float | None = None
+    lcp_ms: float | None = None
+    layout_shifts: list[tuple[float, float, bool]] = field(default_factory=list)
+    long_tasks: list[tuple[float, float]] = field(default_factory=list)
+    frames: list[tuple[float, bytes]] = field(default_factory=list)
+    network: NetworkLog = field(default_factory=NetworkLog)
+    load_ms: float | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+class PageSession:
+    """Drives one page through a measurement and records what happened."""
+
+    def __init__(self, page: Page, cdp: CDPSession, profile: Profile, waits: WaitSettings):
+        self.page = page
+        self.cdp = cdp
+        self.profile = profile
+        self.waits = waits
+        self.crashed = False
+        self._time_origin_ms: float | None = None
+        self._raw_frames: list[tuple[float, str]] = []
+        self._acks: set[asyncio.Future[None]] = set()
+
+    @classmethod
+    async def open(cls, page: Page, profile: Profile, waits: WaitSettings) -> PageSession:
+        """Attach to *page*: CDP session, throttling, observers, screencast, guards."""
+        cdp = await page.context.new_cdp_session(page)
+        session = cls(page, cdp, profile, waits)
+        await session._prepare()
+        return session
+
+    async def _prepare(self) -> None:
+        page, cdp = self.page, self.cdp
+        page.on("crash", self._on_crash)
+        page.on("dialog", _dismiss)
+        page.context.on("page", self._close_popup)
+        await page.add_init_script(OBSERVER_JS)
+        await cdp.send("Network.enable")
+        await cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+        throttling = self.profile.throttling
+        if throttling.network_active:
+            await cdp.send("Network.emulateNetworkConditions", throttling.network_conditions())
+        if throttling.cpu_slowdown != 1:
+            await cdp.send("Emulation.setCPUThrottlingRate", {"rate": throttling.cpu_slowdown})
+        await cdp.send("Page.enable")
+        cdp.on("Page.screencastFrame", self._on_frame)
+        await cdp.send(
+            "Page.startScreencast",
+            {
+                "format": "jpeg",
+                "quality": 50,
+                "maxWidth": self.profile.width // 2,
+                "maxHeight": self.profile.height // 2,
+            },
+        )
+
+    def _on_crash(self, _: Page) -> None:
+        self.crashed = True
+
+    async def _close_popup(self, popup: Page) -> None:
+        if popup is not self.page:
+            with contextlib.suppress(PlaywrightError):  # already closed
+                await popup.close()
+
+    def _on_frame(self, params: dict[str, Any]) -> None:
+        stamp = params.get("metadata", {}).get("timestamp")
+        if stamp is not None:
+            self._raw_frames.append((float(stamp) * 1000, params["data"]))
+        task = asyncio.ensure_future(self._ack(params["sessionId"]))
+        self._acks.add(task)
+        task.add_done_callback(self._acks.discard)
+
+    async def _ack(self, session_id: int) -> None:
+        with contextlib.suppress(PlaywrightError):  # page already gone
+            await self.cdp.send("Page.screencastFrameAck", {"sessionId": session_id})
+
+    async def measure(self, url: str, observation: PageObservation) -> None:
+        """Navigate to *url*, wait until loaded and quiet, and fill *observation*."""
+        network = observation.network
+        network.quiet_in_flight = self.waits.quiet_in_flight
+        for method in (
+            "Network.requestWillBeSent",
+            "Network.responseReceived",
+            "Network.loadingFinished",
+            "Network.loadingFailed",
+        ):
+            self.cdp.on(method, lambda params, m=method: network.on_event(m, params))
+        response = await self._navigate(url)
+        observation.status = response.status if response else None
+        observation.final_url = self.page.url
+        self._time_origin_ms = await self._evaluate("performance.timeOrigin")
+        observation.load_ms = await self._evaluate(
+            "performance.getEntriesByType('navigation')[0]?.loadEventEnd || performance.now()"
+        )
+        await self._wait_until_quiet(observation)
+        await self._snapshot(observation)
+
+    async def _navigate(self, url: str) -> Response | None:
+        timeout_ms = self.waits.max_wait_for_load_ms
+        try:
+            return await self.page.goto(url, wait_until="load", timeout=timeout_ms)
+        except PlaywrightError as exc:
+            raise self.translate(exc, "Loading the page") from exc
+
+    async def _evaluate(self, expression: str) -> Any:
+        try:
+            return await asyncio.wait_for(self.page.evaluate(expression), EVALUATE_TIMEOUT_S)
+        except TimeoutError:
+            raise PageTimeoutError(
+                f"The page's main thread did not answer within {EVALUATE_TIMEOUT_S:g} s."
+            ) from None
+        except PlaywrightError as exc:
+            raise self.translate(exc, "Reading the page") from exc
+
+    async def _wait_until_quiet(self, observation: PageObservation) -> None:
+        """Lighthouse's wait: pause after load, then network and CPU quiet, with a cap."""
+        waits = self.waits
+        network = observation.network
+        loaded_at = time.monotonic()
+        cap = max(0.0, waits.max_wait_for_load_ms / 1000 - (observation.load_ms or 0) / 1000)
+        while True:
+            cpu_quiet = await self._evaluate(
+                "(performance.now() - (window.__psdata?.lastLongTaskEnd ?? 0)) / 1000"
+            )
+            now = time.monotonic()
+            if network.in_flight > waits.quiet_in_flight:
+                network.last_busy = now
+            net_quiet = now - network.last_busy
+            if (
+                now - loaded_at >= waits.pause_after_load_ms / 1000
+                and net_quiet >= waits.network_quiet_ms / 1000
+                and cpu_quiet >= waits.cpu_quiet_ms / 1000
+            ):
+                return
+            if now - loaded_at >= cap:
+                observation.warnings.append(
+                    f"The page never went quiet (network and CPU); measured after {cap:.0f} s."
+                )
+                return
+            await asyncio.sleep(POLL_S)
+
+    async def _snapshot(self, observation: PageObservation) -> None:
+        state = await self._evaluate("window.__psdata ?? null")
+        if state is None:
+            observation.warnings.append("Performance observers were not installed.")
+            state = {}
+        observation.fcp_ms = state.get("fcp")
+        observation.lcp_ms = state.get("lcp")
+        observation.layout_shifts = [(t, v, bool(i)) for t, v, i in state.get("shifts", [])]
+        observation.long_tasks = [(t, d) for t, d in state.get("longTasks", [])]
+        origin = self._time_origin_ms or 0.0
+        observation.frames = [
+            (stamp - origin, base64.b64decode(data)) for stamp, data in self._raw_frames
+        ]
+
+    def translate(self, exc: PlaywrightError, doing: str) -> AnalysisError:
+        """Turn a Playwright error into psdata's exception for this URL."""
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if self.crashed or "crash" in message.lower():
+            return PageCrashError(f"The page crashed (renderer process died): {message}")
+        if "Timeout" in type(exc).__name__ or "Timeout " in message:
+            return PageTimeoutError(f"{doing} timed out: {message}")
+        if "net::" in message or "Download is starting" in message:
+            return NavigationError(_navigation_message(message))
+        if "closed" in message.lower():
+            return BrowserCrashError(f"{doing} failed, the browser went away: {message}")
+        return NavigationError(f"{doing} failed: {message}")
+
+
+def _navigation_message(message: str) -> str:
+    if "Download is starting" in message:
+        return "The URL is a download, not a page; nothing was saved."
+    start = message.find("net::")
+    code = message[start:].split()[0] if start >= 0 else message
+    return f"The page could not be loaded ({code})."
+
+
+async def _dismiss(dialog: Dialog) -> None:
+    with contextlib.suppress(PlaywrightError):
+        await dialog.dismiss()

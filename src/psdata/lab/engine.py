@@ -1,0 +1,161 @@
+"""The lab engine: one URL, one strategy → a record (row) and its details (audits)."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Any
+
+from playwright.async_api import Error as PlaywrightError
+
+from .._errors import BrowserCrashError, ConfigurationError, HTTPStatusError
+from .._pool import ContextPool, ContextSlot, bounded
+from .collect import PageObservation, PageSession, WaitSettings
+from .emulation import Profile, profile_for
+from .evidence import CategoryResult
+from .metrics import cumulative_layout_shift, long_task_time, total_blocking_time
+from .scoring import performance_audits, performance_score
+from .speed_index import speed_index
+
+AUDITED_CATEGORIES = ("accessibility", "best_practices", "seo")
+
+
+@dataclass(frozen=True)
+class LabSettings:
+    """What changes a lab result: throttling mode, categories and the page waits."""
+
+    throttling: str = "devtools"
+    categories: tuple[str, ...] = ("performance", "accessibility", "best_practices", "seo")
+    waits: WaitSettings = field(default_factory=WaitSettings)
+
+    def as_key(self) -> dict[str, Any]:
+        """The settings as plain data, for cache keys and Parquet metadata."""
+        return dataclasses.asdict(self)
+
+
+async def measure_page(
+    pool: ContextPool, url: str, strategy: str, settings: LabSettings
+) -> dict[str, Any]:
+    """Measure *url* in a fresh context of *pool*; return the record with its details.
+
+    Raises an :class:`~psdata.AnalysisError` subclass when the page cannot be scored.
+    """
+    profile = profile_for(strategy, settings.throttling)
+    slot = await pool.get_instance(profile.context_options())
+    discard = True
+    try:
+        observation, categories = await _observe(slot, url, profile, settings)
+        discard = False
+    except PlaywrightError as exc:
+        raise BrowserCrashError(f"The browser failed during the measurement: {exc}") from exc
+    finally:
+        await pool.return_instance(slot, discard=discard)
+    record = await _record(observation, profile, settings, categories)
+    record["context_id"] = slot.id
+    return record
+
+
+async def _observe(
+    slot: ContextSlot, url: str, profile: Profile, settings: LabSettings
+) -> tuple[PageObservation, dict[str, CategoryResult]]:
+    page = await slot.new_page()
+    session = await bounded(PageSession.open(page, profile, settings.waits), 15, "Page setup")
+    audited = [c for c in settings.categories if c in AUDITED_CATEGORIES]
+    auditor = None
+    if audited:
+        from .audits import CategoryAuditor  # axe-core and friends load only when asked
+
+        auditor = CategoryAuditor(audited)
+    if auditor is not None:
+        await auditor.before_navigation(page, session.cdp)
+    observation = PageObservation(requested_url=url)
+    await session.measure(url, observation)
+    if observation.status is not None and observation.status >= 400:
+        return observation, {}
+    categories: dict[str, CategoryResult] = {}
+    if auditor is not None:
+        network = observation.network
+        try:
+            categories = await auditor.after_load(
+                page, session.cdp, network.measured(), network.main_document
+            )
+        except PlaywrightError as exc:
+            raise session.translate(exc, "Auditing the page") from exc
+    return observation, categories
+
+
+async def _record(
+    observation: PageObservation,
+    profile: Profile,
+    settings: LabSettings,
+    categories: dict[str, CategoryResult],
+) -> dict[str, Any]:
+    """Derive metrics and scores (Speed Index off the loop thread) into a record."""
+    network = observation.network
+    requests = network.measured()
+    loop = asyncio.get_running_loop()
+    si = await loop.run_in_executor(None, _speed_index, observation)
+    metrics = {
+        "fcp_ms": observation.fcp_ms,
+        "lcp_ms": observation.lcp_ms,
+        "speed_index_ms": si,
+        "tbt_ms": total_blocking_time(observation.long_tasks, observation.fcp_ms),
+        "cls": cumulative_layout_shift(observation.layout_shifts),
+        "ttfb_ms": network.server_response_ms(),
+    }
+    record: dict[str, Any] = {
+        "url": observation.requested_url,
+        "final_url": observation.final_url,
+        "strategy": profile.strategy,
+        "engine": "lab",
+        "throttling": settings.throttling,
+        "status": observation.status,
+        **metrics,
+        "long_tasks_ms": long_task_time(observation.long_tasks),
+        "total_bytes": sum(r.transfer_size for r in requests),
+        "request_count": len(requests),
+    }
+    warnings = list(observation.warnings)
+    if observation.status is not None and observation.status >= 400:
+        raise HTTPStatusError(
+            f"The document returned HTTP {observation.status}; error pages are not scored"
+            " (as in Lighthouse).",
+            partial=record,
+        )
+    if "performance" in settings.categories:
+        perf = performance_score(metrics, profile.strategy)
+        categories["performance"] = CategoryResult(
+            "performance", perf, performance_audits(metrics, profile.strategy)
+        )
+        if perf is None:
+            warnings.append("Performance not scored: a metric could not be measured.")
+    for name, result in categories.items():
+        record[name] = None if result.score is None else round(result.score * 100)
+    record["warnings"] = "; ".join(warnings) or None
+    record["details"] = {
+        "categories": {name: dataclasses.asdict(result) for name, result in categories.items()},
+        "metrics": metrics,
+        "requests": [dataclasses.asdict(r) for r in requests],
+    }
+    return record
+
+
+def _speed_index(observation: PageObservation) -> float | None:
+    return speed_index(observation.frames, first_paint_ms=observation.fcp_ms)
+
+
+def validate_categories(categories: Collection[str]) -> tuple[str, ...]:
+    """Check category names; return them in the canonical order.
+
+    >>> validate_categories(["seo", "performance"])
+    ('performance', 'seo')
+    """
+    known = ("performance", *AUDITED_CATEGORIES)
+    unknown = sorted(set(categories) - set(known))
+    if unknown or not categories:
+        raise ConfigurationError(
+            f"categories must be a non-empty subset of {', '.join(known)}; got {unknown or '[]'}."
+        )
+    return tuple(c for c in known if c in categories)

@@ -1,0 +1,50 @@
+"""What the collector hands to audits: network records and the main document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class NetworkRequest:
+    """One network request of the page, from the page's CDP ``Network`` events."""
+
+    request_id: str
+    url: str
+    resource_type: str  # CDP ResourceType: "Document", "Script", "Image", ...
+    method: str = "GET"
+    status: int | None = None
+    mime_type: str | None = None
+    protocol: str | None = None
+    response_headers: dict[str, str] = field(default_factory=dict)  # lower-case names
+    transfer_size: int = 0  # bytes on the wire (headers + body), 0 if unknown
+    start_ms: float | None = None  # since navigation start
+    response_ms: float | None = None  # first byte of the response, since navigation start
+    end_ms: float | None = None
+    failed: str | None = None  # CDP errorText when the request failed
+    from_cache: bool = False
+
+
+@dataclass
+class AuditResult:
+    """One audit's outcome, as Lighthouse reports it."""
+
+    id: str
+    title: str
+    score: float | None  # 0..1; None when not applicable / informative
+    weight: float
+    display_mode: str = (
+        "binary"  # "binary" | "numeric" | "notApplicable" | "informative" | "manual"
+    )
+    details: list[dict[str, Any]] = field(default_factory=list)  # failing items
+    explanation: str | None = None
+
+
+@dataclass
+class CategoryResult:
+    """A category score (0..1, None if nothing applicable) and the audits behind it."""
+
+    id: str  # "performance" | "accessibility" | "best_practices" | "seo"
+    score: float | None
+    audits: list[AuditResult] = field(default_factory=list)

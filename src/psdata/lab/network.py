@@ -1,0 +1,116 @@
+"""The page's network activity, from its own CDP ``Network`` events."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from .evidence import NetworkRequest
+
+#: Requests that stay open by design and never count as network activity.
+LONG_LIVED_TYPES = frozenset({"EventSource", "WebSocket"})
+
+
+class NetworkLog:
+    """Collects :class:`NetworkRequest` records and tracks in-flight requests.
+
+    Feed it CDP events with :meth:`on_event`; ``origin`` is the CDP monotonic timestamp
+    (seconds) of the main document request, so times are relative to navigation start.
+    The network is *quiet* while at most ``quiet_in_flight`` requests are open
+    (Lighthouse waits for "network-2-idle").
+
+    >>> log = NetworkLog()
+    >>> log.in_flight
+    0
+    """
+
+    def __init__(self, quiet_in_flight: int = 2) -> None:
+        self.quiet_in_flight = quiet_in_flight
+        self.requests: dict[str, NetworkRequest] = {}
+        self.main_request_id: str | None = None
+        self.origin: float | None = None
+        self._open: set[str] = set()
+        #: When more than ``quiet_in_flight`` requests were last in flight (monotonic s).
+        self.last_busy = time.monotonic()
+        self.main_timing: dict[str, float] = {}
+
+    @property
+    def in_flight(self) -> int:
+        """Requests started and not yet finished or failed."""
+        return len(self._open)
+
+    def _ms(self, timestamp: float) -> float | None:
+        return None if self.origin is None else (timestamp - self.origin) * 1000
+
+    def on_event(self, method: str, params: dict[str, Any]) -> None:
+        """Record one CDP ``Network.*`` event."""
+        request_id = params.get("requestId", "")
+        if method == "Network.requestWillBeSent":
+            self._on_request(request_id, params)
+            if len(self._open) > self.quiet_in_flight:
+                self.last_busy = time.monotonic()
+            return
+        record = self.requests.get(request_id)
+        if record is None:
+            return
+        if method == "Network.responseReceived":
+            response = params["response"]
+            record.status = response.get("status")
+            record.mime_type = response.get("mimeType")
+            record.protocol = response.get("protocol")
+            record.from_cache = bool(response.get("fromDiskCache"))
+            record.response_headers = {k.lower(): v for k, v in response.get("headers", {}).items()}
+            record.response_ms = self._ms(params["timestamp"])
+            if request_id == self.main_request_id:
+                self.main_timing = response.get("timing") or {}
+        elif method in ("Network.loadingFinished", "Network.loadingFailed"):
+            if method == "Network.loadingFinished":
+                record.transfer_size = int(params.get("encodedDataLength", 0))
+            else:
+                record.failed = params.get("errorText") or "failed"
+            record.end_ms = self._ms(params["timestamp"])
+            if len(self._open) > self.quiet_in_flight:
+                self.last_busy = time.monotonic()
+            self._open.discard(request_id)
+
+    def _on_request(self, request_id: str, params: dict[str, Any]) -> None:
+        request = params["request"]
+        kind = params.get("type") or "Other"
+        if self.main_request_id is None and kind == "Document":
+            self.main_request_id = request_id
+            self.origin = params["timestamp"]
+        if request_id in self.requests:  # a redirect: same id, new URL
+            record = self.requests[request_id]
+            record.url = request["url"]
+            return
+        self.requests[request_id] = NetworkRequest(
+            request_id=request_id,
+            url=request["url"],
+            resource_type=kind,
+            method=request.get("method", "GET"),
+            start_ms=self._ms(params["timestamp"]),
+        )
+        if kind not in LONG_LIVED_TYPES and not request["url"].startswith("data:"):
+            self._open.add(request_id)
+
+    @property
+    def main_document(self) -> NetworkRequest | None:
+        """The main document's request (after redirects), if it was seen."""
+        return self.requests.get(self.main_request_id or "")
+
+    def server_response_ms(self) -> float | None:
+        """Lighthouse's TTFB: request sent → response headers received, main document."""
+        timing = self.main_timing
+        if not timing:
+            return None
+        headers = timing.get("receiveHeadersStart", -1)
+        if headers is None or headers < 0:
+            headers = timing.get("receiveHeadersEnd", -1)
+        send_end = timing.get("sendEnd", -1)
+        if headers < 0 or send_end < 0:
+            return None
+        return max(0.0, float(headers - send_end))
+
+    def measured(self) -> list[NetworkRequest]:
+        """Every request except ``data:`` URLs, in start order."""
+        return [r for r in self.requests.values() if not r.url.startswith("data:")]

@@ -1,0 +1,510 @@
+"""Matplotlib views of a psdata result frame: scores, Core Web Vitals, throughput, contexts.
+
+Every function takes the DataFrame returned by ``psdata.analyze`` (any index, including the
+``(input index, strategy)`` MultiIndex of a two-strategy run), draws on *ax* or on a new
+figure, and returns what it drew on. Empty and all-failed frames draw an empty plot with a
+"no data" note instead of raising.
+
+Timelines (:func:`plot_throughput`, :func:`plot_contexts`, :func:`context_utilisation`) use
+``started_at`` and ``duration_s`` of the rows measured in this run: rows served from the
+cache (``from_cache`` True) carry the time of an earlier run and are left out.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
+
+from ._frame import CATEGORIES, STRATEGIES
+
+#: Lighthouse's colours: poor (scores 0–49), needs improvement (50–89), good (90–100).
+POOR, AVERAGE, GOOD = "#ff4e42", "#ffa400", "#0cce6b"
+#: Timeline colours of measured and failed rows.
+OK_COLOR, FAIL_COLOR = "#1a73e8", "#b3261e"
+
+#: Metric column → (abbreviation, unit, divisor to that unit, good ≤, poor >).
+VITALS: dict[str, tuple[str, str, float, float, float]] = {
+    "lcp_ms": ("LCP", "s", 1000.0, 2.5, 4.0),
+    "cls": ("CLS", "", 1.0, 0.1, 0.25),
+    "tbt_ms": ("TBT", "ms", 1.0, 200.0, 600.0),
+    "fcp_ms": ("FCP", "s", 1000.0, 1.8, 3.0),
+}
+
+_CATEGORY_LABELS = {
+    "performance": "Performance",
+    "accessibility": "Accessibility",
+    "best_practices": "Best practices",
+    "seo": "SEO",
+}
+_MARKERS = ("o", "s", "^")
+_STATE_COLORS = {"idle": "#9aa0a6", "busy": OK_COLOR, "recycling": AVERAGE, "crashed": POOR}
+_LEGEND_RIGHT: dict[str, Any] = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0)}
+
+_FloatArray = npt.NDArray[np.float64]
+
+
+def plot_throughput(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Cumulative URLs finished over wall time, with the rate in URLs per hour.
+
+    Each row (one URL and strategy) counts once when it finishes, at ``started_at +
+    duration_s``; failed rows are marked with a red ``x``. The rate is rows finished
+    divided by the wall time from the first start to the last finish. Cached rows are
+    not timed and only counted in the annotation.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A psdata result frame.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from psdata._frame import build_frame
+    >>> df = build_frame([{"url": "https://example.com", "strategy": "mobile",
+    ...     "started_at": "2025-01-01T00:00:00Z", "duration_s": 9.0, "context_id": 0}])
+    >>> plot_throughput(df).get_title()
+    'Throughput'
+    """
+    ax = _axes(ax, (8, 4.5))
+    timeline = _timeline(df).sort_values("end_s", ignore_index=True)
+    span = float(timeline["end_s"].max()) if len(timeline) else 0.0
+    scale, unit = _time_scale(span)
+    ax.set(
+        title="Throughput",
+        xlabel=f"wall time since first start ({unit})",
+        ylabel="URLs finished (cumulative)",
+    )
+    cached = int(_cached(df).sum())
+    cached_note = f"\n+ {cached} cached (not timed)" if cached else ""
+    if timeline.empty:
+        _no_data(ax, "no timed rows" + cached_note)
+        return ax
+    end = timeline["end_s"].to_numpy() / scale
+    done = np.arange(1, len(end) + 1)
+    failed = timeline["failed"].to_numpy(dtype=bool)
+    ax.step(np.r_[0.0, end], np.r_[0, done], where="post", color=OK_COLOR, label="finished")
+    ax.scatter(
+        end[failed],
+        done[failed],
+        marker="x",
+        color=FAIL_COLOR,
+        zorder=3,
+        label=f"failed ({failed.sum()})",
+    )
+    rate = f"{len(end) * 3600 / span:,.0f} URLs/hour" if span > 0 else "rate n/a"
+    ax.text(
+        0.98,
+        0.04,
+        f"{rate}\n{len(end)} URLs in {span / scale:.1f} {unit}{cached_note}",
+        transform=ax.transAxes,
+        ha="right",
+        va="bottom",
+    )
+    ax.set_xlim(left=0)
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper left")
+    return ax
+
+
+def context_utilisation(df: pd.DataFrame) -> pd.DataFrame:
+    """Busy and idle time of each context slot over the run's wall time.
+
+    The window is the same for every slot: from the first start to the last finish of
+    any timed row in a slot, so time before a slot's first page and after its last one is idle.
+    Overlapping intervals in one slot count once. Cached rows are left out.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A psdata result frame.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``context_id``, with columns ``busy_s``, ``idle_s``, ``busy_share``
+        (0–1) and ``urls`` (rows measured in the slot).
+
+    Examples
+    --------
+    >>> from psdata._frame import build_frame
+    >>> df = build_frame([
+    ...     {"started_at": "2025-01-01T00:00:00Z", "duration_s": 10.0, "context_id": 0},
+    ...     {"started_at": "2025-01-01T00:00:05Z", "duration_s": 15.0, "context_id": 1},
+    ... ])
+    >>> context_utilisation(df)
+                busy_s  idle_s  busy_share  urls
+    context_id
+    0             10.0    10.0        0.50     1
+    1             15.0     5.0        0.75     1
+    """
+    timeline = _timeline(df).dropna(subset=["context_id"])
+    window = float(timeline["end_s"].max() - timeline["start_s"].min()) if len(timeline) else 0.0
+    rows = [
+        {
+            "context_id": slot,
+            "busy_s": (busy := _busy_seconds(group["start_s"], group["end_s"])),
+            "idle_s": window - busy,
+            "busy_share": busy / window if window > 0 else np.nan,
+            "urls": len(group),
+        }
+        for slot, group in timeline.groupby("context_id")
+    ]
+    columns = ["context_id", "busy_s", "idle_s", "busy_share", "urls"]
+    usage = pd.DataFrame(rows, columns=columns).astype({"context_id": "int64", "urls": "int64"})
+    return usage.set_index("context_id")
+
+
+def plot_contexts(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Gantt timeline of the context slots: one row per slot, one bar per URL measured.
+
+    Bars run from ``started_at`` for ``duration_s``, blue when the page was scored and
+    hatched red when it failed, so concurrency and idle gaps show. Each slot's tick label
+    gives its busy share and URL count (see :func:`context_utilisation`); the title gives
+    the mean concurrency. Cached rows are not drawn.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A psdata result frame.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from psdata._frame import build_frame
+    >>> df = build_frame([
+    ...     {"started_at": "2025-01-01T00:00:00Z", "duration_s": 9.0, "context_id": 0},
+    ...     {"started_at": "2025-01-01T00:00:02Z", "duration_s": 7.0, "context_id": 1},
+    ... ])
+    >>> len(plot_contexts(df).patches)
+    2
+    """
+    timeline = _timeline(df).dropna(subset=["context_id"])
+    usage = context_utilisation(df)
+    ax = _axes(ax, (10, 1.5 + 0.7 * max(len(usage), 1)))
+    span = float(timeline["end_s"].max()) if len(timeline) else 0.0
+    scale, unit = _time_scale(span)
+    cached = int(_cached(df).sum())
+    window = span - float(timeline["start_s"].min()) if len(timeline) else 0.0
+    title = f"Context timeline: {len(usage)} slots"
+    if window > 0:
+        title += f", mean concurrency {usage['busy_s'].sum() / window:.1f}"
+    ax.set(title=title + (f" ({cached} cached rows not shown)" if cached else ""))
+    ax.set(xlabel=f"wall time since first start ({unit})", ylabel="context slot")
+    if timeline.empty:
+        _no_data(ax)
+        return ax
+    row = timeline["context_id"].map({slot: i for i, slot in enumerate(usage.index)})
+    for failed, color, hatch, label in (
+        (False, OK_COLOR, None, "scored"),
+        (True, FAIL_COLOR, "//", "failed"),
+    ):
+        part = timeline["failed"] == failed
+        if part.any():
+            ax.barh(
+                row[part].to_numpy(dtype=float),
+                (timeline["end_s"] - timeline["start_s"])[part] / scale,
+                left=timeline["start_s"][part] / scale,
+                height=0.7,
+                color=color,
+                hatch=hatch,
+                edgecolor="white",
+                linewidth=0.5,
+                label=f"{label} ({part.sum()})",
+            )
+    ax.set_yticks(
+        range(len(usage)),
+        [f"slot {u.Index}\n{u.busy_share:.0%} busy · {u.urls} URLs" for u in usage.itertuples()],
+    )
+    ax.set_ylim(len(usage) - 0.5, -0.5)
+    ax.set_xlim(0, span / scale)
+    ax.legend(**_LEGEND_RIGHT)
+    return ax
+
+
+def plot_scores(
+    df: pd.DataFrame, ax: Axes | None = None, categories: Sequence[str] = CATEGORIES
+) -> Axes:
+    """Distribution of each category score (0–100) over Lighthouse's colour bands.
+
+    One point per row and category, coloured by band (0–49 red, 50–89 orange, 90–100
+    green), with a black tick at the median. With both strategies each category gets a
+    column of points per strategy, told apart by marker. Missing scores (failed rows) are
+    skipped and counted under the category name.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A psdata result frame.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when None.
+    categories : sequence of str
+        Score columns to show, left to right.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from psdata._frame import build_frame
+    >>> df = build_frame([{"strategy": "mobile", "performance": 93, "seo": 100}])
+    >>> plot_scores(df, categories=["performance", "seo"]).get_ylabel()
+    'score (0–100)'
+    """
+    ax = _axes(ax, (9, 5))
+    labels, groups = _strategies(df)
+    offsets = np.linspace(-0.2, 0.2, len(groups)) if len(groups) > 1 else np.zeros(1)
+    for low, high, color in ((-2, 49.5, POOR), (49.5, 89.5, AVERAGE), (89.5, 102, GOOD)):
+        ax.axhspan(low, high, color=color, alpha=0.12, linewidth=0)
+    rng = np.random.default_rng(0)
+    ticks = []
+    for i, category in enumerate(categories):
+        scores = _floats(df[category])
+        ticks.append(
+            f"{_CATEGORY_LABELS.get(category, category)}\n{np.isnan(scores).sum()} missing"
+        )
+        for offset, group, marker in zip(offsets, groups, _MARKERS, strict=False):
+            values = scores[(labels == group) & ~np.isnan(scores)]
+            if values.size:
+                x = i + offset + rng.uniform(-0.07, 0.07, values.size)
+                ax.scatter(
+                    x,
+                    values,
+                    c=_score_colors(values),
+                    marker=marker,
+                    s=22,
+                    edgecolors="0.25",
+                    linewidths=0.4,
+                    zorder=3,
+                )
+                ax.hlines(
+                    np.median(values), i + offset - 0.1, i + offset + 0.1, color="black", zorder=4
+                )
+    ax.set(title="Lighthouse category scores", ylabel="score (0–100)", ylim=(-2, 102))
+    ax.set_xticks(range(len(categories)), ticks)
+    ax.set_xlim(-0.5, len(categories) - 0.5)
+    handles: list[Any] = _band_handles(("90–100", "50–89", "0–49"))
+    if len(groups) > 1:
+        handles += [
+            Line2D([], [], marker=m, linestyle="", color="0.4", label=g)
+            for g, m in zip(groups, _MARKERS, strict=False)
+        ]
+    ax.legend(handles=handles, **_LEGEND_RIGHT)
+    if not ax.collections:
+        _no_data(ax, "no scores")
+    return ax
+
+
+def plot_vitals(df: pd.DataFrame, ax: Sequence[Axes] | None = None) -> tuple[Axes, ...]:
+    """LCP, CLS, TBT and FCP against their good / needs-improvement / poor thresholds.
+
+    One panel per metric (LCP 2.5/4 s, CLS 0.1/0.25, TBT 200/600 ms, FCP 1.8/3 s), one
+    point per row coloured by band, a row of points per strategy. Points are not labelled,
+    so 50+ URLs stay readable; missing values are counted in the panel title.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A psdata result frame.
+    ax : sequence of four matplotlib.axes.Axes, optional
+        Where to draw the LCP, CLS, TBT and FCP panels; a new figure when None.
+
+    Returns
+    -------
+    tuple of matplotlib.axes.Axes
+        The four panels, in the order above.
+
+    Examples
+    --------
+    >>> from psdata._frame import build_frame
+    >>> df = build_frame([{"strategy": "mobile", "lcp_ms": 2100.0, "cls": 0.02}])
+    >>> lcp, cls, tbt, fcp = plot_vitals(df)
+    >>> lcp.get_xlabel()
+    'LCP (s)'
+    """
+    if ax is None:
+        fig, created = plt.subplots(len(VITALS), 1, figsize=(9, 8), layout="constrained")
+        fig.suptitle("Core Web Vitals and lab metrics")
+        ax = list(created)
+    if len(ax) != len(VITALS):
+        raise ValueError(f"plot_vitals needs {len(VITALS)} Axes, got {len(ax)}")
+    labels, groups = _strategies(df)
+    rng = np.random.default_rng(0)
+    for axis, (column, (name, unit, divisor, good, poor)) in zip(ax, VITALS.items(), strict=True):
+        values = _floats(df[column]) / divisor
+        present = ~np.isnan(values)
+        right = 1.05 * max(values[present].max(initial=0.0), 1.5 * poor)
+        for low, high, color in ((0, good, GOOD), (good, poor, AVERAGE), (poor, right, POOR)):
+            axis.axvspan(low, high, color=color, alpha=0.15, linewidth=0)
+        for row, group in enumerate(groups):
+            v = values[present & (labels == group)]
+            axis.scatter(
+                v,
+                row + rng.uniform(-0.25, 0.25, v.size),
+                c=_metric_colors(v, good, poor),
+                s=18,
+                edgecolors="0.25",
+                linewidths=0.4,
+                zorder=3,
+            )
+        axis.set_title(
+            f"{name}: good ≤ {good:g}, poor > {poor:g}{f' {unit}' if unit else ''} · "
+            f"{present.sum()} values, {(~present).sum()} missing",
+            loc="left",
+        )
+        axis.set(xlim=(0, right), xlabel=f"{name} ({unit or 'unitless'})")
+        axis.set_yticks(range(len(groups)), groups)
+        axis.set_ylim(max(len(groups), 1) - 0.5, -0.5)
+        if not present.any():
+            _no_data(axis)
+    ax[0].legend(handles=_band_handles(("good", "needs improvement", "poor")), **_LEGEND_RIGHT)
+    return tuple(ax)
+
+
+def plot_pool_stats(stats: Mapping[str, Any], ax: Axes | None = None) -> Axes:
+    """Pages served per context slot, coloured by the slot's state.
+
+    Parameters
+    ----------
+    stats : mapping
+        Pool statistics with ``mode``, ``max_concurrent_contexts`` and ``contexts``, a
+        list of ``{"id", "state", "pages_served", ...}`` dicts.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = plot_pool_stats({"mode": "multi-context", "max_concurrent_contexts": 3,
+    ...     "contexts": [{"id": 0, "state": "idle", "pages_served": 12},
+    ...                  {"id": 1, "state": "busy", "pages_served": 9}]})
+    >>> [int(bar.get_height()) for bar in ax.patches]
+    [12, 9]
+    """
+    ax = _axes(ax, (7, 4))
+    contexts = list(stats.get("contexts", []))
+    states = [str(context.get("state", "unknown")) for context in contexts]
+    counts = ", ".join(f"{n} {state}" for state, n in Counter(states).items())
+    ax.set(
+        title=f"Context pool ({stats.get('mode', '?')}): {len(contexts)} of max "
+        f"{stats.get('max_concurrent_contexts', '?')} contexts"
+        + (f" · {counts}" if counts else ""),
+        xlabel="context slot",
+        ylabel="pages served",
+    )
+    if not contexts:
+        _no_data(ax, "no contexts")
+        return ax
+    palette = {s: _STATE_COLORS.get(s, f"C{i + 3}") for i, s in enumerate(dict.fromkeys(states))}
+    bars = ax.bar(
+        [f"slot {context.get('id', i)}" for i, context in enumerate(contexts)],
+        [context.get("pages_served", 0) for context in contexts],
+        color=[palette[state] for state in states],
+    )
+    ax.bar_label(bars)
+    ax.margins(y=0.1)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(
+        handles=[Patch(color=c, label=s) for s, c in palette.items()],
+        title="state",
+        **_LEGEND_RIGHT,
+    )
+    return ax
+
+
+def _axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
+    """*ax*, or the Axes of a new figure."""
+    if ax is not None:
+        return ax
+    _, created = plt.subplots(figsize=figsize, layout="constrained")
+    return created
+
+
+def _no_data(ax: Axes, note: str = "no data") -> None:
+    ax.text(0.5, 0.5, note, transform=ax.transAxes, ha="center", va="center", color="0.4")
+
+
+def _floats(column: pd.Series) -> _FloatArray:
+    return column.to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _cached(df: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    return df["from_cache"].fillna(False).to_numpy(dtype=bool)
+
+
+def _timeline(df: pd.DataFrame) -> pd.DataFrame:
+    """Timed, non-cached rows: start and end in seconds since the first start, failure, slot."""
+    keep = ~_cached(df) & df["started_at"].notna().to_numpy() & df["duration_s"].notna().to_numpy()
+    rows = df[keep]
+    start = (rows["started_at"] - rows["started_at"].min()).dt.total_seconds().to_numpy()
+    return pd.DataFrame(
+        {
+            "start_s": start,
+            "end_s": start + rows["duration_s"].to_numpy(),
+            "failed": (rows["error"].notna() | rows["error_type"].notna()).to_numpy(),
+            "context_id": rows["context_id"].to_numpy(),
+        }
+    ).astype({"context_id": "Int64"})
+
+
+def _busy_seconds(start: pd.Series, end: pd.Series) -> float:
+    """Length of the union of the intervals [start, end]."""
+    busy, reach = 0.0, -np.inf
+    for low, high in sorted(zip(start, end, strict=True)):
+        if high > reach:
+            busy += high - max(low, reach)
+            reach = high
+    return busy
+
+
+def _time_scale(span_s: float) -> tuple[float, str]:
+    """Divisor and unit that keep a time axis of *span_s* seconds readable."""
+    for divisor, unit in ((3600.0, "h"), (60.0, "min")):
+        if span_s >= 3 * divisor:
+            return divisor, unit
+    return 1.0, "s"
+
+
+def _strategies(df: pd.DataFrame) -> tuple[npt.NDArray[np.str_], list[str]]:
+    """Each row's strategy label and the labels present, mobile first."""
+    labels = df["strategy"].astype("string").fillna("unknown").to_numpy(dtype=str)
+    return labels, [s for s in (*STRATEGIES, "unknown") if (labels == s).any()]
+
+
+def _score_colors(scores: _FloatArray) -> npt.NDArray[np.str_]:
+    return np.select([scores >= 90, scores >= 50], [GOOD, AVERAGE], POOR)
+
+
+def _metric_colors(values: _FloatArray, good: float, poor: float) -> npt.NDArray[np.str_]:
+    return np.select([values <= good, values <= poor], [GOOD, AVERAGE], POOR)
+
+
+def _band_handles(names: tuple[str, str, str]) -> list[Patch]:
+    """Legend patches for the good, average and poor bands."""
+    return [
+        Patch(color=c, alpha=0.6, label=n)
+        for c, n in zip((GOOD, AVERAGE, POOR), names, strict=True)
+    ]
