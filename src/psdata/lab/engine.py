@@ -52,9 +52,7 @@ async def measure_page(
         raise BrowserCrashError(f"The browser failed during the measurement: {exc}") from exc
     finally:
         await pool.return_instance(slot, discard=discard)
-    record = await _record(observation, profile, settings, categories)
-    record["context_id"] = slot.id
-    return record
+    return await _record(observation, profile, settings, categories, slot.id)
 
 
 async def _observe(
@@ -91,6 +89,7 @@ async def _record(
     profile: Profile,
     settings: LabSettings,
     categories: dict[str, CategoryResult],
+    context_id: int,
 ) -> dict[str, Any]:
     """Derive metrics and scores (Speed Index off the loop thread) into a record."""
     network = observation.network
@@ -116,6 +115,7 @@ async def _record(
         "long_tasks_ms": long_task_time(observation.long_tasks),
         "total_bytes": sum(r.transfer_size for r in requests),
         "request_count": len(requests),
+        "context_id": context_id,
     }
     warnings = list(observation.warnings)
     if observation.status is not None and observation.status >= 400:

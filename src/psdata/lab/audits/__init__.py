@@ -1,0 +1,5 @@
+"""Lighthouse 12.2.3 accessibility, best-practices and SEO audits for a loaded page."""
+
+from .auditor import CATEGORIES, CategoryAuditor
+
+__all__ = ["CATEGORIES", "CategoryAuditor"]

@@ -1,0 +1,188 @@
+"""``CategoryAuditor``: the page collector's entry point to the non-performance categories.
+
+Before navigation it starts listening (console, uncaught exceptions, DevTools issues) and
+adds the permission probe; after load it runs axe, reads the DOM facts, fetches robots.txt
+and the start of the main document concurrently, each bounded in time, then judges the
+audits. Nothing here raises for a strange page: what could not be decided has no score
+and says why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from playwright.async_api import CDPSession, ConsoleMessage, Error, Page
+
+from ..evidence import AuditResult, CategoryResult, NetworkRequest
+from ._common import PageEvidence, category, describe, unavailable
+from .accessibility import AXE_RULES, accessibility_audits, run_axe
+from .best_practices import best_practices_audits
+from .page_facts import PERMISSION_PROBE, collect_page_facts
+from .seo import RobotsTxt, fetch_robots_txt, seo_audits
+
+CATEGORIES: tuple[str, ...] = ("accessibility", "best_practices", "seo")
+#: Seconds allowed per step: axe, DOM facts, one CDP command.
+AXE_TIMEOUT = 10.0
+FACTS_TIMEOUT = 5.0
+CDP_TIMEOUT = 2.0
+#: Audits that read the DevTools issues, undecided when listening to them failed.
+ISSUE_AUDITS = ("deprecations", "third-party-cookies", "inspector-issues")
+
+
+@dataclass
+class _Listening:
+    """What one page reported while it loaded."""
+
+    console_errors: list[dict[str, Any]] = field(default_factory=list)
+    issues: list[dict[str, Any]] = field(default_factory=list)
+    setup_error: str | None = None
+    attached: bool = False
+
+    def on_console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            location = message.location
+            self.console_errors.append(
+                {"source": "console", "description": message.text, "url": location.get("url", "")}
+            )
+
+    def on_page_error(self, error: Error) -> None:
+        self.console_errors.append({"source": "exception", "description": str(error), "url": ""})
+
+    def on_issue(self, event: dict[str, Any]) -> None:
+        self.issues.append(event.get("issue", {}))
+
+
+class CategoryAuditor:
+    """Scores accessibility, best practices and SEO of a loaded page like Lighthouse 12.2.3.
+
+    One auditor can serve many pages, one after another or at once.
+
+    Parameters
+    ----------
+    categories
+        A subset of ``{"accessibility", "best_practices", "seo"}``.
+
+    >>> auditor = CategoryAuditor({"seo", "accessibility"})
+    >>> auditor.categories
+    ('accessibility', 'seo')
+    """
+
+    def __init__(self, categories: Collection[str]) -> None:
+        unknown = set(categories) - set(CATEGORIES)
+        if unknown:
+            raise ValueError(f"unknown categories {sorted(unknown)}; choose from {CATEGORIES}")
+        self.categories = tuple(c for c in CATEGORIES if c in categories)
+        self._listening: dict[Page, _Listening] = {}
+
+    async def before_navigation(self, page: Page, cdp: CDPSession) -> None:
+        """Start listening to ``page`` before it navigates (needed by best practices).
+
+        >>> await auditor.before_navigation(page, cdp)  # doctest: +SKIP
+        """
+        state = _Listening()
+        self._listening[page] = state
+        if "best_practices" not in self.categories:
+            return
+        page.on("console", state.on_console)
+        page.on("pageerror", state.on_page_error)
+        cdp.on("Audits.issueAdded", state.on_issue)
+        state.attached = True
+        try:
+            await asyncio.wait_for(cdp.send("Audits.enable"), CDP_TIMEOUT)
+            await asyncio.wait_for(page.add_init_script(PERMISSION_PROBE), CDP_TIMEOUT)
+        except Exception as exc:  # a closed page or CDP failure: its audits become undecided
+            state.setup_error = describe(exc)
+
+    async def after_load(
+        self,
+        page: Page,
+        cdp: CDPSession,
+        requests: Sequence[NetworkRequest],
+        main_document: NetworkRequest | None,
+    ) -> dict[str, CategoryResult]:
+        """Audit the loaded page; one :class:`CategoryResult` per requested category.
+
+        >>> results = await auditor.after_load(page, cdp, requests, main)  # doctest: +SKIP
+        >>> results["seo"].score  # doctest: +SKIP
+        1.0
+        """
+        state = self._listening.pop(page, None) or _Listening()
+        if state.attached:
+            page.remove_listener("console", state.on_console)
+            page.remove_listener("pageerror", state.on_page_error)
+            cdp.remove_listener("Audits.issueAdded", state.on_issue)
+        wanted = set(self.categories)
+        rules = AXE_RULES if "accessibility" in wanted else ("document-title", "image-alt")
+        needs_facts = bool(wanted & {"best_practices", "seo"})
+        axe, facts, robots, html_start = await asyncio.gather(
+            _attempt(
+                run_axe(page, rules, within=AXE_TIMEOUT), bool(wanted & {"accessibility", "seo"})
+            ),
+            _attempt(collect_page_facts(page, within=FACTS_TIMEOUT), needs_facts),
+            _attempt(fetch_robots_txt(page, page.url), "seo" in wanted),
+            _attempt(_document_start(cdp, main_document), "best_practices" in wanted),
+        )
+        evidence = PageEvidence(
+            url=page.url,
+            facts=facts[0],
+            facts_error=facts[1],
+            requests=requests,
+            main_document=main_document,
+            console_errors=state.console_errors,
+            issues=state.issues,
+            html_start=html_start[0],
+        )
+        builders: dict[str, Callable[[], list[AuditResult]]] = {
+            "accessibility": lambda: accessibility_audits(axe[0], axe[1]),
+            "best_practices": lambda: _with_issue_state(best_practices_audits(evidence), state),
+            "seo": lambda: seo_audits(
+                evidence, robots[0] or RobotsTxt(None, error=robots[1]), *axe
+            ),
+        }
+        results = {}
+        for name in self.categories:
+            try:
+                results[name] = category(name, builders[name]())
+            except Exception as exc:  # a judging bug must not lose the other categories
+                failed = AuditResult(name, name, None, 0.0, "error", explanation=describe(exc))
+                results[name] = CategoryResult(name, None, [failed])
+        return results
+
+
+async def _attempt(step: Any, wanted: bool) -> tuple[Any, str | None]:
+    """Await ``step`` if ``wanted``: ``(value, None)``, or ``(None, why)`` when it failed."""
+    if not wanted:
+        step.close()
+        return None, "not requested"
+    try:
+        return await step, None
+    except Exception as exc:  # every page failure becomes an explanation, never an exception
+        return None, describe(exc)
+
+
+async def _document_start(cdp: CDPSession, main_document: NetworkRequest | None) -> str | None:
+    """The first 1024 bytes of the main document's body, as text (``None`` if unknown)."""
+    if main_document is None:
+        return None
+    reply = await asyncio.wait_for(
+        cdp.send("Network.getResponseBody", {"requestId": main_document.request_id}), CDP_TIMEOUT
+    )
+    body: str = reply["body"]
+    raw = base64.b64decode(body) if reply.get("base64Encoded") else body.encode("utf-8")
+    return raw[:1024].decode("utf-8", "replace")
+
+
+def _with_issue_state(audits: list[AuditResult], state: _Listening) -> list[AuditResult]:
+    """Mark the issue-based audits undecided when listening for issues failed."""
+    if state.setup_error is None:
+        return audits
+    return [
+        unavailable(a.id, a.title, {a.id: a.weight}, state.setup_error)
+        if a.id in ISSUE_AUDITS
+        else a
+        for a in audits
+    ]

@@ -1,0 +1,406 @@
+"""The SEO category of Lighthouse 12.2.3.
+
+=================== ======= ===============================================================
+audit               weight  how psdata decides it
+=================== ======= ===============================================================
+is-crawlable        93/23   no ``noindex``/``none`` in ``<meta name=robots|googlebot>`` or
+                            ``X-Robots-Tag`` (unprefixed or ``googlebot:``), and robots.txt
+                            does not disallow the page for ``*``
+document-title      1       the axe rule ``document-title`` (shared with accessibility)
+meta-description    1       a ``<meta name=description>`` with non-empty content
+http-status-code    1       the main document's status is below 400
+link-text           1       no link text from a list of generic phrases ("click here", …)
+crawlable-anchors   1       no ``javascript:`` or non-web hrefs, no href-less ``onclick``
+robots-txt          1       /robots.txt fetched (3 s): 5xx fails, 4xx/empty is n/a,
+                            otherwise every line must parse
+image-alt           1       the axe rule ``image-alt`` (shared with accessibility)
+hreflang            1       valid language codes and absolute hrefs in ``<head>``
+canonical           1       one absolute, valid canonical that is neither the site root
+                            (for another page) nor another hreflang alternate
+structured-data     0       manual: never scored
+=================== ======= ===============================================================
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from playwright.async_api import Page
+
+from ..evidence import AuditResult
+from ._common import MANUAL, PageEvidence, describe, not_applicable, passed_if, unavailable
+from .accessibility import axe_audit
+
+#: Lighthouse 12.2.3 ``categories.seo.auditRefs`` weights.
+WEIGHTS: dict[str, float] = {
+    "is-crawlable": 93 / 23, "document-title": 1, "meta-description": 1,
+    "http-status-code": 1, "link-text": 1, "crawlable-anchors": 1, "robots-txt": 1,
+    "image-alt": 1, "hreflang": 1, "canonical": 1, "structured-data": 0,
+}  # fmt: skip
+
+TITLES: dict[str, str] = {
+    "is-crawlable": "Page isn't blocked from indexing",
+    "document-title": "Document has a `<title>` element",
+    "meta-description": "Document has a meta description",
+    "http-status-code": "Page has successful HTTP status code",
+    "link-text": "Links have descriptive text",
+    "crawlable-anchors": "Links are crawlable",
+    "robots-txt": "robots.txt is valid",
+    "image-alt": "Image elements have `[alt]` attributes",
+    "hreflang": "Document has a valid `hreflang`",
+    "canonical": "Document has a valid `rel=canonical`",
+    "structured-data": "Structured data is valid",
+}
+
+GENERIC_LINK_TEXT = frozenset({
+    "click here", "click this", "go", "here", "information", "learn more", "more",
+    "more info", "more information", "right here", "read more", "see more", "start", "this",
+    "haga clic aquí", "más información", "aquí", "hier klicken", "hier", "mehr",
+    "cliquez ici", "ici", "en savoir plus", "clique aqui", "saiba mais", "aqui",
+})  # fmt: skip
+ROBOTS_DIRECTIVES = frozenset({
+    "user-agent", "allow", "disallow", "sitemap", "crawl-delay", "clean-param", "host",
+    "request-rate", "visit-time", "noindex",
+})  # fmt: skip
+BLOCKING = re.compile(r"(?:^|[\s,])(noindex|none)(?:$|[\s,])", re.IGNORECASE)
+LANGUAGE_CODE = re.compile(r"^(x-default|[a-z]{2,3}(-[a-z]{4})?(-([a-z]{2}|\d{3}))?)$", re.I)
+
+#: Audits that read the DOM facts (undecided when those could not be read).
+FACT_AUDITS = (
+    "is-crawlable", "meta-description", "link-text", "crawlable-anchors", "hreflang", "canonical",
+)  # fmt: skip
+
+#: How long the robots.txt fetch may take, in seconds.
+ROBOTS_TIMEOUT = 3.0
+
+
+@dataclass
+class RobotsTxt:
+    """The page origin's /robots.txt: HTTP status and text, or why it could not be read."""
+
+    status: int | None
+    content: str | None = None
+    error: str | None = None
+
+
+async def fetch_robots_txt(page: Page, url: str) -> RobotsTxt:
+    """GET ``/robots.txt`` of ``url``'s origin with the page's browser context (bounded).
+
+    >>> robots = await fetch_robots_txt(page, "http://127.0.0.1:8000/a.html")  # doctest: +SKIP
+    >>> robots.status  # doctest: +SKIP
+    200
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return RobotsTxt(None, error=f"no robots.txt for a {parts.scheme}: page")
+    robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
+    try:
+        async with asyncio.timeout(ROBOTS_TIMEOUT):
+            response = await page.context.request.get(
+                robots_url,
+                timeout=ROBOTS_TIMEOUT * 1000,
+                max_redirects=5,
+                fail_on_status_code=False,
+            )
+            try:
+                return RobotsTxt(
+                    response.status, (await response.body())[:500_000].decode("utf-8", "replace")
+                )
+            finally:
+                await response.dispose()
+    except Exception as exc:  # any network or protocol failure leaves the audit undecided
+        return RobotsTxt(None, error=describe(exc))
+
+
+def robots_errors(content: str) -> list[dict[str, Any]]:
+    """Lines of a robots.txt that crawlers would not understand.
+
+    >>> robots_errors("User-agent: *\\nDisallow: /")
+    []
+    >>> robots_errors("Disallow: /private\\nfoo")[0]["message"]
+    'No user-agent specified'
+    """
+    errors = []
+    seen_agent = False
+    for number, raw in enumerate(content.splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        name, sep, value = (part.strip() for part in line.partition(":"))
+        name = name.lower()
+        message = None
+        if not sep:
+            message = "Syntax not understood"
+        elif name not in ROBOTS_DIRECTIVES:
+            message = "Unknown directive"
+        elif name == "user-agent":
+            seen_agent = True
+            message = None if value else "No user-agent specified"
+        elif name in ("allow", "disallow"):
+            if not seen_agent:
+                message = "No user-agent specified"
+            elif value and not value.startswith(("/", "*")):
+                message = 'Pattern should either be empty, start with "/" or "*"'
+            elif "$" in value[:-1]:
+                message = '"$" should only be used at the end of the pattern'
+        elif name == "sitemap" and urlsplit(value).scheme not in ("http", "https"):
+            message = "Invalid sitemap URL"
+        if message:
+            errors.append({"index": number, "line": raw[:200], "message": message})
+    return errors
+
+
+def _rule_matches(pattern: str, path: str) -> bool:
+    anchored = pattern.endswith("$")
+    regex = ".*".join(re.escape(part) for part in pattern.rstrip("$").split("*"))
+    return re.match(regex + ("$" if anchored else ""), path) is not None
+
+
+def robots_disallows(content: str, url: str) -> bool:
+    """Whether the ``User-agent: *`` rules of a robots.txt disallow ``url`` (longest match).
+
+    >>> robots_disallows("User-agent: *\\nDisallow: /", "https://a.test/page")
+    True
+    >>> robots_disallows("User-agent: *\\nDisallow: /\\nAllow: /page", "https://a.test/page")
+    False
+    """
+    parts = urlsplit(url)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    rules: list[tuple[int, bool]] = []  # (pattern length, allowed)
+    agents: list[str] = []
+    in_rules = False
+    for raw in content.splitlines():
+        name, _, value = (part.strip() for part in raw.split("#", 1)[0].partition(":"))
+        name = name.lower()
+        if name == "user-agent":
+            agents = [value.lower()] if in_rules else [*agents, value.lower()]
+            in_rules = False
+        elif name in ("allow", "disallow"):
+            in_rules = True
+            if "*" in agents and value and _rule_matches(value, path):
+                rules.append((len(value), name == "allow"))
+    return bool(rules) and not max(rules)[1]
+
+
+def _x_robots_blocks(header: str) -> bool:
+    for line in header.split("\n"):
+        agent, sep, rest = line.partition(":")
+        if sep and agent.strip().lower() not in ("unavailable_after", "max-snippet"):
+            if agent.strip().lower() != "googlebot":
+                continue
+            line = rest
+        if BLOCKING.search(line):
+            return True
+    return False
+
+
+def is_crawlable(evidence: PageEvidence, robots: RobotsTxt) -> AuditResult:
+    """Fails when a robots meta tag, ``X-Robots-Tag`` or robots.txt blocks indexing.
+
+    >>> facts = {"robots": [{"bot": "robots", "content": "noindex, follow"}]}
+    >>> is_crawlable(PageEvidence("https://a.test/", facts=facts), RobotsTxt(404)).score
+    0.0
+    """
+    blockers = [
+        {"source": f'<meta name="{meta["bot"]}" content="{meta["content"]}">'}
+        for meta in (evidence.facts or {}).get("robots", [])
+        if BLOCKING.search(meta["content"])
+    ]
+    headers = evidence.main_document.response_headers if evidence.main_document else {}
+    if _x_robots_blocks(headers.get("x-robots-tag", "")):
+        blockers.append({"source": f"X-Robots-Tag: {headers['x-robots-tag']}"})
+    if robots.status == 200 and robots.content and robots_disallows(robots.content, evidence.url):
+        blockers.append({"source": "robots.txt disallows this page"})
+    return passed_if("is-crawlable", TITLES["is-crawlable"], WEIGHTS, blockers)
+
+
+def meta_description(evidence: PageEvidence) -> AuditResult:
+    """Passes with a non-empty ``<meta name=description>``.
+
+    >>> meta_description(PageEvidence("https://a.test/", facts={"description": [" "]})).score
+    0.0
+    """
+    contents = (evidence.facts or {}).get("description", [])
+    reason = None
+    if not contents:
+        reason = "Document does not have a meta description"
+    elif not any(c.strip() for c in contents):
+        reason = "Description text is empty."
+    return passed_if("meta-description", TITLES["meta-description"], WEIGHTS, [], reason=reason)
+
+
+def http_status_code(evidence: PageEvidence) -> AuditResult:
+    """Fails when the main document answered with an HTTP status of 400 or more.
+
+    >>> http_status_code(PageEvidence("https://a.test/", facts={})).score
+    """
+    status = evidence.main_document.status if evidence.main_document else None
+    if status is None:
+        return unavailable("http-status-code", TITLES["http-status-code"], WEIGHTS, "no status")
+    reason = f"Page has unsuccessful HTTP status code: {status}" if status >= 400 else None
+    return passed_if("http-status-code", TITLES["http-status-code"], WEIGHTS, [], reason=reason)
+
+
+def link_text(evidence: PageEvidence) -> AuditResult:
+    """Fails for followed links whose whole text is a generic phrase ("click here").
+
+    >>> a = {"href": "https://a.test/x", "rawHref": "/x", "text": "Click here", "rel": "",
+    ...      "selector": "a", "snippet": "<a>"}
+    >>> link_text(PageEvidence("https://a.test/", facts={"anchors": [a]})).score
+    0.0
+    """
+    page = evidence.url.split("#")[0]
+    failures = [
+        {"selector": a["selector"], "snippet": a["snippet"], "href": a["href"], "text": a["text"]}
+        for a in (evidence.facts or {}).get("anchors", [])
+        if a["href"]
+        and not a["href"].lower().startswith("javascript:")
+        and "nofollow" not in a["rel"]
+        and a["href"].split("#")[0] != page
+        and a["text"].strip(" .!»›→").lower() in GENERIC_LINK_TEXT
+    ]
+    return passed_if("link-text", TITLES["link-text"], WEIGHTS, failures)
+
+
+def _uncrawlable(anchor: dict[str, Any]) -> bool:
+    raw = anchor["rawHref"]
+    if raw is None:
+        return bool(anchor["hasOnclick"])
+    scheme = urlsplit(anchor["href"]).scheme.lower()
+    if raw.strip().lower().startswith("javascript:") or not raw.strip():
+        return True
+    return scheme not in ("http", "https", "mailto", "tel", "sms", "ftp", "")
+
+
+def crawlable_anchors(evidence: PageEvidence) -> AuditResult:
+    """Fails for anchors a crawler cannot follow (``javascript:`` URLs, onclick without href).
+
+    >>> a = {"rawHref": "javascript:void(0)", "href": "javascript:void(0)", "hasOnclick": True,
+    ...      "selector": "a", "snippet": "<a>"}
+    >>> crawlable_anchors(PageEvidence("https://a.test/", facts={"anchors": [a]})).score
+    0.0
+    """
+    failures = [
+        {"selector": a["selector"], "snippet": a["snippet"], "href": a["rawHref"]}
+        for a in (evidence.facts or {}).get("anchors", [])
+        if _uncrawlable(a)
+    ]
+    return passed_if("crawlable-anchors", TITLES["crawlable-anchors"], WEIGHTS, failures)
+
+
+def robots_txt(robots: RobotsTxt) -> AuditResult:
+    """Judges the robots.txt: 5xx fails, missing or empty is not applicable, else every line.
+
+    >>> robots_txt(RobotsTxt(200, "User-agent: *\\nDisallow: /")).score
+    1.0
+    """
+    title = TITLES["robots-txt"]
+    if robots.status is None:
+        return unavailable("robots-txt", title, WEIGHTS, robots.error or "not fetched")
+    if robots.status >= 500:
+        reason = f"Request for robots.txt returned HTTP status: {robots.status}"
+        return passed_if("robots-txt", title, WEIGHTS, [], reason=reason)
+    if robots.status >= 400 or not robots.content:
+        return not_applicable("robots-txt", title, WEIGHTS)
+    return passed_if("robots-txt", title, WEIGHTS, robots_errors(robots.content))
+
+
+def hreflang(evidence: PageEvidence) -> AuditResult:
+    """Fails for hreflang links with an unknown language code or a relative href.
+
+    >>> link = {"hreflang": "english", "rawHref": "https://a.test/en", "selector": "link",
+    ...         "snippet": "<link>"}
+    >>> hreflang(PageEvidence("https://a.test/", facts={"hreflang": [link]})).score
+    0.0
+    """
+    failures = []
+    for link in (evidence.facts or {}).get("hreflang", []):
+        problems = []
+        if not LANGUAGE_CODE.match(link["hreflang"].strip()):
+            problems.append("Unexpected language code")
+        if not urlsplit(link["rawHref"]).scheme:
+            problems.append("Relative href value")
+        if problems:
+            failures.append(
+                {
+                    "selector": link["selector"],
+                    "snippet": link["snippet"],
+                    "reason": ", ".join(problems),
+                }
+            )
+    return passed_if("hreflang", TITLES["hreflang"], WEIGHTS, failures)
+
+
+def canonical(evidence: PageEvidence) -> AuditResult:
+    """Judges ``<link rel=canonical>``: not applicable when absent.
+
+    >>> facts = {"canonical": [{"rawHref": "/other", "href": "https://a.test/other"}]}
+    >>> canonical(PageEvidence("https://a.test/page", facts=facts)).explanation
+    'Is not an absolute URL (/other)'
+    """
+    title = TITLES["canonical"]
+    facts = evidence.facts or {}
+    links = facts.get("canonical", [])
+    hrefs = sorted({link["href"] for link in links})
+    if not links:
+        return not_applicable("canonical", title, WEIGHTS)
+    reason = None
+    target = urlsplit(hrefs[0])
+    page = urlsplit(evidence.url)
+    alternates = {link["href"] for link in facts.get("hreflang", [])} - {evidence.url}
+    if len(hrefs) > 1:
+        reason = f"Multiple conflicting URLs ({', '.join(hrefs)})"
+    elif not links[0]["rawHref"].strip() or target.scheme not in ("http", "https"):
+        reason = f"Invalid URL ({links[0]['rawHref']})"
+    elif not urlsplit(links[0]["rawHref"]).scheme:
+        reason = f"Is not an absolute URL ({links[0]['rawHref']})"
+    elif hrefs[0] in alternates:
+        reason = f"Points to another `hreflang` location ({hrefs[0]})"
+    elif target.netloc == page.netloc and target.path in ("", "/") and page.path not in ("", "/"):
+        reason = "Points to the domain's root URL (the homepage), instead of an equivalent page"
+    return passed_if("canonical", title, WEIGHTS, [], reason=reason)
+
+
+def seo_audits(
+    evidence: PageEvidence, robots: RobotsTxt, axe: dict[str, Any] | None, axe_error: str | None
+) -> list[AuditResult]:
+    """All Lighthouse 12.2.3 SEO audits; ``axe`` holds the accessibility run (or ``None``).
+
+    >>> audits = seo_audits(PageEvidence("https://a.test/", facts={}), RobotsTxt(404), None, "x")
+    >>> [a.id for a in audits][-1]
+    'structured-data'
+    """
+    audits = {
+        "is-crawlable": is_crawlable(evidence, robots),
+        "meta-description": meta_description(evidence),
+        "http-status-code": http_status_code(evidence),
+        "link-text": link_text(evidence),
+        "crawlable-anchors": crawlable_anchors(evidence),
+        "robots-txt": robots_txt(robots),
+        "hreflang": hreflang(evidence),
+        "canonical": canonical(evidence),
+        "structured-data": AuditResult(
+            "structured-data", TITLES["structured-data"], None, 0.0, MANUAL
+        ),
+    }
+    for rule in ("document-title", "image-alt"):
+        audits[rule] = (
+            axe_audit(rule, axe, WEIGHTS)
+            if axe is not None
+            else unavailable(rule, TITLES[rule], WEIGHTS, axe_error or "axe did not run")
+        )
+    if evidence.facts is None:
+        why = evidence.facts_error or "page facts unavailable"
+        for audit_id in (
+            "meta-description",
+            "link-text",
+            "crawlable-anchors",
+            "hreflang",
+            "canonical",
+        ):
+            audits[audit_id] = unavailable(audit_id, TITLES[audit_id], WEIGHTS, why)
+    return [audits[audit_id] for audit_id in WEIGHTS]

@@ -1,0 +1,357 @@
+"""CategoryAuditor against crafted pages served from 127.0.0.1 and a real Chromium."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import struct
+import threading
+import time
+import zlib
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.async_api import Browser, async_playwright
+
+from psdata._browser import LAUNCH_ARGS, find_chromium
+from psdata.lab.audits import CategoryAuditor, accessibility, best_practices, seo
+from psdata.lab.evidence import CategoryResult, NetworkRequest
+
+FIXTURES = sorted(Path("/work/shared/fixtures").glob("lighthouse-12.2.3-*.json"))
+HTML = "text/html; charset=utf-8"
+
+
+def png(width: int, height: int) -> bytes:
+    """A solid grey PNG of the given size."""
+    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def page(body: str, head: str = "", *, title: str | None = "A page about testing") -> str:
+    title_tag = f"<title>{title}</title>" if title is not None else ""
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"{title_tag}{head}</head><body><main>{body}</main></body></html>"
+    )
+
+
+GOOD_HEAD = (
+    '<meta name="description" content="A well-formed page for psdata tests.">'
+    '<link rel="canonical" href="{origin}/good">'
+    '<link rel="alternate" hreflang="de" href="{origin}/de/good">'
+    '<link rel="alternate" hreflang="x-default" href="{origin}/good">'
+)
+GOOD_BODY = (
+    "<h1>Testing pages</h1><p>Read the <a href='/guide'>guide to testing pages</a>.</p>"
+    "<img src='/img/100x100.png' alt='A grey square' width='100' height='100'>"
+    "<label>Name <input name='n'></label>"
+)
+ROUTES: dict[str, tuple[int, dict[str, str], str | bytes]] = {
+    "/robots.txt": (200, {"Content-Type": "text/plain"}, "User-agent: *\nAllow: /\n"),
+    "/favicon.ico": (200, {"Content-Type": "image/png"}, png(16, 16)),
+    "/img/100x100.png": (200, {"Content-Type": "image/png"}, png(100, 100)),
+    "/img/20x20.png": (200, {"Content-Type": "image/png"}, png(20, 20)),
+    "/good": (200, {"Content-Type": HTML}, page(GOOD_BODY, GOOD_HEAD)),
+    "/bad-seo": (
+        200,
+        {"Content-Type": HTML},
+        page(
+            "<p><a href='/x'>click here</a> "
+            "<a href='javascript:void(0)' onclick='go()'>Go on</a></p>"
+            "<img src='/img/100x100.png' width='100' height='100'>",
+            '<meta name="robots" content="noindex">'
+            '<link rel="canonical" href="/relative">'
+            '<link rel="alternate" hreflang="english" href="/en">',
+            title=None,
+        ),
+    ),
+    "/x-robots": (
+        200,
+        {"Content-Type": HTML, "X-Robots-Tag": "noindex"},
+        page(GOOD_BODY, '<meta name="description" content="Blocked by a header.">'),
+    ),
+    "/missing": (404, {"Content-Type": HTML}, page("<h1>Not found</h1>", GOOD_HEAD)),
+    "/bad-bp": (
+        200,
+        {"Content-Type": "text/html"},
+        "<html><head><title>Old page</title></head><body>"
+        "<input id='pw' onpaste='return false'>"
+        "<img src='/img/100x100.png' alt='Stretched square' style='width:200px;height:50px'>"
+        "<img src='/img/20x20.png' alt='Blurry square' style='width:200px;height:200px'>"
+        "<script>document.write('<p>written</p>'); console.error('boom');"
+        "navigator.geolocation.getCurrentPosition(() => {}, () => {});"
+        "setTimeout(() => { throw new Error('uncaught'); });</script></body></html>",
+    ),
+    "/low-contrast": (
+        200,
+        {"Content-Type": HTML},
+        page("<p style='color:#bbb;background:#fff'>Barely readable text</p>", GOOD_HEAD),
+    ),
+}
+BLOCKED_ROUTES = {
+    "/robots.txt": (200, {"Content-Type": "text/plain"}, "User-agent: *\nDisallow: /\n"),
+    "/favicon.ico": ROUTES["/favicon.ico"],
+    "/good": ROUTES["/good"],
+}
+BROKEN_ROBOTS_ROUTES = {
+    **BLOCKED_ROUTES,
+    "/robots.txt": (200, {"Content-Type": "text/plain"}, "Disallow /private\nfoo: bar\n"),
+}
+
+
+def serve(routes: dict[str, tuple[int, dict[str, str], str | bytes]]) -> ThreadingHTTPServer:
+    """Serve ``routes`` from 127.0.0.1 on an ephemeral port, in a daemon thread."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            status, headers, body = routes.get(self.path, (404, {"Content-Type": HTML}, "nope"))
+            data = body.encode() if isinstance(body, str) else body
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value.replace("{origin}", origin))
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data.replace(b"{origin}", origin.encode()))
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    origin = f"http://127.0.0.1:{server.server_address[1]}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture(scope="module")
+def servers() -> Iterator[dict[str, str]]:
+    started = {
+        "main": serve(ROUTES),
+        "blocked": serve(BLOCKED_ROUTES),
+        "broken": serve(BROKEN_ROBOTS_ROUTES),
+    }
+    yield {name: f"http://127.0.0.1:{s.server_address[1]}" for name, s in started.items()}
+    for server in started.values():
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[tuple[asyncio.Runner, Browser]]:
+    runner = asyncio.Runner()
+    playwright = runner.run(async_playwright().start())
+    chromium = runner.run(
+        playwright.chromium.launch(executable_path=find_chromium(), args=list(LAUNCH_ARGS))
+    )
+    try:
+        yield runner, chromium
+    finally:
+        runner.run(chromium.close())
+        runner.run(playwright.stop())
+        runner.close()
+
+
+async def audit_page(
+    chromium: Browser,
+    url: str,
+    categories: tuple[str, ...] = ("accessibility", "best_practices", "seo"),
+) -> tuple[dict[str, CategoryResult], float]:
+    """Load ``url`` like the collector does and audit it; also return after_load's seconds."""
+    context = await chromium.new_context()
+    try:
+        tab = await context.new_page()
+        cdp = await context.new_cdp_session(tab)
+        requests: dict[str, NetworkRequest] = {}
+
+        def on_response(event: dict[str, Any]) -> None:
+            response = event["response"]
+            requests[event["requestId"]] = NetworkRequest(
+                request_id=event["requestId"],
+                url=response["url"],
+                resource_type=event.get("type", "Other"),
+                status=response["status"],
+                mime_type=response.get("mimeType"),
+                response_headers={k.lower(): v for k, v in response["headers"].items()},
+            )
+
+        cdp.on("Network.responseReceived", on_response)
+        await cdp.send("Network.enable")
+        auditor = CategoryAuditor(categories)
+        await auditor.before_navigation(tab, cdp)
+        await tab.goto(url, wait_until="load")
+        await tab.wait_for_timeout(150)
+        main = next((r for r in requests.values() if r.resource_type == "Document"), None)
+        started = time.perf_counter()
+        results = await auditor.after_load(tab, cdp, list(requests.values()), main)
+        return results, time.perf_counter() - started
+    finally:
+        await context.close()
+
+
+def scores(result: CategoryResult) -> dict[str, float | None]:
+    return {audit.id: audit.score for audit in result.audits}
+
+
+@pytest.fixture(scope="module")
+def audited(browser: tuple[asyncio.Runner, Browser], servers: dict[str, str]) -> dict[str, Any]:
+    runner, chromium = browser
+    urls = {
+        "good": f"{servers['main']}/good",
+        "bad-seo": f"{servers['main']}/bad-seo",
+        "x-robots": f"{servers['main']}/x-robots",
+        "missing": f"{servers['main']}/missing",
+        "bad-bp": f"{servers['main']}/bad-bp",
+        "low-contrast": f"{servers['main']}/low-contrast",
+        "blocked": f"{servers['blocked']}/good",
+        "broken-robots": f"{servers['broken']}/good",
+    }
+    return {name: runner.run(audit_page(chromium, url)) for name, url in urls.items()}
+
+
+def test_good_page_scores_full_marks(audited: dict[str, Any]) -> None:
+    results, _ = audited["good"]
+    assert results["seo"].score == 1.0, scores(results["seo"])
+    assert results["accessibility"].score == 1.0, scores(results["accessibility"])
+    assert results["best_practices"].score == 1.0, scores(results["best_practices"])
+    bp = scores(results["best_practices"])
+    assert bp["is-on-https"] == 1.0  # 127.0.0.1 counts as secure
+    assert bp["redirects-http"] is None  # not applicable on a loopback host
+    assert scores(results["seo"])["structured-data"] is None
+
+
+def test_bad_seo_page(audited: dict[str, Any]) -> None:
+    results, _ = audited["bad-seo"]
+    seo_scores = scores(results["seo"])
+    for failing in ("is-crawlable", "document-title", "meta-description", "link-text",
+                    "crawlable-anchors", "image-alt", "hreflang", "canonical"):  # fmt: skip
+        assert seo_scores[failing] == 0.0, failing
+    assert seo_scores["http-status-code"] == seo_scores["robots-txt"] == 1.0
+    assert results["seo"].score is not None and results["seo"].score < 0.2
+    image_alt = next(a for a in results["accessibility"].audits if a.id == "image-alt")
+    assert image_alt.score == 0.0 and "<img" in image_alt.details[0]["snippet"]
+    assert image_alt.details[0]["selector"]
+
+
+def test_x_robots_tag_blocks_indexing(audited: dict[str, Any]) -> None:
+    results, _ = audited["x-robots"]
+    seo_scores = scores(results["seo"])
+    assert seo_scores["is-crawlable"] == 0.0
+    assert seo_scores["canonical"] is None  # no canonical link: not applicable
+    assert results["seo"].score == round(8 / (8 + 93 / 23), 2)  # 8 passing audits of weight 1
+
+
+def test_404_page(audited: dict[str, Any]) -> None:
+    results, _ = audited["missing"]
+    assert scores(results["seo"])["http-status-code"] == 0.0
+    assert scores(results["best_practices"])["errors-in-console"] == 0.0
+    assert results["seo"].score is not None and results["seo"].score < 1.0
+
+
+def test_robots_txt_disallow_all(audited: dict[str, Any]) -> None:
+    results, _ = audited["blocked"]
+    seo_scores = scores(results["seo"])
+    assert seo_scores["is-crawlable"] == 0.0
+    assert seo_scores["robots-txt"] == 1.0  # valid syntax, only blocking
+
+
+def test_invalid_robots_txt(audited: dict[str, Any]) -> None:
+    results, _ = audited["broken-robots"]
+    robots = next(a for a in results["seo"].audits if a.id == "robots-txt")
+    assert robots.score == 0.0
+    assert [d["index"] for d in robots.details] == [1, 2]
+
+
+def test_bad_best_practices_page(audited: dict[str, Any]) -> None:
+    results, _ = audited["bad-bp"]
+    bp = scores(results["best_practices"])
+    for failing in ("doctype", "charset", "paste-preventing-inputs", "errors-in-console",
+                    "geolocation-on-start", "image-aspect-ratio", "image-size-responsive",
+                    "viewport"):  # fmt: skip
+        assert bp[failing] == 0.0, failing
+    assert bp["notification-on-start"] == bp["is-on-https"] == 1.0
+    assert results["best_practices"].score is not None and results["best_practices"].score < 0.7
+    errors = next(a for a in results["best_practices"].audits if a.id == "errors-in-console")
+    descriptions = " ".join(item["description"] for item in errors.details)
+    assert "boom" in descriptions and "uncaught" in descriptions
+    paste = next(a for a in results["best_practices"].audits if a.id == "paste-preventing-inputs")
+    assert paste.details[0]["selector"] == "#pw"
+
+
+def test_low_contrast_page(audited: dict[str, Any]) -> None:
+    results, _ = audited["low-contrast"]
+    a11y = scores(results["accessibility"])
+    assert a11y["color-contrast"] == 0.0
+    assert results["accessibility"].score is not None and results["accessibility"].score < 1.0
+
+
+def test_only_requested_categories(
+    browser: tuple[asyncio.Runner, Browser], servers: dict[str, str]
+) -> None:
+    runner, chromium = browser
+    results, _ = runner.run(audit_page(chromium, f"{servers['main']}/good", ("seo",)))
+    assert list(results) == ["seo"]
+    assert results["seo"].score == 1.0
+
+
+def test_after_load_is_fast(
+    browser: tuple[asyncio.Runner, Browser], servers: dict[str, str]
+) -> None:
+    runner, chromium = browser
+    durations = [runner.run(audit_page(chromium, f"{servers['main']}/good"))[1] for _ in range(7)]
+    median = statistics.median(durations)
+    print(f"after_load median {median * 1000:.0f} ms over {len(durations)} runs")
+    assert median < 1.0
+
+
+def test_closed_page_gives_no_scores_but_no_exception(
+    browser: tuple[asyncio.Runner, Browser],
+) -> None:
+    runner, chromium = browser
+
+    async def run() -> dict[str, CategoryResult]:
+        context = await chromium.new_context()
+        tab = await context.new_page()
+        cdp = await context.new_cdp_session(tab)
+        auditor = CategoryAuditor(["accessibility", "best_practices", "seo"])
+        await auditor.before_navigation(tab, cdp)
+        await context.close()
+        return await auditor.after_load(tab, cdp, [], None)
+
+    results = runner.run(run())
+    assert results["accessibility"].score is None
+    assert all(a.score is None for a in results["accessibility"].audits)
+    assert results["best_practices"].audits  # judged from what is known, nothing raised
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.stem)
+def test_weights_match_lighthouse_fixture(fixture: Path) -> None:
+    report = json.loads(fixture.read_text())
+    tables = {
+        "accessibility": accessibility.WEIGHTS,
+        "best-practices": best_practices.WEIGHTS,
+        "seo": seo.WEIGHTS,
+    }
+    for name, table in tables.items():
+        refs = report["categories"][name]["auditRefs"]
+        assert [ref["id"] for ref in refs] == list(table), name
+        for ref in refs:
+            mode = report["audits"][ref["id"]]["scoreDisplayMode"]
+            # Lighthouse zeroes the weight of audits that are not scored on this page.
+            expected = 0 if mode in ("notApplicable", "informative", "manual") else table[ref["id"]]
+            assert ref["weight"] == pytest.approx(expected), (name, ref["id"])
