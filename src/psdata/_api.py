@@ -17,7 +17,7 @@ from ._batch import Job, Outcome, RetryPolicy, run_jobs
 from ._errors import AnalysisError, ConfigurationError, InvalidURLError
 from ._frame import CATEGORIES, ENGINES, STRATEGIES, build_frame, empty_record
 from ._runtime import get_max_concurrent_contexts, get_pool, run_async, run_sync
-from ._store import ResultStore
+from ._store import FILENAME, ResultStore, default_path
 from ._urls import normalize_url
 from .lab.collect import WaitSettings
 from .lab.emulation import THROTTLING_MODES
@@ -283,7 +283,7 @@ def _progress_bar(total: int, enabled: bool) -> Any:
 
 
 async def _run_on_loop(
-    values: list[object], request: Request, store_path: str | None, bar: Any
+    values: list[object], request: Request, store_path: str, bar: Any
 ) -> list[tuple[Job, Outcome]]:
     store = ResultStore(store_path)
     try:
@@ -298,11 +298,15 @@ def _nothing() -> None:
 
 
 def _finish(
-    outcomes: list[tuple[Job, Outcome]], index: pd.Index, request: Request, errors: str
+    outcomes: list[tuple[Job, Outcome]], index: pd.Index, request: Request, errors: str, store: str
 ) -> pd.DataFrame:
     records = [_row(job, outcome) for job, outcome in outcomes]
     frame = build_frame(records, _output_index(index, request.strategies))
-    frame.attrs["psdata"] = {"engine": request.engine, "settings": request.settings()}
+    frame.attrs["psdata"] = {
+        "engine": request.engine,
+        "settings": request.settings(),
+        "store": store,
+    }
     if errors == "raise":
         failed = frame["error"].notna()
         if failed.any():
@@ -405,7 +409,7 @@ def analyze(
     cache = _store_path(cache_dir)
     with _progress_bar(len(values) * len(request.strategies), progress) as bar:
         outcomes = run_sync(_run_on_loop(values, request, cache, bar))
-    return _finish(outcomes, index, request, errors)
+    return _finish(outcomes, index, request, errors, cache)
 
 
 async def analyze_async(urls: Any, **options: Any) -> pd.DataFrame:
@@ -423,7 +427,7 @@ async def analyze_async(urls: Any, **options: Any) -> pd.DataFrame:
     cache = _store_path(merged["cache_dir"])
     with _progress_bar(len(values) * len(request.strategies), merged["progress"]) as bar:
         outcomes = await run_async(_run_on_loop(values, request, cache, bar))
-    return _finish(outcomes, index, request, merged["errors"])
+    return _finish(outcomes, index, request, merged["errors"], cache)
 
 
 _DEFAULTS: dict[str, Any] = {
@@ -433,10 +437,11 @@ _DEFAULTS: dict[str, Any] = {
 }
 
 
-def _store_path(cache_dir: str | os.PathLike[str] | None) -> str | None:
+def _store_path(cache_dir: str | os.PathLike[str] | None) -> str:
+    """The result store file: in *cache_dir*, else ``PSDATA_CACHE_DIR``, else the user cache."""
     if cache_dir is None:
-        return None
-    return os.path.join(cache_dir, "results.sqlite3")
+        return str(default_path())
+    return os.path.join(cache_dir, FILENAME)
 
 
 async def run_analysis_batch(
@@ -513,8 +518,8 @@ def audits(
 ) -> pd.DataFrame:
     """The audits behind *result*'s category scores, one row per (page, audit).
 
-    Details come from the result store, so this works for any frame ``analyze``
-    returned (also one read back from Parquet). The index repeats *result*'s labels.
+    Details come from the result store the frame was made with (or *cache_dir*'s), so
+    this works for any frame ``analyze`` returned. The index repeats *result*'s labels.
 
     Examples
     --------
@@ -526,7 +531,8 @@ def audits(
     settings = meta.get("settings")
     if settings is None:
         raise ConfigurationError("This frame has no psdata settings; pass analyze()'s result.")
-    store = ResultStore(_store_path(cache_dir))
+    path = _store_path(cache_dir) if cache_dir is not None or "store" not in meta else meta["store"]
+    store = ResultStore(path)
     rows: list[dict[str, Any]] = []
     labels: list[Any] = []
     try:

@@ -1,0 +1,220 @@
+"""analyze() end to end on a real local server and a real Chromium."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import psutil
+import pytest
+
+import psdata
+from conftest import FAST
+from psdata._server import ServedSite
+
+
+@pytest.fixture(scope="module")
+def measured(site: ServedSite, tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
+    """One batch of the core pages, shared by the tests that only read it."""
+    urls = pd.Series(
+        [site.url(f"/{name}.html") for name in ("simple", "shift", "longtask", "late-lcp")],
+        index=["simple", "shift", "longtask", "late-lcp"],
+    )
+    cache = tmp_path_factory.mktemp("measured-cache")
+    # A quiet window long enough for the late heading (1.2 s) and the second long task.
+    return psdata.analyze(urls, cache_dir=cache, **{**FAST, "quiet_window_ms": 1500})
+
+
+def test_metrics_reflect_what_the_pages_do(measured: pd.DataFrame) -> None:
+    assert measured["error"].isna().all(), measured["error"].tolist()
+    assert (measured["status"] == 200).all()
+    assert (measured[["performance", "accessibility", "best_practices", "seo"]].notna()).all().all()
+    assert measured.loc["shift", "cls"] > 0.05
+    assert measured.loc["simple", "cls"] == 0
+    assert measured.loc["longtask", "tbt_ms"] > 200
+    assert measured.loc["longtask", "long_tasks_ms"] >= 500
+    assert measured.loc["late-lcp", "lcp_ms"] >= 1200
+    assert measured.loc["late-lcp", "lcp_ms"] > measured.loc["late-lcp", "fcp_ms"]
+    assert measured.loc["simple", "performance"] > measured.loc["longtask", "performance"]
+    assert (measured["fcp_ms"] > 0).all() and (measured["speed_index_ms"] > 0).all()
+    assert (measured["throttling"] == "devtools").all()
+    assert (measured["engine"] == "lab").all() and (measured["strategy"] == "mobile").all()
+    assert (measured["request_count"] >= 1).all() and (measured["total_bytes"] > 0).all()
+    assert measured["context_id"].between(0, 2).all()
+
+
+def test_output_keeps_index_including_duplicates_and_missing(site: ServedSite) -> None:
+    simple = site.url("/simple.html")
+    urls = pd.Series([simple, None, simple, np.nan, "not a url"], index=[10, 20, 20, 30, 40])
+    before = psdata.pool_stats()
+    pages_before = sum(c["pages_served"] for c in before["contexts"])
+    result = psdata.analyze(urls, **FAST)
+    assert result.index.equals(urls.index)
+    assert list(result.columns) == list(psdata.COLUMNS)
+    assert result["url"].iloc[0] == simple and pd.isna(result["url"].iloc[1])
+    assert result["error_type"].tolist()[1:5:2] == ["invalid_url", "invalid_url"]
+    assert result["error_type"].iloc[4] == "invalid_url"
+    assert result["performance"].iloc[0] == result["performance"].iloc[2]
+    after = psdata.pool_stats()
+    assert sum(c["pages_served"] for c in after["contexts"]) - pages_before == 1  # deduplicated
+    joined = urls.to_frame("u").join(result[["performance"]], how="left")
+    assert len(joined) > 0
+
+
+def test_all_failed_result_has_the_full_schema() -> None:
+    result = psdata.analyze(["", None, "ftp://x.test/", "javascript:alert(1)"], **FAST)
+    assert len(result) == 4
+    assert result.dtypes.to_dict() == psdata.SCHEMA
+    assert (result["error_type"] == "invalid_url").all()
+    assert result["performance"].isna().all()
+    empty = psdata.analyze([], **FAST)
+    assert empty.dtypes.to_dict() == psdata.SCHEMA and len(empty) == 0
+
+
+def test_both_strategies_give_a_multiindex(site: ServedSite) -> None:
+    urls = pd.Series([site.url("/simple.html")], index=pd.Index(["a"], name="page"))
+    result = psdata.analyze(urls, strategy=["mobile", "desktop"], categories=["seo"], **FAST)
+    assert result.index.names == ["page", "strategy"]
+    assert result.index.tolist() == [("a", "mobile"), ("a", "desktop")]
+    assert result["strategy"].tolist() == ["mobile", "desktop"]
+    assert result["seo"].notna().all()
+    assert result["performance"].isna().all()  # not asked for
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda u: [u],
+        lambda u: pd.Index([u]),
+        lambda u: pd.DataFrame({"url": [u]}),
+        lambda u: u,
+        lambda u: np.array([u], dtype=object),
+    ],
+)
+def test_accepts_lists_indexes_columns_and_single_urls(site: ServedSite, make) -> None:
+    result = psdata.analyze(make(site.url("/simple.html")), categories=["seo"], **FAST)
+    assert len(result) == 1 and result["seo"].iloc[0] == 100
+    assert isinstance(result.index, pd.RangeIndex)
+
+
+def test_bad_arguments_raise_configuration_errors() -> None:
+    with pytest.raises(psdata.ConfigurationError, match="one column"):
+        psdata.analyze(pd.DataFrame({"a": ["x"], "b": ["y"]}))
+    with pytest.raises(psdata.ConfigurationError, match="strategy"):
+        psdata.analyze(["http://x.test/"], strategy="tablet")
+    with pytest.raises(psdata.ConfigurationError, match="categories"):
+        psdata.analyze(["http://x.test/"], categories=["speed"])
+    with pytest.raises(psdata.ConfigurationError, match="errors"):
+        psdata.analyze(["http://x.test/"], errors="ignore")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="1 to 5"):
+        psdata.set_max_concurrent_contexts(6)
+
+
+def test_errors_raise_raises_the_first_failure(site: ServedSite) -> None:
+    with pytest.raises(psdata.AnalysisError, match="Only http and https"):
+        psdata.analyze([site.url("/simple.html"), "file:///etc/passwd"], errors="raise", **FAST)
+
+
+def test_parquet_round_trip_keeps_dtypes_index_and_metadata(
+    measured: pd.DataFrame, tmp_path: Path
+) -> None:
+    path = psdata.to_parquet(measured, tmp_path / "scores.parquet")
+    back = pd.read_parquet(path)
+    pd.testing.assert_frame_equal(back, measured, check_like=False)
+    meta = psdata.read_parquet_metadata(path)
+    assert meta["engine"] == "lab" and meta["version"] == psdata.__version__
+    assert meta["settings"]["throttling"] == "devtools"
+
+
+def test_second_identical_call_does_no_browser_work(site: ServedSite) -> None:
+    urls = [site.url("/simple.html"), site.url("/shift.html")]
+    first = psdata.analyze(urls, categories=["performance"], **FAST)
+    pages = sum(c["pages_served"] for c in psdata.pool_stats()["contexts"])
+    second = psdata.analyze(urls, categories=["performance"], **FAST)
+    assert sum(c["pages_served"] for c in psdata.pool_stats()["contexts"]) == pages
+    assert not first["from_cache"].any() and second["from_cache"].all()
+    cols = ["performance", "lcp_ms", "cls", "status", "final_url"]
+    pd.testing.assert_frame_equal(first[cols], second[cols])
+    again = psdata.analyze(urls, categories=["performance"], skip_cache=True, **FAST)
+    assert not again["from_cache"].any()
+
+
+def test_audits_are_reachable_from_the_result(measured: pd.DataFrame) -> None:
+    audits = psdata.audits(measured)
+    assert set(audits["category"].unique()) == {
+        "performance",
+        "accessibility",
+        "best_practices",
+        "seo",
+    }
+    assert set(audits.index.unique()) == set(measured.index)
+    perf = audits[(audits.category == "performance") & (audits.index == "shift")]
+    cls = perf[perf.audit_id == "cumulative-layout-shift"]
+    assert cls["details"].iloc[0][0]["numericValue"] == pytest.approx(measured.loc["shift", "cls"])
+    assert audits.loc["simple"].query("audit_id == 'document-title'")["score"].eq(1).all()
+
+
+def test_called_from_inside_a_running_event_loop(site: ServedSite) -> None:
+    """Jupyter runs cells inside an event loop; both sync and async forms must work."""
+
+    async def cell() -> tuple[pd.DataFrame, pd.DataFrame]:
+        sync = psdata.analyze([site.url("/simple.html")], categories=["seo"], **FAST)
+        awaited = await psdata.analyze_async(
+            [site.url("/simple.html")], categories=["seo"], skip_cache=True, **FAST
+        )
+        return sync, awaited
+
+    sync, awaited = asyncio.run(cell())
+    assert sync["seo"].iloc[0] == awaited["seo"].iloc[0] == 100
+
+
+def test_run_analysis_batch_and_run_analysis(site: ServedSite) -> None:
+    urls = [site.url("/simple.html"), "data:text/html,hi", site.url("/shift.html")]
+    results = asyncio.run(psdata.run_analysis_batch(urls, categories=["performance"], **FAST))
+    assert [type(r).__name__ for r in results] == ["dict", "InvalidURLError", "dict"]
+    assert results[2]["cls"] > 0.05 and "details" in results[2]
+    record = psdata.run_analysis(site.url("/simple.html"), categories=["performance"], **FAST)
+    assert record["performance"] >= 90
+    with pytest.raises(psdata.InvalidURLError):
+        psdata.run_analysis("chrome://settings", **FAST)
+
+
+def test_concurrency_never_exceeds_the_context_limit(site: ServedSite) -> None:
+    psdata.set_max_concurrent_contexts(2)
+    try:
+        urls = [site.url(f"/simple.html?{i}") for i in range(5)]
+        result = psdata.analyze(urls, categories=["performance"], concurrency=4, **FAST)
+        assert result["error"].isna().all()
+        stats = psdata.pool_stats()
+        assert stats["total_contexts"] <= 2 and stats["max_concurrent_contexts"] == 2
+        assert set(result["context_id"]) <= {0, 1}
+    finally:
+        psdata.set_max_concurrent_contexts(3)
+
+
+def test_no_chromium_left_after_interpreter_exit(site: ServedSite, tmp_path: Path) -> None:
+    script = textwrap.dedent(
+        f"""
+        import json, psdata
+        from psdata._runtime import browser_processes
+        df = psdata.analyze([{site.url("/simple.html")!r}], categories=["seo"],
+                            quiet_window_ms=100, progress=False, cache_dir={str(tmp_path)!r})
+        print(json.dumps([p.pid for p in browser_processes()]))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    pids = json.loads(done.stdout.strip().splitlines()[-1])
+    assert pids, "the child should have had a browser running"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(psutil.pid_exists(p) for p in pids):
+        time.sleep(0.1)
+    assert not [p for p in pids if psutil.pid_exists(p)]

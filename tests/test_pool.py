@@ -1,0 +1,187 @@
+"""The context pool on a real Chromium: limits, reuse, locks, clean contexts, recovery."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import psutil
+import pytest
+
+from psdata._errors import ConfigurationError, PoolClosedError
+from psdata._pool import ContextPool
+from psdata._runtime import browser_processes
+from psdata._server import ServedSite
+
+
+def in_pool(test: Callable[[ContextPool], Awaitable[Any]], **options: Any) -> Any:
+    """Run *test* with a fresh pool, always shut down afterwards."""
+
+    async def main() -> Any:
+        async with ContextPool(**options) as pool:
+            return await test(pool)
+
+    return asyncio.run(main())
+
+
+def test_at_most_max_contexts_exist_and_the_next_caller_waits() -> None:
+    async def test(pool: ContextPool) -> None:
+        slots = [await pool.get_instance({}) for _ in range(2)]
+        assert pool.stats()["busy_contexts"] == 2
+        waiter = asyncio.create_task(pool.get_instance({}))
+        await asyncio.sleep(0.3)
+        assert not waiter.done()
+        assert pool.stats()["total_contexts"] == 2
+        await pool.return_instance(slots[0])
+        third = await asyncio.wait_for(waiter, 10)
+        assert third.id == slots[0].id
+        for slot in (slots[1], third):
+            await pool.return_instance(slot)
+        assert pool._current is not None
+        assert pool._current.browser.contexts == []  # contexts never outlive a measurement
+
+    in_pool(test, max_contexts=2)
+
+
+def test_idle_slots_are_reused_and_count_pages() -> None:
+    async def test(pool: ContextPool) -> None:
+        for _ in range(3):
+            slot = await pool.get_instance({})
+            assert slot.id == 0
+            await pool.return_instance(slot)
+        stats = pool.stats()
+        assert stats["total_contexts"] == 1
+        assert stats["contexts"][0]["pages_served"] == 3
+        assert stats["contexts"][0]["state"] == "idle"
+        assert stats["browser_launches"] == 1
+
+    in_pool(test)
+
+
+def test_every_measurement_gets_a_fresh_context(site: ServedSite) -> None:
+    async def test(pool: ContextPool) -> list[str]:
+        seen = []
+        for _ in range(2):
+            slot = await pool.get_instance({})
+            page = await slot.new_page()
+            await page.goto(site.url("/storage.html"))
+            seen.append(await page.inner_text("#seen"))
+            await pool.return_instance(slot)
+        return seen
+
+    first, second = in_pool(test, max_contexts=1)
+    assert first == second == "cookie=;local="
+
+
+def test_page_creation_holds_the_slot_lock() -> None:
+    async def test(pool: ContextPool) -> None:
+        slot = await pool.get_instance({})
+        assert slot.context is not None
+        original = slot.context.new_page
+        held: list[bool] = []
+
+        async def checked_new_page() -> Any:
+            held.append(slot.lock.locked())
+            return await original()
+
+        slot.context.new_page = checked_new_page  # type: ignore[method-assign]
+        await asyncio.gather(slot.new_page(), slot.new_page())
+        assert held == [True, True]
+        await pool.return_instance(slot)
+
+    in_pool(test)
+
+
+def test_force_refresh_replaces_the_slots_context() -> None:
+    async def test(pool: ContextPool) -> None:
+        slot = await pool.get_instance({})
+        old = slot.context
+        assert old is not None
+        await pool.force_refresh_instance(slot, {})
+        assert slot.context is not None and slot.context is not old
+        with pytest.raises(Exception, match="closed"):
+            await old.new_page()
+        await pool.return_instance(slot)
+
+    in_pool(test)
+
+
+@pytest.mark.parametrize("bad", [0, 6, -1, 2.5, True, "3"])
+def test_context_limit_must_be_1_to_5(bad: Any) -> None:
+    with pytest.raises(ConfigurationError, match="1 to 5"):
+        ContextPool(max_contexts=bad)
+    assert issubclass(ConfigurationError, ValueError)
+
+
+def test_lowering_the_limit_drops_idle_slots() -> None:
+    async def test(pool: ContextPool) -> None:
+        slots = [await pool.get_instance({}) for _ in range(3)]
+        for slot in slots:
+            await pool.return_instance(slot)
+        await pool.set_max_contexts(1)
+        assert pool.stats()["total_contexts"] == 1
+        assert pool.max_contexts == 1
+
+    in_pool(test)
+
+
+def test_a_killed_browser_is_relaunched() -> None:
+    async def test(pool: ContextPool) -> None:
+        slot = await pool.get_instance({})
+        await pool.return_instance(slot)
+        for process in browser_processes():
+            process.kill()
+        await asyncio.sleep(0.5)
+        slot = await pool.get_instance({})
+        page = await slot.new_page()
+        assert await page.evaluate("1 + 1") == 2
+        await pool.return_instance(slot)
+        stats = pool.stats()
+        assert stats["browser_launches"] == 2
+        assert stats["browser_crashes"] == 1
+        assert await pool.cleanup_dead_instances() >= 0
+
+    in_pool(test)
+
+
+def test_browser_is_retired_after_n_pages() -> None:
+    async def test(pool: ContextPool) -> None:
+        for _ in range(5):
+            slot = await pool.get_instance({})
+            await pool.return_instance(slot)
+        assert pool.stats()["browser_launches"] == 3
+        assert len(pool._handles) == 1  # retired browsers are closed, not kept
+
+    in_pool(test, browser_recycle_after=2)
+
+
+def test_shutdown_closes_everything_and_refuses_new_work() -> None:
+    async def test() -> None:
+        pool = ContextPool()
+        slot = await pool.get_instance({})
+        await pool.return_instance(slot)
+        processes = browser_processes()
+        assert processes
+        await pool.shutdown()
+        _, alive = psutil.wait_procs(processes, timeout=10)
+        assert not alive
+        assert pool.stats()["state"] == "closed"
+        with pytest.raises(PoolClosedError):
+            await pool.get_instance({})
+
+    asyncio.run(test())
+
+
+def test_stats_have_the_documented_shape() -> None:
+    async def test(pool: ContextPool) -> dict[str, Any]:
+        slot = await pool.get_instance({})
+        busy = pool.stats()
+        await pool.return_instance(slot)
+        return busy
+
+    stats = in_pool(test, max_contexts=4)
+    assert stats["mode"] == "multi-context"
+    assert stats["max_concurrent_contexts"] == 4
+    assert (stats["total_contexts"], stats["busy_contexts"], stats["idle_contexts"]) == (1, 1, 0)
+    assert set(stats["contexts"][0]) >= {"id", "state", "pages_served", "created_at", "last_used"}
