@@ -40,6 +40,7 @@ from ._runtime import (
     set_max_concurrent_contexts,
     shutdown,
 )
+from ._server import demo_urls, serve_demo_site
 
 __all__ = [
     "COLUMNS",
@@ -66,12 +67,14 @@ __all__ = [
     "build_frame",
     "cache_info",
     "clear_cache",
+    "demo_urls",
     "find_chromium",
     "get_max_concurrent_contexts",
     "pool_stats",
     "read_parquet_metadata",
     "run_analysis",
     "run_analysis_batch",
+    "serve_demo_site",
     "set_chromium_path",
     "set_max_concurrent_contexts",
     "shutdown",

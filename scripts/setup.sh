@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Set up psdata in ./.venv: the package with its test tools, and a Chromium to measure with.
+# Safe to run again: it only installs what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e ".[test]"
+
+# A Chromium: psdata's own search first (PSDATA_CHROMIUM, Playwright's build, the system's).
+if ! .venv/bin/python -c "import psdata; psdata.find_chromium()" 2>/dev/null; then
+  echo "No Chromium yet: trying Playwright's download..."
+  if ! timeout 600 .venv/bin/python -m playwright install chromium >/dev/null 2>&1; then
+    if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+      echo "Playwright's download is unreachable: installing Debian's chromium package..."
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    fi
+  fi
+fi
+.venv/bin/python -c "import psdata; print('psdata', psdata.__version__, 'will use', psdata.find_chromium())"

@@ -1,0 +1,36 @@
+"""The quickstart notebook runs top to bottom in a real Jupyter kernel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "quickstart.ipynb"
+
+
+def test_quickstart_notebook_executes_and_draws_its_plots(tmp_path: Path) -> None:
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    client = NotebookClient(
+        notebook,
+        timeout=300,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(tmp_path)}},
+    )
+    client.execute()  # raises CellExecutionError on any failing cell
+
+    outputs = [out for cell in notebook.cells if cell.cell_type == "code" for out in cell.outputs]
+    assert not [out for out in outputs if out.output_type == "error"]
+    images = [out for out in outputs if "image/png" in out.get("data", {})]
+    assert len(images) >= 5, "scores, vitals, throughput, contexts and pool plots"
+    tables = [out["data"]["text/html"] for out in outputs if "text/html" in out.get("data", {})]
+    assert any("performance" in table and "error_type" in table for table in tables)
+    assert (tmp_path / "quickstart-scores.parquet").is_file()
+
+
+@pytest.fixture(autouse=True)
+def _agg_backend(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kernel has no display: draw inline PNGs through the non-interactive backend."""
+    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
