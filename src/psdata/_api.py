@@ -161,7 +161,7 @@ def _job_key(job: Job) -> tuple[str, str]:
 def _row(job: Job, outcome: Outcome) -> dict[str, Any]:
     """The output row of one job: its record, or an error record; ``url`` as given."""
     if isinstance(outcome, AnalysisError):
-        return _error_record(job.url, job.strategy, outcome)
+        return {**_error_record(job.url, job.strategy, outcome), "from_cache": False}
     record = {k: v for k, v in outcome.items() if k != "details"}
     record["url"] = empty_record(job.url, job.strategy)["url"]
     record.setdefault("from_cache", False)

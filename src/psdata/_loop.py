@@ -12,6 +12,7 @@ import atexit
 import concurrent.futures
 import logging
 import threading
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
@@ -21,6 +22,7 @@ T = TypeVar("T")
 log = logging.getLogger("psdata")
 
 ShutdownHook = Callable[[], Awaitable[None]]
+WAKE_S = 0.1
 
 
 class LoopThread:
@@ -74,12 +76,17 @@ class LoopThread:
         runs on the loop) and is re-raised.
         """
         future = self.submit(coro)
+        deadline = None if timeout is None else time.monotonic() + timeout
         try:
-            return future.result(timeout)
-        except KeyboardInterrupt:
-            future.cancel()
-            raise
-        except concurrent.futures.TimeoutError:
+            while True:
+                # Wake up regularly: a signal handler (Ctrl-C) only runs between waits.
+                step = WAKE_S if deadline is None else min(WAKE_S, deadline - time.monotonic())
+                try:
+                    return future.result(max(0.0, step))
+                except concurrent.futures.TimeoutError:
+                    if deadline is not None and time.monotonic() >= deadline:
+                        raise
+        except BaseException:  # KeyboardInterrupt or our own timeout: stop the work
             future.cancel()
             raise
 

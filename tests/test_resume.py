@@ -1,0 +1,165 @@
+"""Long batches never lose finished work: kill -9 and Ctrl-C, then resume."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+import psdata
+from psdata._server import ServedSite
+from psdata._store import ResultStore
+
+SETTINGS = {"categories": ["performance"], "quiet_window_ms": 100, "progress": False}
+
+
+def slow_urls(site: ServedSite, n: int) -> list[str]:
+    """Pages that take about a second each (the server delays the document)."""
+    return [site.url(f"/simple.html?delay=900&n={i}") for i in range(n)]
+
+
+def stored_rows(cache_dir: Path) -> int:
+    path = cache_dir / "results.sqlite3"
+    if not path.exists():
+        return 0
+    with ResultStore(path) as store:
+        return int(store.info()["rows"])
+
+
+def child(code: str, cache_dir: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PSDATA_CACHE_DIR": str(cache_dir)},
+    )
+
+
+def pages_served() -> int:
+    return sum(c["pages_served"] for c in psdata.pool_stats()["contexts"])
+
+
+def test_kill_9_mid_batch_then_rerun_measures_only_what_was_missing(
+    site: ServedSite, tmp_path: Path
+) -> None:
+    urls = slow_urls(site, 6)
+    process = child(
+        f"""
+        import psdata
+        psdata.analyze({urls!r}, concurrency=1, **{SETTINGS!r})
+        """,
+        tmp_path,
+    )
+    deadline = time.monotonic() + 90
+    while stored_rows(tmp_path) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    browsers = [p for p in psutil.Process(process.pid).children(recursive=True)]
+    process.send_signal(signal.SIGKILL)
+    process.wait(10)
+    psutil.wait_procs(browsers, timeout=15)
+    done_before = stored_rows(tmp_path)
+    assert 2 <= done_before < 6
+
+    before = pages_served()
+    result = psdata.analyze(urls, cache_dir=tmp_path, **SETTINGS)
+    assert pages_served() - before == 6 - done_before
+    assert int(result["from_cache"].sum()) == done_before
+    assert result["error"].isna().all() and result["performance"].notna().all()
+    assert stored_rows(tmp_path) == 6
+
+
+def test_ctrl_c_cancels_cleanly_keeps_finished_work_and_the_pool_recovers(
+    site: ServedSite, tmp_path: Path
+) -> None:
+    urls = slow_urls(site, 8)
+    process = child(
+        f"""
+        import json, os, signal, threading, time, psdata
+        from psdata._runtime import get_pool, run_sync
+        urls = {urls!r}
+        threading.Timer(4.0, os.kill, [os.getpid(), signal.SIGINT]).start()
+        try:
+            psdata.analyze(urls, concurrency=2, **{SETTINGS!r})
+            outcome = "finished"
+        except KeyboardInterrupt:
+            outcome = "interrupted"
+        time.sleep(1.0)
+        stats = psdata.pool_stats()
+
+        async def open_contexts():
+            pool = get_pool()
+            return len(pool._current.browser.contexts) if pool._current else 0
+
+        leftover = run_sync(open_contexts())
+        again = psdata.analyze(urls[:1], skip_cache=True, **{SETTINGS!r})
+        print(json.dumps({{"outcome": outcome, "busy": stats["busy_contexts"],
+                           "contexts": leftover, "after": int(again["performance"].notna().sum()),
+                           "stored": psdata.cache_info()["rows"]}}))
+        """,
+        tmp_path,
+    )
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 0, err
+    report = json.loads(out.strip().splitlines()[-1])
+    assert report["outcome"] == "interrupted"
+    assert report["busy"] == 0 and report["contexts"] == 0  # no orphan pages or contexts
+    assert report["after"] == 1  # the pool still works
+    assert 1 <= report["stored"] < 8  # finished work was kept
+
+
+def test_cached_failures_are_reused_unless_force_retry(site: ServedSite) -> None:
+    missing = site.url("/__status/404")
+    first = psdata.analyze([missing], **SETTINGS)
+    assert first["error_type"].iloc[0] == "http"
+    before = pages_served()
+    second = psdata.analyze([missing], **SETTINGS)
+    assert bool(second["from_cache"].iloc[0]) and pages_served() == before
+    assert second["error_type"].iloc[0] == "http" and second["status"].iloc[0] == 404
+    retried = psdata.analyze([missing], force_retry=True, **SETTINGS)
+    assert not retried["from_cache"].iloc[0] and pages_served() == before + 1
+
+
+def test_old_successes_are_measured_again(site: ServedSite) -> None:
+    url = site.url("/simple.html?age")
+    psdata.analyze([url], **SETTINGS)
+    time.sleep(0.3)
+    fresh = psdata.analyze([url], max_age=60, **SETTINGS)
+    stale = psdata.analyze([url], max_age=0.1, **SETTINGS)
+    assert bool(fresh["from_cache"].iloc[0]) and not stale["from_cache"].iloc[0]
+
+
+def test_cache_info_and_clear(site: ServedSite) -> None:
+    psdata.analyze([site.url("/simple.html?info"), "not a url"], **SETTINGS)
+    info = psdata.cache_info()
+    assert info["rows"] == 1 and info["ok_rows"] == 1  # invalid input is not stored
+    assert psdata.clear_cache(url=site.url("/simple.html?info")) == 1
+    assert psdata.cache_info()["rows"] == 0
+
+
+@pytest.mark.parametrize("writers", [2])
+def test_two_processes_share_one_store(site: ServedSite, tmp_path: Path, writers: int) -> None:
+    batches = [[site.url(f"/simple.html?w={w}&n={i}") for i in range(3)] for w in range(writers)]
+    processes = [
+        child(
+            f"""
+            import psdata
+            df = psdata.analyze({batch!r}, concurrency=2, **{SETTINGS!r})
+            assert df["error"].isna().all(), df["error"].tolist()
+            """,
+            tmp_path,
+        )
+        for batch in batches
+    ]
+    for process in processes:
+        _, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+    assert stored_rows(tmp_path) == 3 * writers
