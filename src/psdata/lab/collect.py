@@ -26,10 +26,14 @@ from .._errors import (
 )
 from .emulation import Profile
 from .network import NetworkLog
+from .timing import Stopwatch
 
 OBSERVER_JS = resources.files(__package__).joinpath("observer.js").read_text()
 POLL_S = 0.1
 EVALUATE_TIMEOUT_S = 10.0
+#: A main thread that takes longer than this to answer was busy with a task (the long-task
+#: observer reports a task only after it ends, possibly after our question was answered).
+BUSY_ANSWER_S = 0.05
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ class PageObservation:
     network: NetworkLog = field(default_factory=NetworkLog)
     load_ms: float | None = None
     warnings: list[str] = field(default_factory=list)
+    stopwatch: Stopwatch = field(default_factory=Stopwatch)
 
 
 class PageSession:
@@ -87,24 +92,28 @@ class PageSession:
         page.on("crash", self._on_crash)
         page.on("dialog", _dismiss)
         page.context.on("page", self._close_popup)
-        await page.add_init_script(OBSERVER_JS)
-        await cdp.send("Network.enable")
-        await cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
-        throttling = self.profile.throttling
-        if throttling.network_active:
-            await cdp.send("Network.emulateNetworkConditions", throttling.network_conditions())
-        if throttling.cpu_slowdown != 1:
-            await cdp.send("Emulation.setCPUThrottlingRate", {"rate": throttling.cpu_slowdown})
-        await cdp.send("Page.enable")
         cdp.on("Page.screencastFrame", self._on_frame)
-        await cdp.send(
-            "Page.startScreencast",
-            {
-                "format": "jpeg",
-                "quality": 50,
-                "maxWidth": self.profile.width // 2,
-                "maxHeight": self.profile.height // 2,
-            },
+        throttling = self.profile.throttling
+        commands: list[tuple[str, dict[str, Any]]] = [
+            ("Network.enable", {}),
+            ("Network.setCacheDisabled", {"cacheDisabled": True}),
+            ("Page.enable", {}),
+        ]
+        if throttling.network_active:
+            commands.append(("Network.emulateNetworkConditions", throttling.network_conditions()))
+        if throttling.cpu_slowdown != 1:
+            commands.append(("Emulation.setCPUThrottlingRate", {"rate": throttling.cpu_slowdown}))
+        screencast = {
+            "format": "jpeg",
+            "quality": 50,
+            "maxWidth": self.profile.width // 2,
+            "maxHeight": self.profile.height // 2,
+        }
+        commands.append(("Page.startScreencast", screencast))
+        # Sent together (in order) rather than one round trip after another.
+        await asyncio.gather(
+            page.add_init_script(OBSERVER_JS),
+            *(cdp.send(method, params) for method, params in commands),
         )
 
     def _on_crash(self, _: Page) -> None:
@@ -138,15 +147,20 @@ class PageSession:
             "Network.loadingFailed",
         ):
             self.cdp.on(method, lambda params, m=method: network.on_event(m, params))
-        response = await self._navigate(url)
+        watch = observation.stopwatch
+        with watch.phase("load"):
+            response = await self._navigate(url)
         observation.status = response.status if response else None
         observation.final_url = self.page.url
-        self._time_origin_ms = await self._evaluate("performance.timeOrigin")
-        observation.load_ms = await self._evaluate(
-            "performance.getEntriesByType('navigation')[0]?.loadEventEnd || performance.now()"
-        )
-        await self._wait_until_quiet(observation)
-        await self._snapshot(observation)
+        with watch.phase("read"):
+            self._time_origin_ms = await self._evaluate("performance.timeOrigin")
+            observation.load_ms = await self._evaluate(
+                "performance.getEntriesByType('navigation')[0]?.loadEventEnd || performance.now()"
+            )
+        with watch.phase("quiet_wait"):
+            await self._wait_until_quiet(observation)
+        with watch.phase("read"):
+            await self._snapshot(observation)
 
     async def _navigate(self, url: str) -> Response | None:
         timeout_ms = self.waits.max_wait_for_load_ms
@@ -169,13 +183,17 @@ class PageSession:
         """Lighthouse's wait: pause after load, then network and CPU quiet, with a cap."""
         waits = self.waits
         network = observation.network
-        loaded_at = time.monotonic()
+        loaded_at = cpu_busy_at = time.monotonic()
         cap = max(0.0, waits.max_wait_for_load_ms / 1000 - (observation.load_ms or 0) / 1000)
         while True:
-            cpu_quiet = await self._evaluate(
+            asked = time.monotonic()
+            since_task = await self._evaluate(
                 "(performance.now() - (window.__psdata?.lastLongTaskEnd ?? 0)) / 1000"
             )
             now = time.monotonic()
+            if now - asked > BUSY_ANSWER_S:  # a long task held the answer back
+                cpu_busy_at = now
+            cpu_quiet = min(since_task, now - cpu_busy_at)
             if network.in_flight > waits.quiet_in_flight:
                 network.last_busy = now
             net_quiet = now - network.last_busy

@@ -43,45 +43,48 @@ async def measure_page(
     Raises an :class:`~psdata.AnalysisError` subclass when the page cannot be scored.
     """
     profile = profile_for(strategy, settings.throttling)
-    slot = await pool.get_instance(profile.context_options())
+    observation = PageObservation(requested_url=url)
+    watch = observation.stopwatch
+    with watch.phase("context"):
+        slot = await pool.get_instance(profile.context_options())
     discard = True
     try:
-        observation, categories = await _observe(slot, url, profile, settings)
+        categories = await _observe(slot, observation, profile, settings)
         discard = False
     except PlaywrightError as exc:
         raise BrowserCrashError(f"The browser failed during the measurement: {exc}") from exc
     finally:
-        await pool.return_instance(slot, discard=discard)
-    return await _record(observation, profile, settings, categories, slot.id)
+        with watch.phase("context"):
+            await pool.return_instance(slot, discard=discard)
+    with watch.phase("metrics"):
+        return await _record(observation, profile, settings, categories, slot.id)
 
 
 async def _observe(
-    slot: ContextSlot, url: str, profile: Profile, settings: LabSettings
-) -> tuple[PageObservation, dict[str, CategoryResult]]:
-    page = await slot.new_page()
-    session = await bounded(PageSession.open(page, profile, settings.waits), 15, "Page setup")
-    audited = [c for c in settings.categories if c in AUDITED_CATEGORIES]
-    auditor = None
-    if audited:
-        from .audits import CategoryAuditor  # axe-core and friends load only when asked
+    slot: ContextSlot, observation: PageObservation, profile: Profile, settings: LabSettings
+) -> dict[str, CategoryResult]:
+    watch = observation.stopwatch
+    with watch.phase("setup"):
+        page = await slot.new_page()
+        session = await bounded(PageSession.open(page, profile, settings.waits), 15, "Page setup")
+        audited = [c for c in settings.categories if c in AUDITED_CATEGORIES]
+        auditor = None
+        if audited:
+            from .audits import CategoryAuditor  # axe-core and friends load only when asked
 
-        auditor = CategoryAuditor(audited)
-    if auditor is not None:
-        await auditor.before_navigation(page, session.cdp)
-    observation = PageObservation(requested_url=url)
-    await session.measure(url, observation)
-    if observation.status is not None and observation.status >= 400:
-        return observation, {}
-    categories: dict[str, CategoryResult] = {}
-    if auditor is not None:
-        network = observation.network
+            auditor = CategoryAuditor(audited)
+            await auditor.before_navigation(page, session.cdp)
+    await session.measure(observation.requested_url, observation)
+    if auditor is None or (observation.status is not None and observation.status >= 400):
+        return {}
+    network = observation.network
+    with watch.phase("audits"):
         try:
-            categories = await auditor.after_load(
+            return await auditor.after_load(
                 page, session.cdp, network.measured(), network.main_document
             )
         except PlaywrightError as exc:
             raise session.translate(exc, "Auditing the page") from exc
-    return observation, categories
 
 
 async def _record(
@@ -138,6 +141,7 @@ async def _record(
         "categories": {name: dataclasses.asdict(result) for name, result in categories.items()},
         "metrics": metrics,
         "requests": [dataclasses.asdict(r) for r in requests],
+        "timings_ms": observation.stopwatch.phases,
     }
     return record
 

@@ -1,0 +1,2 @@
+// A synchronous script in <head>: parsing stops until it has arrived and run.
+window.blockingScriptLoadedAt = performance.now();
