@@ -71,20 +71,11 @@ def _strategies(strategy: str | Sequence[str]) -> tuple[str, ...]:
     return names
 
 
-def _request(
-    strategy: str | Sequence[str],
-    engine: str,
-    categories: Iterable[str] | None,
-    throttling: str,
-    concurrency: int | None,
-    timeout: float,
-    max_age: float | None,
-    skip_cache: bool,
-    force_retry: bool,
-    quiet_window_ms: float | None,
-    psi_key: str | None,
-    psi_endpoint: str | None,
-) -> Request:
+def _request(options: dict[str, Any]) -> Request:
+    """Validate :func:`analyze`'s keywords (given as a dict) into a :class:`Request`."""
+    engine, throttling = options["engine"], options["throttling"]
+    concurrency, timeout = options["concurrency"], options["timeout"]
+    quiet = options["quiet_window_ms"]
     if engine not in ENGINES:
         raise ConfigurationError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}.")
     if throttling not in THROTTLING_MODES:
@@ -95,25 +86,26 @@ def _request(
     limit = concurrency if concurrency is not None else default
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
         raise ConfigurationError(f"concurrency must be a positive integer, got {concurrency!r}.")
-    if quiet_window_ms is not None and not 0 <= quiet_window_ms <= 60_000:
-        raise ConfigurationError(
-            f"quiet_window_ms must be between 0 and 60000, got {quiet_window_ms!r}."
-        )
+    if quiet is not None and not 0 <= quiet <= 60_000:
+        raise ConfigurationError(f"quiet_window_ms must be between 0 and 60000, got {quiet!r}.")
     if not timeout > 0:
         raise ConfigurationError(f"timeout must be a positive number of seconds, got {timeout!r}.")
+    if options["errors"] not in ("coerce", "raise"):
+        raise ConfigurationError(f"errors must be 'coerce' or 'raise', got {options['errors']!r}.")
+    categories = options["categories"]
     return Request(
-        strategies=_strategies(strategy),
+        strategies=_strategies(options["strategy"]),
         engine=engine,
         categories=validate_categories(CATEGORIES if categories is None else list(categories)),
         throttling=throttling if engine == "lab" else "simulate",
         concurrency=limit,
         timeout=float(timeout),
-        max_age=max_age,
-        skip_cache=skip_cache,
-        force_retry=force_retry,
-        quiet_window_ms=quiet_window_ms,
-        psi_key=psi_key,
-        psi_endpoint=psi_endpoint,
+        max_age=options["max_age"],
+        skip_cache=options["skip_cache"],
+        force_retry=options["force_retry"],
+        quiet_window_ms=quiet,
+        psi_key=options["psi_key"],
+        psi_endpoint=options["psi_endpoint"],
     )
 
 
@@ -188,7 +180,7 @@ class _Batch:
     def key(self, url: str, strategy: str) -> str:
         return self.store.key(url, strategy, self.request.engine, self.settings)
 
-    async def run(self, values: list[object]) -> list[tuple[Job, Outcome]]:
+    async def run(self, values: Sequence[object]) -> list[tuple[Job, Outcome]]:
         """Every (input value, strategy) job with its outcome, in input order."""
         request = self.request
         jobs = [Job(v, s) for v in values for s in request.strategies]
@@ -283,7 +275,7 @@ def _progress_bar(total: int, enabled: bool) -> Any:
 
 
 async def _run_on_loop(
-    values: list[object], request: Request, store_path: str, bar: Any
+    values: Sequence[object], request: Request, store_path: str, bar: Any
 ) -> list[tuple[Job, Outcome]]:
     store = ResultStore(store_path)
     try:
@@ -313,27 +305,6 @@ def _finish(
             first = frame[failed].iloc[0]
             raise AnalysisError(f"{first['url']}: {first['error']}", url=first["url"])
     return frame
-
-
-def _prepare(urls: Any, options: dict[str, Any]) -> tuple[list[object], pd.Index, Request]:
-    values, index = _input(urls)
-    request = _request(
-        options["strategy"],
-        options["engine"],
-        options["categories"],
-        options["throttling"],
-        options["concurrency"],
-        options["timeout"],
-        options["max_age"],
-        options["skip_cache"],
-        options["force_retry"],
-        options["quiet_window_ms"],
-        options["psi_key"],
-        options["psi_endpoint"],
-    )
-    if options["errors"] not in ("coerce", "raise"):
-        raise ConfigurationError(f"errors must be 'coerce' or 'raise', got {options['errors']!r}.")
-    return values, index, request
 
 
 def analyze(
@@ -404,8 +375,8 @@ def analyze(
     >>> scores = psdata.analyze(df["url"])  # doctest: +SKIP
     >>> df.join(scores[["performance", "lcp_ms", "error_type"]])  # doctest: +SKIP
     """
-    options = locals().copy()
-    values, index, request = _prepare(urls, options)
+    request = _request(locals())
+    values, index = _input(urls)
     cache = _store_path(cache_dir)
     with _progress_bar(len(values) * len(request.strategies), progress) as bar:
         outcomes = run_sync(_run_on_loop(values, request, cache, bar))
@@ -419,11 +390,9 @@ async def analyze_async(urls: Any, **options: Any) -> pd.DataFrame:
     --------
     >>> scores = await psdata.analyze_async(df["url"], strategy="desktop")  # doctest: +SKIP
     """
-    merged = {**_DEFAULTS, **options}
-    unknown = set(options) - set(_DEFAULTS)
-    if unknown:
-        raise ConfigurationError(f"Unknown keyword(s): {', '.join(sorted(unknown))}.")
-    values, index, request = _prepare(urls, merged)
+    merged = _with_defaults(options)
+    request = _request(merged)
+    values, index = _input(urls)
     cache = _store_path(merged["cache_dir"])
     with _progress_bar(len(values) * len(request.strategies), merged["progress"]) as bar:
         outcomes = await run_async(_run_on_loop(values, request, cache, bar))
@@ -435,6 +404,14 @@ _DEFAULTS: dict[str, Any] = {
     for name, parameter in inspect.signature(analyze).parameters.items()
     if name != "urls"
 }
+
+
+def _with_defaults(options: dict[str, Any]) -> dict[str, Any]:
+    """*options* completed with :func:`analyze`'s defaults; unknown keywords refused."""
+    unknown = set(options) - set(_DEFAULTS)
+    if unknown:
+        raise ConfigurationError(f"Unknown keyword(s): {', '.join(sorted(unknown))}.")
+    return {**_DEFAULTS, **options}
 
 
 def _store_path(cache_dir: str | os.PathLike[str] | None) -> str:
@@ -463,15 +440,17 @@ async def run_analysis_batch(
     >>> results[0]["performance"]  # doctest: +SKIP
     97
     """
-    merged = {
-        **_DEFAULTS,
-        **options,
-        "concurrency": concurrency,
-        "timeout": timeout,
-        "skip_cache": skip_cache,
-        "force_retry": force_retry,
-    }
-    values, _, request = _prepare(list(urls), merged)
+    merged = _with_defaults(
+        {
+            **options,
+            "concurrency": concurrency,
+            "timeout": timeout,
+            "skip_cache": skip_cache,
+            "force_retry": force_retry,
+        }
+    )
+    request = _request(merged)
+    values = list(urls)
     outcomes = await run_async(
         _run_on_loop(values, request, _store_path(merged["cache_dir"]), None)
     )
@@ -491,9 +470,9 @@ def run_analysis(url: str, **options: Any) -> dict[str, Any]:
     >>> record["lcp_ms"]  # doctest: +SKIP
     812.4
     """
-    merged = {**_DEFAULTS, **options, "progress": False}
-    values, _, request = _prepare([url], merged)
-    outcomes = run_sync(_run_on_loop(values, request, _store_path(merged["cache_dir"]), None))
+    merged = _with_defaults(options)
+    request = _request(merged)
+    outcomes = run_sync(_run_on_loop([url], request, _store_path(merged["cache_dir"]), None))
     outcome = outcomes[0][1]
     if isinstance(outcome, Exception):
         raise outcome

@@ -29,7 +29,7 @@ MIN_CONTEXTS, MAX_CONTEXTS = 1, 5
 DEFAULT_CONTEXTS = 3
 
 PoolState = Literal["new", "running", "closed"]
-SlotState = Literal["idle", "busy", "dead"]
+SlotState = Literal["idle", "busy"]
 
 
 def check_max_contexts(n: int) -> int:
@@ -173,6 +173,8 @@ class ContextPool:
                 if current.browser.is_connected():
                     return current
                 current.dead = True
+            if current is not None and current.dead and current.active == 0:
+                await self._close_browser(current)
             if self._playwright is None:
                 self._playwright = await bounded(
                     async_playwright().start(), self.launch_timeout, "Starting Playwright"
@@ -311,20 +313,14 @@ class ContextPool:
         await self._open_context(slot, context_options)
 
     async def cleanup_dead_instances(self) -> int:
-        """Forget idle slots and browsers that died; return how many were removed."""
-        removed = 0
-        for handle in [h for h in self._handles if h.dead or not h.browser.is_connected()]:
+        """Close and forget browsers that died and serve no slot; return how many."""
+        dead = [h for h in self._handles if h.dead or not h.browser.is_connected()]
+        for handle in dead:
             if handle.active == 0:
                 await self._close_browser(handle)
-                removed += 1
-        if self._current is not None and self._current.dead:
+        if self._current is not None and self._current in dead:
             self._current = None
-        async with self._changed:
-            for slot in [s for s in self._slots if s.state == "dead"]:
-                self._slots.remove(slot)
-                removed += 1
-            self._changed.notify_all()
-        return removed
+        return sum(1 for h in dead if h.active == 0)
 
     async def shutdown(self) -> None:
         """Close every context and browser and stop Playwright. Idempotent."""
