@@ -709,3 +709,70 @@ def test_httpx_request_log_lines_are_redacted(
     assert len(requests) == 2 and all("key=REDACTED" in line for line in requests)
     assert any(r.name == "psdata.psi" and r.levelno == logging.WARNING for r in caplog.records)
     assert_no_key(caplog.text)
+
+
+# --------------------------------------------------------------------------- analyze()
+
+
+def test_analyze_with_the_psi_engine(
+    google: FakeGoogle, lhr8: dict[str, Any], tmp_path: Path
+) -> None:
+    """engine="psi" through the public API: mapping, errors in rows, the shared store."""
+    import pandas as pd
+
+    import psdata
+
+    experience = load(LOCAL / "loading-experience-origin.json")
+    quota = google_error(403, "Quota exceeded", "rateLimitExceeded", "PERMISSION_DENIED")
+    google.script(
+        "/psi",
+        Answer(200, {"id": PAGE, "lighthouseResult": lhr8, "loadingExperience": experience}),
+        Answer(403, quota),
+        Answer(403, quota),
+    )
+    options: dict[str, Any] = {
+        "engine": "psi",
+        "psi_key": KEY,
+        "psi_endpoint": f"{google.url}/psi",
+        "crux_endpoint": f"{google.url}/crux",
+        "concurrency": 1,
+        "progress": False,
+        "cache_dir": tmp_path,
+    }
+    urls = pd.Series([PAGE, "https://example.org/", "file:///etc/passwd"], index=["a", "b", "c"])
+    df = psdata.analyze(urls, **options)
+    assert df.dtypes.to_dict() == psdata.SCHEMA and df.index.equals(urls.index)
+    assert (df.loc["a", "performance"], df.loc["a", "accessibility"]) == (71, 90)
+    assert (df.loc["a", "lcp_ms"], df.loc["a", "field_lcp_ms"]) == (5430.0, 4213.0)
+    assert df.loc["a", "field_source"] == "crux-origin" and df.loc["a", "engine"] == "psi"
+    assert df.loc["a", "throttling"] == "simulate"
+    assert (df.loc["b", "error_type"], df.loc["c", "error_type"]) == ("quota", "invalid_url")
+    assert KEY not in " ".join(df["error"].dropna())
+    assert len(google.requests("/psi")) == 2  # the file: URL was never sent
+
+    again = psdata.analyze(urls, **options)
+    assert again["from_cache"].tolist() == [True, False, False]  # a quota error is retried
+    assert len(google.requests("/psi")) == 3
+
+
+def test_analyze_with_the_crux_engine(google: FakeGoogle, tmp_path: Path) -> None:
+    import psdata
+
+    google.script("/crux", Answer(200, load(LOCAL / "crux-url.json")))
+    df = psdata.analyze(
+        [PAGE],
+        engine="crux",
+        psi_key=KEY,
+        crux_endpoint=f"{google.url}/crux",
+        progress=False,
+        cache_dir=tmp_path,
+    )
+    assert df.loc[0, "engine"] == "crux" and df.loc[0, "field_source"] == "crux-url"
+    assert df.loc[0, "field_inp_ms"] == 153.0 and pd_isna(df.loc[0, "performance"])
+    assert google.requests("/crux")[0].body == {"url": PAGE, "formFactor": "PHONE"}
+
+
+def pd_isna(value: object) -> bool:
+    import pandas as pd
+
+    return bool(pd.isna(value))

@@ -27,6 +27,9 @@ Errors = Literal["coerce", "raise"]
 DEFAULT_TIMEOUT_S = 120.0
 DEFAULT_MAX_AGE_S = 86_400.0
 PSI_CONCURRENCY = 4
+#: Stored failures that say nothing about the page (quota, browser, psdata itself):
+#: measured again instead of reused.
+NOT_REUSED_ERRORS = frozenset({"quota", "browser", "internal"})
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class Request:
     quiet_window_ms: float | None = None
     psi_key: str | None = field(default=None, repr=False)
     psi_endpoint: str | None = None
+    crux_endpoint: str | None = None
 
     def settings(self) -> dict[str, Any]:
         """The settings that change results (part of every cache key and file metadata)."""
@@ -106,6 +110,7 @@ def _request(options: dict[str, Any]) -> Request:
         quiet_window_ms=quiet,
         psi_key=options["psi_key"],
         psi_endpoint=options["psi_endpoint"],
+        crux_endpoint=options["crux_endpoint"],
     )
 
 
@@ -203,7 +208,7 @@ class _Batch:
         to_measure = []
         for (url, strategy), job in pending.items():
             hit = cached.get(self.key(url, strategy))
-            if hit is None:
+            if hit is None or hit.record.get("error_type") in NOT_REUSED_ERRORS:
                 to_measure.append(job)
                 continue
             self.progress()
@@ -251,6 +256,8 @@ class _Batch:
         options: dict[str, Any] = {"key": request.psi_key, "max_concurrency": request.concurrency}
         if request.psi_endpoint:
             options["endpoint"] = request.psi_endpoint
+        if request.crux_endpoint:
+            options["crux_endpoint"] = request.crux_endpoint
         async with PSIClient(**options) as client:
             if request.engine == "crux":
 
@@ -325,6 +332,7 @@ def analyze(
     cache_dir: str | os.PathLike[str] | None = None,
     psi_key: str | None = None,
     psi_endpoint: str | None = None,
+    crux_endpoint: str | None = None,
 ) -> pd.DataFrame:
     """Score every URL in *urls*; return one row per input element, with the input's index.
 
@@ -360,8 +368,8 @@ def analyze(
         can miss late layout shifts, long tasks and late LCP).
     cache_dir : path, optional
         Where the result store lives (default: ``PSDATA_CACHE_DIR`` or the user cache).
-    psi_key, psi_endpoint : str, optional
-        PageSpeed Insights API key (default ``PSDATA_PSI_KEY``) and endpoint override.
+    psi_key, psi_endpoint, crux_endpoint : str, optional
+        PageSpeed Insights / CrUX API key (default ``PSDATA_PSI_KEY``) and endpoints.
 
     Returns
     -------
