@@ -14,7 +14,7 @@ import pandas as pd
 
 from . import __version__
 from ._batch import Job, Outcome, RetryPolicy, run_jobs
-from ._errors import AnalysisError, ConfigurationError, InvalidURLError
+from ._errors import ERROR_CLASSES, AnalysisError, ConfigurationError, InvalidURLError
 from ._frame import CATEGORIES, ENGINES, STRATEGIES, build_frame, empty_record
 from ._runtime import get_max_concurrent_contexts, get_pool, run_async, run_sync
 from ._store import FILENAME, ResultStore, default_path
@@ -59,7 +59,12 @@ class Request:
 
     def lab_settings(self) -> LabSettings:
         """The lab engine's settings for this request."""
-        waits = WaitSettings()
+        # A page that never goes quiet is measured when the cap is reached; the cap leaves
+        # time for the audits within the per-URL timeout.
+        cap_s = min(
+            WaitSettings.max_wait_for_load_ms / 1000, max(self.timeout / 2, self.timeout - 15)
+        )
+        waits = WaitSettings(max_wait_for_load_ms=cap_s * 1000)
         if self.quiet_window_ms is not None:
             quiet = self.quiet_window_ms
             waits = dataclasses.replace(
@@ -307,10 +312,12 @@ def _finish(
         "store": store,
     }
     if errors == "raise":
-        failed = frame["error"].notna()
-        if failed.any():
-            first = frame[failed].iloc[0]
-            raise AnalysisError(f"{first['url']}: {first['error']}", url=first["url"])
+        for _, outcome in outcomes:
+            if isinstance(outcome, AnalysisError):
+                raise outcome
+            if outcome.get("error"):  # a failure reused from the store
+                error_class = ERROR_CLASSES.get(outcome.get("error_type") or "", AnalysisError)
+                raise error_class(outcome["error"], url=outcome.get("url"))
     return frame
 
 

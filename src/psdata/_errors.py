@@ -122,15 +122,19 @@ class InternalError(AnalysisError):
     error_type = "internal"
 
 
-#: Every ``error_type`` value, in a fixed order (the categories of the column).
-ERROR_TYPES: tuple[str, ...] = (
-    "invalid_url",
-    "network",
-    "http",
-    "timeout",
-    "crash",
-    "browser",
-    "service",
-    "quota",
-    "internal",
-)
+#: Each per-URL error class by its ``error_type``, in the order of the column's categories.
+ERROR_CLASSES: dict[str, type[AnalysisError]] = {
+    cls.error_type: cls
+    for cls in (
+        InvalidURLError,
+        NavigationError,
+        HTTPStatusError,
+        PageTimeoutError,
+        PageCrashError,
+        BrowserCrashError,
+        ServiceError,
+        QuotaError,
+        InternalError,
+    )
+}
+ERROR_TYPES: tuple[str, ...] = tuple(ERROR_CLASSES)

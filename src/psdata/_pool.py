@@ -11,16 +11,24 @@ crashes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 
 from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
+from playwright.async_api import Error as PlaywrightError
 
 from ._browser import LAUNCH_ARGS, find_chromium
-from ._errors import BrowserCrashError, ConfigurationError, PageTimeoutError, PoolClosedError
+from ._errors import (
+    BrowserCrashError,
+    ConfigurationError,
+    PageCrashError,
+    PageTimeoutError,
+    PoolClosedError,
+)
 
 log = logging.getLogger("psdata")
 T = TypeVar("T")
@@ -54,6 +62,12 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _retrieve(task: asyncio.Future[Any]) -> None:
+    """Mark an abandoned task's exception as seen (no "never retrieved" warning)."""
+    if not task.cancelled():
+        task.exception()
+
+
 @dataclass
 class _BrowserHandle:
     """A launched browser and how many pages it has served / is serving."""
@@ -64,6 +78,35 @@ class _BrowserHandle:
     active: int = 0
     dead: bool = False
     retired: bool = False
+    closing: bool = False
+    #: Set when the browser disconnects (crash, kill, or our own close).
+    gone: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+async def _unless_gone(handle: _BrowserHandle, awaitable: Awaitable[T], grace: float = 0.0) -> T:
+    """Await *awaitable* unless *handle*'s browser disconnects first (see ContextSlot.guard)."""
+    task = asyncio.ensure_future(awaitable)
+    task.add_done_callback(_retrieve)
+    gone = asyncio.ensure_future(handle.gone.wait())
+    try:
+        await asyncio.wait({task, gone}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        gone.cancel()
+        if not task.done():  # the browser died, or we were cancelled: stop the work too
+            task.cancel()
+            await asyncio.wait({task}, timeout=1.0)
+    if not task.done() or task.cancelled():
+        raise BrowserCrashError("The browser disconnected during the measurement.")
+    error = task.exception()
+    if error is None:
+        return task.result()
+    if isinstance(error, PageCrashError | BrowserCrashError | PlaywrightError):
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(handle.gone.wait(), grace)
+    if handle.gone.is_set() or not handle.browser.is_connected():
+        message = f"The browser disconnected during the measurement: {error}"
+        raise BrowserCrashError(message) from error
+    raise error
 
 
 @dataclass(eq=False)
@@ -85,6 +128,19 @@ class ContextSlot:
             if self.context is None:
                 raise BrowserCrashError("The slot has no open browser context.")
             return await bounded(self.context.new_page(), timeout, "Opening a page")
+
+    async def guard(self, awaitable: Awaitable[T], *, grace: float = 1.0) -> T:
+        """Await *awaitable*, but fail fast with :class:`BrowserCrashError` if the browser dies.
+
+        Calls on a browser that was killed may hang instead of failing; this stops waiting
+        as soon as the browser disconnects. When *awaitable* fails with a crash-like error,
+        it waits up to *grace* seconds for a disconnect (a killed browser's pages may report
+        their own crash first), so the failure is blamed on the browser and retried.
+        """
+        handle = self._browser
+        if handle is None:
+            raise BrowserCrashError("The slot has no open browser context.")
+        return await _unless_gone(handle, awaitable, grace)
 
     def as_dict(self) -> dict[str, Any]:
         """The slot's public statistics."""
@@ -118,9 +174,11 @@ class ContextPool:
         browser_recycle_after: int = 200,
         launch_timeout: float = 60.0,
         close_timeout: float = 10.0,
+        extra_args: Sequence[str] = (),
     ) -> None:
         self._max = check_max_contexts(max_contexts)
         self._chromium_path = chromium_path
+        self._launch_args = [*LAUNCH_ARGS, *extra_args]
         self.browser_recycle_after = browser_recycle_after
         self.launch_timeout = launch_timeout
         self.close_timeout = close_timeout
@@ -182,7 +240,7 @@ class ContextPool:
             path = self._chromium_path or find_chromium()
             browser = await bounded(
                 self._playwright.chromium.launch(
-                    executable_path=path, headless=True, args=list(LAUNCH_ARGS)
+                    executable_path=path, headless=True, args=self._launch_args
                 ),
                 self.launch_timeout,
                 "Launching Chromium",
@@ -197,13 +255,16 @@ class ContextPool:
             return handle
 
     def _on_disconnected(self, handle: _BrowserHandle) -> None:
-        if not handle.dead and not handle.retired and self.state == "running":
+        expected = handle.gone.is_set() or handle.retired or handle.closing
+        if not expected and self.state == "running":
             self.crashes += 1
             log.warning("Chromium (generation %d) disconnected", handle.generation)
         handle.dead = True
+        handle.gone.set()
 
     async def _close_browser(self, handle: _BrowserHandle) -> None:
         handle.dead = True
+        handle.closing = True
         if handle in self._handles:
             self._handles.remove(handle)
         try:
@@ -254,7 +315,9 @@ class ContextPool:
                 handle = await self._browser_for_new_context()
                 try:
                     slot.context = await bounded(
-                        handle.browser.new_context(**options), self.launch_timeout, "New context"
+                        _unless_gone(handle, handle.browser.new_context(**options)),
+                        self.launch_timeout,
+                        "New context",
                     )
                 except Exception as exc:
                     if handle.browser.is_connected() or attempt == 2:
@@ -273,7 +336,7 @@ class ContextPool:
         """
         context, slot.context = slot.context, None
         handle, slot._browser = slot._browser, None
-        if context is not None:
+        if context is not None and not (handle is not None and handle.gone.is_set()):
             try:
                 await asyncio.wait_for(context.close(), self.close_timeout)
             except Exception:  # hung or already gone: abandon it; the browser reaps it

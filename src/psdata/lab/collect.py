@@ -233,7 +233,7 @@ class PageSession:
             return PageTimeoutError(f"{doing} timed out: {message}")
         if "net::" in message or "Download is starting" in message:
             return NavigationError(_navigation_message(message))
-        if "closed" in message.lower():
+        if "closed" in message.lower() or "disconnected" in message.lower():
             return BrowserCrashError(f"{doing} failed, the browser went away: {message}")
         return NavigationError(f"{doing} failed: {message}")
 

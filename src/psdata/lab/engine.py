@@ -49,7 +49,7 @@ async def measure_page(
         slot = await pool.get_instance(profile.context_options())
     discard = True
     try:
-        categories = await _observe(slot, observation, profile, settings)
+        categories = await slot.guard(_observe(slot, observation, profile, settings))
         discard = False
     except PlaywrightError as exc:
         raise BrowserCrashError(f"The browser failed during the measurement: {exc}") from exc
