@@ -1,0 +1,438 @@
+"""Helpers shared by the benchmark scripts (compare_lighthouse, throughput, soak).
+
+Nothing here runs on import: serving pages, sampling memory and writing results happen
+only when a script's ``main()`` asks for them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import math
+import statistics
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+BENCH_DIR = Path(__file__).resolve().parent
+PAGES_DIR = BENCH_DIR / "pages"
+OUT_DIR = BENCH_DIR / "out"
+MANIFEST = PAGES_DIR / "MANIFEST.json"
+
+#: Pages whose network never goes quiet: each one waits until the load cap (45 s).
+NEVER_QUIET = frozenset({"network-never-idle"})
+#: Exercises that make a page slow on purpose (server delays, wait limits).
+SLOW = frozenset({"network-never-idle", "timeouts", "server-delay"})
+#: Category scores and lab metrics, as psdata's columns name them.
+CATEGORIES = ("performance", "accessibility", "best_practices", "seo")
+METRICS = ("fcp_ms", "lcp_ms", "speed_index_ms", "tbt_ms", "cls", "ttfb_ms")
+METRIC_LABELS = {
+    "fcp_ms": "FCP",
+    "lcp_ms": "LCP",
+    "speed_index_ms": "SI",
+    "tbt_ms": "TBT",
+    "cls": "CLS",
+    "ttfb_ms": "TTFB",
+}
+#: Denominator floor (ms) of a relative error, so that near-zero references (TBT 0 ms,
+#: local TTFB of 3 ms) do not turn a few milliseconds into a huge percentage.
+REL_FLOOR_MS = {
+    "fcp_ms": 100.0,
+    "lcp_ms": 100.0,
+    "speed_index_ms": 100.0,
+    "tbt_ms": 50.0,
+    "ttfb_ms": 20.0,
+}
+PHASES = ("context", "setup", "load", "read", "quiet_wait", "audits", "metrics")
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def manifest_pages() -> list[dict[str, Any]]:
+    """The benchmark pages of ``bench/pages/MANIFEST.json`` (``path``, ``exercises``…)."""
+    return list(json.loads(MANIFEST.read_text(encoding="utf-8"))["pages"])
+
+
+def select_pages(
+    *,
+    skip_never_quiet: bool = False,
+    quick_only: bool = False,
+    include_errors: bool = True,
+    patterns: Sequence[str] = (),
+    limit: int | None = None,
+) -> list[str]:
+    """Paths of manifest pages, filtered.
+
+    ``quick_only`` drops pages that are slow on purpose (never quiet, server delays) and
+    the status/redirect endpoints; ``patterns`` keeps paths containing any of the given
+    substrings; ``limit`` keeps the first N.
+    """
+    paths = []
+    for page in manifest_pages():
+        path, exercises = page["path"], set(page.get("exercises", ()))
+        if skip_never_quiet and exercises & NEVER_QUIET:
+            continue
+        if quick_only and (exercises & SLOW or "delay=" in path or path.startswith("__")):
+            continue
+        if not include_errors and path.startswith("__status/"):
+            continue
+        if patterns and not any(p in path for p in patterns):
+            continue
+        paths.append(path)
+    return paths[:limit] if limit else paths
+
+
+def pages_tag() -> str:
+    """A short hash of every file under ``bench/pages`` (keys Lighthouse's cache)."""
+    digest = hashlib.sha256()
+    for path in sorted(PAGES_DIR.rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(PAGES_DIR)).encode())
+            digest.update(path.read_bytes())
+    return "pages-" + digest.hexdigest()[:12]
+
+
+@contextlib.contextmanager
+def serve_pages() -> Iterator[Any]:
+    """Serve ``bench/pages`` on 127.0.0.1 (a random port) for the duration."""
+    from psdata._server import serve_directory
+
+    site = serve_directory(PAGES_DIR, host="127.0.0.1")
+    try:
+        yield site
+    finally:
+        site.close()
+
+
+def with_query(url: str, name: str, value: object) -> str:
+    """``url`` with ``name=value`` appended to its query string."""
+    return f"{url}{'&' if '?' in url else '?'}{name}={value}"
+
+
+# --------------------------------------------------------------------------- psdata
+
+
+def read_details(frame: Any) -> list[dict[str, Any] | None]:
+    """The stored ``details`` of each row of an ``analyze()`` frame (None where absent).
+
+    Reads the result store the frame was written to, with the same key as
+    :func:`psdata.audits` uses.
+    """
+    import pandas as pd
+
+    from psdata._store import ResultStore
+    from psdata._urls import normalize_url
+
+    meta = frame.attrs.get("psdata", {})
+    out: list[dict[str, Any] | None] = []
+    store = ResultStore(meta["store"])
+    try:
+        for _, row in frame.iterrows():
+            if pd.isna(row["url"]):
+                out.append(None)
+                continue
+            key = store.key(
+                normalize_url(row["url"]),
+                str(row["strategy"]),
+                str(row["engine"]),
+                meta["settings"],
+            )
+            found = store.get_many([key], max_age=None, include_failures=True).get(key)
+            out.append(found.details() if found else None)
+    finally:
+        store.close()
+    return out
+
+
+def phase_rows(frame: Any) -> list[dict[str, float]]:
+    """Per scored URL: each phase's ms, ``total`` (= duration_s) and ``overhead``.
+
+    ``overhead`` is ``total − load − quiet_wait``: the time psdata spends on a URL
+    besides loading the page and waiting for it to go quiet.
+    """
+    rows = []
+    for (_, row), details in zip(frame.iterrows(), read_details(frame), strict=True):
+        timings = (details or {}).get("timings_ms")
+        if not timings:
+            continue
+        phases = {name: float(timings.get(name, 0.0)) for name in PHASES}
+        phases |= {k: float(v) for k, v in timings.items() if k not in phases}
+        total = float(row["duration_s"]) * 1000 if _num(row["duration_s"]) else sum(phases.values())
+        phases["sum_of_phases"] = sum(timings.values())
+        phases["total"] = total
+        phases["overhead"] = total - phases["load"] - phases["quiet_wait"]
+        rows.append(phases)
+    return rows
+
+
+def phase_medians(rows: Iterable[dict[str, float]]) -> dict[str, float | None]:
+    """Median of each phase over URLs."""
+    rows = list(rows)
+    keys = [*PHASES, "total", "overhead"]
+    return {k: median([r.get(k) for r in rows]) for k in keys}
+
+
+def warm_up(url: str, cache_dir: str | Path) -> None:
+    """Score one URL quickly so the browser launch falls outside the timed runs."""
+    import psdata
+
+    psdata.analyze(
+        [url],
+        categories=["performance"],
+        quiet_window_ms=0,
+        skip_cache=True,
+        cache_dir=Path(cache_dir) / "warmup",
+        progress=False,
+    )
+
+
+def frame_records(frame: Any, columns: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """JSON-safe records of a psdata frame (selected columns, all by default)."""
+    cols = list(columns) or list(frame.columns)
+    records = []
+    for _, row in frame[cols].iterrows():
+        records.append({c: jsonable(row[c]) for c in cols})
+    return records
+
+
+def scored_rows(frame: Any) -> dict[str, dict[str, Any]]:
+    """{url: {score and metric columns, error}} of a psdata frame."""
+    out = {}
+    for record in frame_records(frame, ["url", *CATEGORIES, *METRICS, "error", "error_type"]):
+        out[record["url"]] = record
+    return out
+
+
+# --------------------------------------------------------------------------- memory
+
+
+class MemorySampler:
+    """Sample ``probe()`` (bytes) in a daemon thread every ``interval`` seconds.
+
+    >>> with MemorySampler(lambda: 5, interval=0.01) as sampler:
+    ...     time.sleep(0.05)
+    >>> sampler.peak
+    5
+    """
+
+    def __init__(self, probe: Callable[[], int], interval: float = 0.2) -> None:
+        self.probe = probe
+        self.interval = interval
+        self.peak = 0
+        self.samples: list[int] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="bench-memory", daemon=True)
+
+    def _run(self) -> None:
+        while True:
+            try:
+                value = int(self.probe())
+            except Exception:  # a process vanished mid-read: skip this sample
+                value = 0
+            self.samples.append(value)
+            self.peak = max(self.peak, value)
+            if self._stop.wait(self.interval):
+                return
+
+    def __enter__(self) -> MemorySampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
+class MarkedChromiumMemory:
+    """RSS of the Chromium tree that carries ``marker`` on its command line (Lighthouse's).
+
+    The Lighthouse runner adds an inert ``--psdata-bench-run=…`` switch to the Chromium
+    it launches; only the browser process has it, so its children are added.
+    """
+
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+        self._root: psutil.Process | None = None
+
+    def __call__(self) -> int:
+        root = self._root
+        if root is None or not root.is_running():
+            root = self._root = self._find()
+        if root is None:
+            return 0
+        total = 0
+        with contextlib.suppress(psutil.Error):
+            for proc in [root, *root.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    total += proc.memory_info().rss
+        return total
+
+    def _find(self) -> psutil.Process | None:
+        for proc in psutil.process_iter(["cmdline"]):
+            with contextlib.suppress(psutil.Error):
+                if any(a.startswith(self.marker) for a in proc.info.get("cmdline") or []):
+                    return proc
+        return None
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+def _num(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def median(values: Iterable[Any]) -> float | None:
+    """Median of the finite numbers in ``values`` (None when there are none)."""
+    nums = [float(v) for v in values if _num(v)]
+    return statistics.median(nums) if nums else None
+
+
+def worst(values: Iterable[Any]) -> float | None:
+    """Largest finite number in ``values`` (None when there are none)."""
+    nums = [float(v) for v in values if _num(v)]
+    return max(nums) if nums else None
+
+
+def abs_diff(a: Any, b: Any) -> float | None:
+    """|a − b|, or None when either is missing."""
+    return abs(float(a) - float(b)) if _num(a) and _num(b) else None
+
+
+def rel_diff(value: Any, reference: Any, metric: str) -> float | None:
+    """|value − reference| / max(|reference|, floor of ``metric``), or None."""
+    if not (_num(value) and _num(reference)):
+        return None
+    floor = REL_FLOOR_MS.get(metric, 0.0)
+    denominator = max(abs(float(reference)), floor)
+    if denominator == 0:
+        return 0.0 if float(value) == 0 else math.inf
+    return abs(float(value) - float(reference)) / denominator
+
+
+def median_of_runs(runs: Sequence[dict[str, Any]], keys: Sequence[str]) -> dict[str, Any]:
+    """Per key, the median over several runs' values (None when none is a number)."""
+    return {k: median(run.get(k) for run in runs) for k in keys}
+
+
+def jsonable(value: Any) -> Any:
+    """A value JSON can hold (NaN/NA → None, numpy scalars → Python, datetimes → ISO)."""
+    if value is None or isinstance(value, str | bool):
+        return value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        with contextlib.suppress(ValueError, TypeError):
+            value = value.item()
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, int):
+        return value
+    try:
+        import pandas as pd
+
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+# --------------------------------------------------------------------------- output
+
+
+def fmt(value: Any, digits: int = 0, *, pct: bool = False) -> str:
+    """A number for a table cell ('-' when missing)."""
+    if not _num(value):
+        return "-"
+    if pct:
+        return f"{100 * float(value):.{digits}f}%"
+    return f"{float(value):,.{digits}f}"
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """A plain-text table, columns right-aligned except the first."""
+    text_rows = [[str(c) for c in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in text_rows:
+        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
+
+    def line(cells: Sequence[str]) -> str:
+        first, *rest = cells
+        return "  ".join(
+            [first.ljust(widths[0]), *(c.rjust(w) for c, w in zip(rest, widths[1:], strict=True))]
+        )
+
+    out = [line(list(headers)), line(["-" * w for w in widths])]
+    out += [line(row) for row in text_rows]
+    return "\n".join(out)
+
+
+def verdict(value: Any, op: str, target: float) -> str:
+    """'PASS' / 'FAIL' / 'n/a' for ``value op target`` (op: '<=', '<', '>=')."""
+    if not _num(value):
+        return "n/a"
+    ok = {"<=": value <= target, "<": value < target, ">=": value >= target}[op]
+    return "PASS" if ok else "FAIL"
+
+
+def target_row(
+    name: str, value: Any, op: str, target: float, shown: str, *, pct: bool = False
+) -> list[str]:
+    """A row of a targets table: name, measured value, target and verdict."""
+    goal = f"{op} {100 * target:g}%" if pct else f"{op} {target:g}"
+    return [name, shown, goal, verdict(value, op, target)]
+
+
+def write_json(name: str, data: dict[str, Any]) -> Path:
+    """Write ``data`` to ``bench/out/NAME-YYYYmmdd-HHMMSS.json``; return the path."""
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    path = OUT_DIR / f"{name}-{stamp}.json"
+    path.write_text(json.dumps(data, indent=1, default=jsonable), encoding="utf-8")
+    return path
+
+
+def environment() -> dict[str, Any]:
+    """Machine and version facts recorded with every result file."""
+    import platform
+
+    import psdata
+
+    load = None
+    with contextlib.suppress(OSError, AttributeError):
+        load = list(psutil.getloadavg())
+    return {
+        "psdata": psdata.__version__,
+        "python": platform.python_version(),
+        "cpus": psutil.cpu_count(),
+        "memory_bytes": psutil.virtual_memory().total,
+        "load_average_at_start": load,
+        "chromium": _chromium(),
+        "started_at": datetime.now(UTC).isoformat(),
+    }
+
+
+def _chromium() -> str | None:
+    with contextlib.suppress(Exception):
+        import psdata
+
+        return str(psdata.find_chromium())
+    return None
+
+
+class Clock:
+    """Seconds since creation, for progress lines."""
+
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
+
+    def __call__(self) -> str:
+        return f"[{time.perf_counter() - self.start:7.1f} s]"

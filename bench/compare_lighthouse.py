@@ -1,0 +1,581 @@
+"""psdata vs Lighthouse 12.2.3, page by page, on the local benchmark pages.
+
+Serves ``bench/pages`` on 127.0.0.1, runs Lighthouse 12.2.3 (``--throttling-method=
+devtools``, mobile and desktop; results cached in ``bench/out/lighthouse/`` keyed by the
+pages' content) and psdata (devtools throttling, Lighthouse's quiet windows, concurrency
+1 and 3, ``skip_cache=True``, a private cache directory), then prints per page scores
+and metrics of both, the agreement summary per form factor with targets, the audits that
+disagree, psdata's concurrency 1 vs 3 stability and psdata's per-URL engine overhead.
+
+    .venv/bin/python bench/compare_lighthouse.py --quick        # 2 pages, ~3 min
+    .venv/bin/python bench/compare_lighthouse.py --repeat 3     # all pages, median of 3
+
+All raw numbers go to ``bench/out/compare_lighthouse-*.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+if str(Path(__file__).resolve().parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import common
+from common import CATEGORIES, METRIC_LABELS, METRICS, fmt
+
+QUICK_PAGES = ("baseline/article.html", "cls/banner-insert.html")
+FORM_FACTORS = ("mobile", "desktop")
+CONCURRENCY = (1, 3)
+#: Targets: (name, op, threshold).
+TARGETS = {
+    "perf_median": ("<=", 5),
+    "perf_worst": ("<=", 15),
+    "cls_pages_over": ("<=", 0),
+    "fcp_lcp_rel": ("<=", 0.15),
+    "conc_perf_median": ("<=", 3),
+    "overhead_ms": ("<", 150),
+    "category_median": ("<=", 3),
+    "category_worst": ("<=", 10),
+}
+CLS_TOLERANCE = 0.02
+NUMERIC_AUDIT_TOLERANCE = 0.1
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Compare psdata's lab scores with Lighthouse 12.2.3 page by page.",
+        epilog="Example: .venv/bin/python bench/compare_lighthouse.py --quick",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"smoke test on {len(QUICK_PAGES)} pages (< 3 min when cached)",
+    )
+    parser.add_argument(
+        "--pages",
+        nargs="*",
+        default=(),
+        help="only manifest pages whose path contains one of these strings",
+    )
+    parser.add_argument("--limit", type=int, default=None, help="at most N pages")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="psdata runs per page and setting; per-page values are medians",
+    )
+    parser.add_argument("--form-factors", nargs="+", choices=FORM_FACTORS, default=FORM_FACTORS)
+    parser.add_argument(
+        "--quiet-window-ms",
+        type=float,
+        default=None,
+        help="psdata quiet window (default: Lighthouse's 5,250 ms)",
+    )
+    parser.add_argument(
+        "--fresh-lighthouse",
+        action="store_true",
+        help="run Lighthouse again instead of reusing bench/out/lighthouse/",
+    )
+    parser.add_argument(
+        "--lighthouse-timeout", type=float, default=180.0, help="seconds per Lighthouse run"
+    )
+    return parser.parse_args(argv)
+
+
+# --------------------------------------------------------------------------- running
+
+
+def run_lighthouse_side(
+    site: Any, paths: list[str], form_factor: str, *, fresh: bool, timeout: float, clock: Any
+) -> dict[str, dict[str, Any]]:
+    """Lighthouse results per page path for one form factor."""
+    import lighthouse_runner as lr
+
+    settings = lr.LighthouseSettings(
+        form_factor=form_factor, throttling_method="devtools", timeout_s=timeout
+    )
+    urls = [site.url(p) for p in paths]
+    print(
+        f"{clock()} Lighthouse {form_factor}: {len(urls)} pages "
+        f"({'fresh' if fresh else 'cache reused where present'})",
+        flush=True,
+    )
+    results = lr.run_lighthouse(
+        urls,
+        settings,
+        use_cache=not fresh,
+        cache_tag=common.pages_tag(),
+        progress=lambda line: print(f"{clock()}   LH {line}", flush=True),
+    )
+    return dict(zip(paths, results, strict=True))
+
+
+def run_psdata_side(
+    urls: list[str],
+    form_factor: str,
+    concurrency: int,
+    args: argparse.Namespace,
+    cache_dir: Path,
+) -> dict[str, Any]:
+    """One psdata run: rows, per-audit scores and phase timings."""
+    import psdata
+
+    start = time.perf_counter()
+    frame = psdata.analyze(
+        urls,
+        strategy=form_factor,
+        throttling="devtools",
+        concurrency=concurrency,
+        quiet_window_ms=args.quiet_window_ms,
+        skip_cache=True,
+        cache_dir=cache_dir,
+        progress=False,
+    )
+    wall = time.perf_counter() - start
+    audit_rows = psdata.audits(frame)
+    audits: dict[str, dict[str, dict[str, Any]]] = {}
+    for _, row in audit_rows.iterrows():
+        audits.setdefault(str(row["url"]), {}).setdefault(str(row["category"]), {})[
+            str(row["audit_id"])
+        ] = {"score": common.jsonable(row["score"]), "display_mode": str(row["display_mode"])}
+    return {
+        "wall_s": wall,
+        "rows": common.scored_rows(frame),
+        "audits": audits,
+        "phases": common.phase_rows(frame),
+        "records": common.frame_records(frame),
+    }
+
+
+# --------------------------------------------------------------------------- analysis
+
+
+def lighthouse_values(result: dict[str, Any]) -> dict[str, Any]:
+    """Scores and metrics of one Lighthouse result, flat (None when not scored)."""
+    if result.get("error") or result.get("runtime_error"):
+        return {k: None for k in (*CATEGORIES, *METRICS)}
+    return {
+        **{k: result["scores"].get(k) for k in CATEGORIES},
+        **{k: result["metrics"].get(k) for k in METRICS},
+    }
+
+
+def compare_audits(
+    lh_audits: dict[str, dict[str, Any]], ps_audits: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Audit-level disagreements on one page (accessibility, best practices, SEO)."""
+    found = []
+    for category, lh_scores in lh_audits.items():
+        if category == "performance":
+            continue  # metric audits: compared as metrics
+        ours = ps_audits.get(category, {})
+        for audit_id, lh_score in lh_scores.items():
+            if audit_id not in ours:
+                found.append(
+                    {
+                        "category": category,
+                        "audit_id": audit_id,
+                        "kind": "missing",
+                        "lighthouse": lh_score,
+                        "psdata": None,
+                    }
+                )
+                continue
+            ps_score = ours[audit_id]["score"]
+            mode = ours[audit_id]["display_mode"]
+            if lh_score is None and ps_score is None:
+                continue
+            if lh_score is None or ps_score is None:
+                kind = "applicability"
+            elif mode == "binary" or {lh_score, ps_score} <= {0, 1}:
+                if lh_score == ps_score:
+                    continue
+                kind = "binary"
+            elif abs(lh_score - ps_score) >= NUMERIC_AUDIT_TOLERANCE:
+                kind = "numeric"
+            else:
+                continue
+            found.append(
+                {
+                    "category": category,
+                    "audit_id": audit_id,
+                    "kind": kind,
+                    "lighthouse": lh_score,
+                    "psdata": ps_score,
+                }
+            )
+    return found
+
+
+def summarize(pages: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Agreement of psdata (concurrency 1) with Lighthouse over pages of one form factor."""
+    both = [
+        p
+        for p in pages.values()
+        if p["lighthouse"]["performance"] is not None and p["psdata"][1]["performance"] is not None
+    ]
+    summary: dict[str, Any] = {"pages_compared": len(both), "pages": len(pages)}
+    for cat in CATEGORIES:
+        deltas = [common.abs_diff(p["psdata"][1][cat], p["lighthouse"][cat]) for p in both]
+        summary[cat] = {
+            "median_abs_delta": common.median(deltas),
+            "worst_abs_delta": common.worst(deltas),
+        }
+    for metric in METRICS:
+        pairs = [(p["psdata"][1][metric], p["lighthouse"][metric]) for p in both]
+        abs_errors = [common.abs_diff(a, b) for a, b in pairs]
+        entry = {
+            "median_abs_error": common.median(abs_errors),
+            "worst_abs_error": common.worst(abs_errors),
+        }
+        if metric == "cls":
+            entry["pages_over_tolerance"] = sum(
+                1 for e in abs_errors if e is not None and e > CLS_TOLERANCE
+            )
+        else:
+            entry["median_rel_error"] = common.median(
+                common.rel_diff(a, b, metric) for a, b in pairs
+            )
+        summary[metric] = entry
+    return summary
+
+
+def stability(pages: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """psdata concurrency 1 vs 3 on the same pages."""
+    rows = [
+        p["psdata"]
+        for p in pages.values()
+        if p["psdata"][1]["performance"] is not None and p["psdata"][3]["performance"] is not None
+    ]
+    deltas = [common.abs_diff(r[3]["performance"], r[1]["performance"]) for r in rows]
+    out: dict[str, Any] = {
+        "pages": len(rows),
+        "performance": {
+            "median_abs_delta": common.median(deltas),
+            "worst_abs_delta": common.worst(deltas),
+        },
+    }
+    for metric in METRICS:
+        if metric == "cls":
+            out[metric] = {
+                "median_abs_diff": common.median(
+                    common.abs_diff(r[3][metric], r[1][metric]) for r in rows
+                )
+            }
+        else:
+            out[metric] = {
+                "median_rel_diff": common.median(
+                    common.rel_diff(r[3][metric], r[1][metric], metric) for r in rows
+                )
+            }
+    return out
+
+
+# --------------------------------------------------------------------------- printing
+
+
+def print_pages(form_factor: str, pages: dict[str, dict[str, Any]]) -> None:
+    print(f"\n=== {form_factor}: scores (LH = Lighthouse 12.2.3, ps = psdata conc. 1) ===")
+    headers = ["page"]
+    for cat in ("perf", "a11y", "bp", "seo"):
+        headers += [f"{cat} LH", "ps", "Δ"]
+    rows = []
+    for path, page in pages.items():
+        lh, ps = page["lighthouse"], page["psdata"][1]
+        row = [path]
+        for cat in CATEGORIES:
+            delta = None if lh[cat] is None or ps[cat] is None else ps[cat] - lh[cat]
+            row += [fmt(lh[cat]), fmt(ps[cat]), fmt(delta)]
+        if page["lighthouse_problem"] or page["psdata_problem"]:
+            row[0] += " *"
+        rows.append(row)
+    print(common.table(headers, rows))
+    problems = [
+        (p, v["lighthouse_problem"], v["psdata_problem"])
+        for p, v in pages.items()
+        if v["lighthouse_problem"] or v["psdata_problem"]
+    ]
+    for path, lh_problem, ps_problem in problems:
+        print(f"  * {path}: Lighthouse: {lh_problem or 'ok'}; psdata: {ps_problem or 'ok'}")
+
+    print(f"\n=== {form_factor}: metrics, Lighthouse / psdata (ms; CLS unitless) ===")
+    headers = ["page"]
+    for metric in METRICS:
+        headers += [f"{METRIC_LABELS[metric]} LH", "ps"]
+    rows = []
+    for path, page in pages.items():
+        lh, ps = page["lighthouse"], page["psdata"][1]
+        row = [path]
+        for metric in METRICS:
+            digits = 3 if metric == "cls" else 0
+            row += [fmt(lh[metric], digits), fmt(ps[metric], digits)]
+        rows.append(row)
+    print(common.table(headers, rows))
+
+
+def print_summary(form_factor: str, s: dict[str, Any]) -> list[list[str]]:
+    """Print the agreement summary; return the target rows."""
+    print(
+        f"\n=== {form_factor}: psdata vs Lighthouse over {s['pages_compared']} of "
+        f"{s['pages']} pages (both scored) ==="
+    )
+    rows = [
+        [cat, fmt(s[cat]["median_abs_delta"], 1), fmt(s[cat]["worst_abs_delta"], 1)]
+        for cat in CATEGORIES
+    ]
+    print(common.table(["category", "median |Δ|", "worst |Δ|"], rows))
+    rows = []
+    for metric in METRICS:
+        e = s[metric]
+        digits = 3 if metric == "cls" else 0
+        rel = (
+            f"{e['pages_over_tolerance']} pages > {CLS_TOLERANCE}"
+            if metric == "cls"
+            else fmt(e["median_rel_error"], 1, pct=True)
+        )
+        rows.append(
+            [
+                METRIC_LABELS[metric],
+                rel,
+                fmt(e["median_abs_error"], digits),
+                fmt(e["worst_abs_error"], digits),
+            ]
+        )
+    print(common.table(["metric", "median rel. err", "median abs err", "worst abs err"], rows))
+    targets = [
+        common.target_row(
+            f"{form_factor} median |Δperf|",
+            s["performance"]["median_abs_delta"],
+            *TARGETS["perf_median"],
+            fmt(s["performance"]["median_abs_delta"], 1),
+        ),
+        common.target_row(
+            f"{form_factor} worst |Δperf|",
+            s["performance"]["worst_abs_delta"],
+            *TARGETS["perf_worst"],
+            fmt(s["performance"]["worst_abs_delta"], 1),
+        ),
+        common.target_row(
+            f"{form_factor} pages |ΔCLS| > {CLS_TOLERANCE}",
+            s["cls"]["pages_over_tolerance"] if s["pages_compared"] else None,
+            *TARGETS["cls_pages_over"],
+            str(s["cls"]["pages_over_tolerance"]),
+        ),
+    ]
+    for metric in ("fcp_ms", "lcp_ms"):
+        value = s[metric]["median_rel_error"]
+        targets.append(
+            common.target_row(
+                f"{form_factor} {METRIC_LABELS[metric]} median rel. err",
+                value,
+                *TARGETS["fcp_lcp_rel"],
+                fmt(value, 1, pct=True),
+                pct=True,
+            )
+        )
+    for cat in CATEGORIES[1:]:
+        for stat, key in (("median", "category_median"), ("worst", "category_worst")):
+            value = s[cat][f"{stat}_abs_delta"]
+            targets.append(
+                common.target_row(
+                    f"{form_factor} {stat} |Δ{cat}|", value, *TARGETS[key], fmt(value, 1)
+                )
+            )
+    return targets
+
+
+def print_audits(form_factor: str, disagreements: dict[str, list[dict[str, Any]]]) -> None:
+    by_audit: dict[tuple[str, str, str], list[str]] = {}
+    for path, items in disagreements.items():
+        for item in items:
+            by_audit.setdefault((item["category"], item["audit_id"], item["kind"]), []).append(
+                f"{path} (LH {item['lighthouse']}, ps {item['psdata']})"
+                if item["kind"] != "missing"
+                else path
+            )
+    print(f"\n=== {form_factor}: audits that disagree (psdata conc. 1 vs Lighthouse) ===")
+    if not by_audit:
+        print("none")
+        return
+    order = {"binary": 0, "numeric": 1, "applicability": 2, "missing": 3}
+    rows = []
+    for (category, audit_id, kind), where in sorted(
+        by_audit.items(), key=lambda kv: (order[kv[0][2]], kv[0][0], kv[0][1])
+    ):
+        shown = "; ".join(where[:3]) + (f"; +{len(where) - 3} more" if len(where) > 3 else "")
+        rows.append([audit_id, category, kind, str(len(where)), shown])
+    print(common.table(["audit", "category", "kind", "pages", "where"], rows))
+    print(
+        "kinds: binary = pass/fail differs; numeric = |Δscore| ≥ "
+        f"{NUMERIC_AUDIT_TOLERANCE}; applicability = one scored, the other N/A; "
+        "missing = not in psdata's category"
+    )
+
+
+def print_stability(form_factor: str, st: dict[str, Any]) -> list[list[str]]:
+    print(f"\n=== {form_factor}: psdata concurrency 1 vs 3 ({st['pages']} pages) ===")
+    perf = st["performance"]
+    rows = [["performance |Δ|", fmt(perf["median_abs_delta"], 1), fmt(perf["worst_abs_delta"], 1)]]
+    for metric in METRICS:
+        if metric == "cls":
+            rows.append(["CLS abs diff", fmt(st[metric]["median_abs_diff"], 3), ""])
+        else:
+            rows.append(
+                [
+                    f"{METRIC_LABELS[metric]} rel. diff",
+                    fmt(st[metric]["median_rel_diff"], 1, pct=True),
+                    "",
+                ]
+            )
+    print(common.table(["measure", "median", "worst"], rows))
+    return [
+        common.target_row(
+            f"{form_factor} conc. 1 vs 3 median |Δperf|",
+            perf["median_abs_delta"],
+            *TARGETS["conc_perf_median"],
+            fmt(perf["median_abs_delta"], 1),
+        )
+    ]
+
+
+def print_overhead(phases: dict[str, list[dict[str, float]]]) -> tuple[list[list[str]], dict]:
+    print(
+        "\n=== psdata per-URL time by phase (median ms; overhead = total − load − quiet_wait) ==="
+    )
+    headers = ["run", "URLs", *common.PHASES, "total", "overhead"]
+    rows, medians = [], {}
+    for name, items in phases.items():
+        med = common.phase_medians(items)
+        medians[name] = med
+        rows.append(
+            [name, str(len(items)), *(fmt(med[k]) for k in [*common.PHASES, "total", "overhead"])]
+        )
+    print(common.table(headers, rows))
+    conc1 = [r for name, items in phases.items() if name.endswith("conc1") for r in items]
+    value = common.median(r["overhead"] for r in conc1)
+    return [
+        common.target_row(
+            "engine overhead per URL (conc. 1, median ms)",
+            value,
+            *TARGETS["overhead_ms"],
+            fmt(value),
+        )
+    ], medians
+
+
+# --------------------------------------------------------------------------- main
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    import psdata
+
+    clock = common.Clock()
+    patterns = QUICK_PAGES if args.quick and not args.pages else args.pages
+    paths = common.select_pages(patterns=patterns, limit=args.limit)
+    if not paths:
+        print("no pages selected", file=sys.stderr)
+        return 2
+    repeat = max(1, args.repeat)
+    output: dict[str, Any] = {
+        "benchmark": "compare_lighthouse",
+        "environment": common.environment(),
+        "args": vars(args) | {"pages": list(patterns)},
+        "paths": paths,
+        "lighthouse_cache_tag": common.pages_tag(),
+        "form_factors": {},
+    }
+    psdata.set_max_concurrent_contexts(max(CONCURRENCY))
+    all_targets: list[list[str]] = []
+    phases: dict[str, list[dict[str, float]]] = {}
+    with common.serve_pages() as site, tempfile.TemporaryDirectory(prefix="psdata-cmp-") as tmp:
+        urls = [site.url(p) for p in paths]
+        common.warm_up(common.with_query(site.url("baseline/minimal.html"), "warmup", 1), tmp)
+        path_of = dict(zip(urls, paths, strict=True))
+        lighthouse = {
+            ff: run_lighthouse_side(
+                site,
+                paths,
+                ff,
+                fresh=args.fresh_lighthouse,
+                timeout=args.lighthouse_timeout,
+                clock=clock,
+            )
+            for ff in args.form_factors
+        }
+        runs: dict[tuple[str, int], list[dict[str, Any]]] = {}
+        for r in range(repeat):
+            for conc in CONCURRENCY:
+                for ff in args.form_factors:
+                    cache_dir = Path(tmp) / f"r{r}-{ff}-c{conc}"
+                    run = run_psdata_side(urls, ff, conc, args, cache_dir)
+                    runs.setdefault((ff, conc), []).append(run)
+                    phases.setdefault(f"{ff} conc{conc}", []).extend(run["phases"])
+                    print(
+                        f"{clock()} psdata {ff} conc. {conc} run {r + 1}/{repeat}: "
+                        f"{len(urls)} URLs in {run['wall_s']:.1f} s",
+                        flush=True,
+                    )
+
+    for ff in args.form_factors:
+        pages: dict[str, dict[str, Any]] = {}
+        disagreements: dict[str, list[dict[str, Any]]] = {}
+        for url, path in path_of.items():
+            lh_result = lighthouse[ff][path]
+            ps: dict[int, dict[str, Any]] = {}
+            for conc in CONCURRENCY:
+                per_run = [run["rows"].get(url, {}) for run in runs[(ff, conc)]]
+                ps[conc] = common.median_of_runs(per_run, [*CATEGORIES, *METRICS])
+                ps[conc]["runs"] = per_run
+            first = runs[(ff, 1)][0]["rows"].get(url, {})
+            lh_problem = lh_result.get("error") or lh_result.get("runtime_error")
+            pages[path] = {
+                "lighthouse": lighthouse_values(lh_result),
+                "psdata": ps,
+                "lighthouse_problem": lh_problem,
+                "psdata_problem": first.get("error_type"),
+                "lighthouse_wall_s": lh_result.get("wall_time_s"),
+                "lighthouse_cached": lh_result.get("cached"),
+            }
+            if not lh_problem and not first.get("error"):
+                disagreements[path] = compare_audits(
+                    lh_result.get("audits", {}), runs[(ff, 1)][0]["audits"].get(url, {})
+                )
+        summary = summarize(pages)
+        stab = stability(pages)
+        print_pages(ff, pages)
+        all_targets += print_summary(ff, summary)
+        print_audits(ff, disagreements)
+        all_targets += print_stability(ff, stab)
+        output["form_factors"][ff] = {
+            "pages": pages,
+            "summary": summary,
+            "concurrency_stability": stab,
+            "audit_disagreements": disagreements,
+            "lighthouse_raw": lighthouse[ff],
+            "psdata_raw": {
+                f"conc{c}": [
+                    {"wall_s": run["wall_s"], "records": run["records"], "phases": run["phases"]}
+                    for run in runs[(ff, c)]
+                ]
+                for c in CONCURRENCY
+            },
+        }
+    overhead_targets, medians = print_overhead(phases)
+    all_targets += overhead_targets
+    output["phase_medians_ms"] = medians
+    print("\n=== targets ===")
+    print(common.table(["target", "measured", "goal", "verdict"], all_targets))
+    output["targets"] = all_targets
+    path = common.write_json("compare_lighthouse" + ("-quick" if args.quick else ""), output)
+    print(f"\nraw numbers: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,270 @@
+"""Soak test: does psdata's browser memory stay flat over a long batch?
+
+Serves ``bench/pages`` on 127.0.0.1 and scores N (default 1000) unique URLs (the
+manifest's quick pages in turn, each with a unique ``?soak=`` query string) through
+``psdata.analyze`` in chunks of 100, all with one cache directory: performance only,
+quiet window 500 ms, concurrency 3 by default. After every chunk it prints Chromium's
+total memory (``browser_memory_bytes``), this process's memory, browser launches, rows
+scored and errors; then the ratio of the final memory to the memory after the first 100
+URLs (target ≤ 1.5).
+
+    .venv/bin/python bench/soak.py --quick            # 100 URLs in chunks of 25, ~2.5 min
+    .venv/bin/python bench/soak.py                    # 1000 URLs
+
+All raw numbers go to ``bench/out/soak-*.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+if str(Path(__file__).resolve().parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import common
+from common import fmt
+
+MB = 2**20
+TARGET_GROWTH = 1.5
+QUICK_URLS = 100
+QUICK_CHUNK = 25
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Score many unique local URLs in chunks; watch Chromium's memory.",
+        epilog="Example: .venv/bin/python bench/soak.py --urls 1000 --concurrency 3",
+    )
+    parser.add_argument("--urls", type=int, default=1000, help="URLs to score (default 1000)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"smoke test: {QUICK_URLS} URLs in chunks of {QUICK_CHUNK}, memory baseline after "
+        f"the first chunk (~2.5 min)",
+    )
+    parser.add_argument("--chunk", type=int, default=100, help="URLs per analyze() call")
+    parser.add_argument(
+        "--baseline-after",
+        type=int,
+        default=100,
+        help="URLs after which memory is the baseline of the growth ratio (default 100)",
+    )
+    parser.add_argument("--concurrency", type=int, default=3, help="contexts at once (1-5)")
+    parser.add_argument(
+        "--quiet-window-ms", type=float, default=500.0, help="psdata quiet window (default 500)"
+    )
+    parser.add_argument(
+        "--categories",
+        nargs="+",
+        default=["performance"],
+        help="categories to score (default: performance)",
+    )
+    parser.add_argument("--strategy", choices=("mobile", "desktop"), default="mobile")
+    parser.add_argument("--repeat", type=int, default=1, help="soak runs; medians are reported")
+    return parser.parse_args(argv)
+
+
+def soak_urls(site: Any, n: int, run: int) -> list[str]:
+    """N unique URLs cycling through the manifest's quick pages."""
+    paths = common.select_pages(quick_only=True)
+    cycle = itertools.cycle(paths)
+    return [common.with_query(site.url(next(cycle)), "soak", f"{run}-{i}") for i in range(n)]
+
+
+def one_run(urls: list[str], args: argparse.Namespace, clock: Any, run: int) -> dict[str, Any]:
+    import psdata
+    from psdata._runtime import browser_memory_bytes
+
+    psdata.shutdown()  # start from a fresh browser
+    psdata.set_max_concurrent_contexts(args.concurrency)
+    me = psutil.Process()
+    checkpoints: list[dict[str, Any]] = []
+    errors: Counter[str] = Counter()
+    scored = done = 0
+    start = time.perf_counter()
+    headers = [
+        "URLs",
+        "elapsed s",
+        "URLs/hour",
+        "chromium MB",
+        "chunk peak MB",
+        "python MB",
+        "launches",
+        "scored",
+        "errors",
+    ]
+    print(
+        f"\n=== soak run {run}: {len(urls)} URLs, concurrency {args.concurrency}, "
+        f"quiet window {args.quiet_window_ms:g} ms, {', '.join(args.categories)} ==="
+    )
+    sampler = common.MemorySampler(browser_memory_bytes, interval=0.2)
+    with tempfile.TemporaryDirectory(prefix="psdata-soak-") as cache_dir, sampler:
+        for offset in range(0, len(urls), args.chunk):
+            chunk = urls[offset : offset + args.chunk]
+            first_sample = len(sampler.samples)
+            frame = psdata.analyze(
+                chunk,
+                strategy=args.strategy,
+                categories=args.categories,
+                concurrency=args.concurrency,
+                quiet_window_ms=args.quiet_window_ms,
+                cache_dir=cache_dir,
+                progress=False,
+            )
+            done += len(chunk)
+            scored += int(frame["performance"].notna().sum())
+            errors.update(str(t) for t in frame["error_type"].dropna())
+            elapsed = time.perf_counter() - start
+            stats = psdata.pool_stats()
+            now = browser_memory_bytes()
+            during = [m for m in sampler.samples[first_sample:] if m]
+            point = {
+                "urls": done,
+                "elapsed_s": elapsed,
+                "urls_per_hour": 3600 * done / elapsed,
+                # A browser retired right at the checkpoint reads 0: take its last sample.
+                "browser_memory_bytes": now or (during[-1] if during else 0),
+                "browser_retired_at_checkpoint": not now,
+                "chunk_peak_bytes": max(during, default=0),
+                "python_rss_bytes": me.memory_info().rss,
+                "browser_launches": stats.get("browser_launches"),
+                "browser_crashes": stats.get("browser_crashes"),
+                "browser_pages": stats.get("browser_pages"),
+                "scored": scored,
+                "errors": sum(errors.values()),
+            }
+            checkpoints.append(point)
+            row = [
+                str(done),
+                fmt(elapsed, 1),
+                fmt(point["urls_per_hour"]),
+                fmt(point["browser_memory_bytes"] / MB)
+                + (" (r)" if point["browser_retired_at_checkpoint"] else ""),
+                fmt(point["chunk_peak_bytes"] / MB),
+                fmt(point["python_rss_bytes"] / MB),
+                str(point["browser_launches"]),
+                str(scored),
+                str(point["errors"]),
+            ]
+            if len(checkpoints) == 1:
+                print(common.table(headers, [row]), flush=True)
+            else:
+                print(common.table(headers, [row]).splitlines()[-1], flush=True)
+    first = next((c for c in checkpoints if c["urls"] >= args.baseline_after), None)
+    final = checkpoints[-1] if checkpoints else None
+    ratio = (
+        final["browser_memory_bytes"] / first["browser_memory_bytes"]
+        if first and final and first["browser_memory_bytes"]
+        else None
+    )
+    peak_ratio = (
+        final["chunk_peak_bytes"] / first["chunk_peak_bytes"]
+        if first and final and first["chunk_peak_bytes"]
+        else None
+    )
+    py_ratio = final["python_rss_bytes"] / first["python_rss_bytes"] if first and final else None
+    return {
+        "urls": len(urls),
+        "checkpoints": checkpoints,
+        "baseline_after_urls": first and first["urls"],
+        "memory_baseline_bytes": first and first["browser_memory_bytes"],
+        "memory_final_bytes": final and final["browser_memory_bytes"],
+        "memory_ratio_final_to_baseline": ratio,
+        "chunk_peak_ratio_final_to_baseline": peak_ratio,
+        "python_ratio_final_to_baseline": py_ratio,
+        "peak_browser_memory_bytes": sampler.peak,
+        "scored": scored,
+        "errors": dict(errors),
+        "urls_per_hour": final and final["urls_per_hour"],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    import psdata
+
+    if args.quick:
+        args.urls, args.chunk, args.baseline_after = QUICK_URLS, QUICK_CHUNK, QUICK_CHUNK
+    if args.chunk < 1 or args.urls < 1 or not 1 <= args.concurrency <= 5:
+        print("--urls and --chunk must be ≥ 1, --concurrency 1-5", file=sys.stderr)
+        return 2
+    default_level = psdata.get_max_concurrent_contexts()
+    clock = common.Clock()
+    runs = []
+    with common.serve_pages() as site:
+        for run in range(1, max(1, args.repeat) + 1):
+            runs.append(one_run(soak_urls(site, args.urls, run), args, clock, run))
+    psdata.set_max_concurrent_contexts(default_level)
+
+    print(f"\n=== soak summary ({len(runs)} run(s); medians) {clock()} ===")
+    ratio = common.median(r["memory_ratio_final_to_baseline"] for r in runs)
+    rows = [
+        ["URLs per run", str(args.urls)],
+        [
+            f"chromium MB after first {args.baseline_after}",
+            fmt(common.median((r["memory_baseline_bytes"] or 0) / MB for r in runs)),
+        ],
+        [
+            "chromium MB final",
+            fmt(common.median((r["memory_final_bytes"] or 0) / MB for r in runs)),
+        ],
+        [
+            "chromium peak MB (0.2 s samples)",
+            fmt(common.median(r["peak_browser_memory_bytes"] / MB for r in runs)),
+        ],
+        [f"final / after-{args.baseline_after} (chromium)", fmt(ratio, 2)],
+        [
+            f"final / after-{args.baseline_after} (chunk peaks)",
+            fmt(common.median(r["chunk_peak_ratio_final_to_baseline"] for r in runs), 2),
+        ],
+        [
+            f"final / after-{args.baseline_after} (python)",
+            fmt(common.median(r["python_ratio_final_to_baseline"] for r in runs), 2),
+        ],
+        ["rows scored", fmt(common.median(r["scored"] for r in runs))],
+        ["errors", "; ".join(f"run {i}: {r['errors'] or 0}" for i, r in enumerate(runs, 1))],
+        ["URLs/hour", fmt(common.median(r["urls_per_hour"] for r in runs))],
+    ]
+    print(common.table(["measure", "value"], rows))
+    print(
+        "note: psdata retires its browser after a fixed number of pages (200 by default) and "
+        "launches a new one on demand; where the browser was retired right at a checkpoint "
+        "(marked (r)) the memory shown is its last 0.2 s sample."
+    )
+    targets = [
+        common.target_row(
+            f"chromium memory final / after {args.baseline_after}",
+            ratio,
+            "<=",
+            TARGET_GROWTH,
+            fmt(ratio, 2),
+        )
+    ]
+    print("\n=== targets ===")
+    print(common.table(["target", "measured", "goal", "verdict"], targets))
+    path = common.write_json(
+        "soak" + ("-quick" if args.quick else ""),
+        {
+            "benchmark": "soak",
+            "environment": common.environment(),
+            "args": vars(args),
+            "pages": common.select_pages(quick_only=True),
+            "targets": targets,
+            "runs": runs,
+        },
+    )
+    print(f"\nraw numbers: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
