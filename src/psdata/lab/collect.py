@@ -31,9 +31,6 @@ from .timing import Stopwatch
 OBSERVER_JS = resources.files(__package__).joinpath("observer.js").read_text()
 POLL_S = 0.1
 EVALUATE_TIMEOUT_S = 10.0
-#: A main thread that takes longer than this to answer was busy with a task (the long-task
-#: observer reports a task only after it ends, possibly after our question was answered).
-BUSY_ANSWER_S = 0.05
 
 
 @dataclass(frozen=True)
@@ -183,25 +180,26 @@ class PageSession:
         """Lighthouse's wait: pause after load, then network and CPU quiet, with a cap."""
         waits = self.waits
         network = observation.network
-        loaded_at = cpu_busy_at = time.monotonic()
+        loaded_at = time.monotonic()
         cap = max(0.0, waits.max_wait_for_load_ms / 1000 - (observation.load_ms or 0) / 1000)
+        quiet_polls = 0
         while True:
-            asked = time.monotonic()
-            since_task = await self._evaluate(
+            cpu_quiet = await self._evaluate(
                 "(performance.now() - (window.__psdata?.lastLongTaskEnd ?? 0)) / 1000"
             )
             now = time.monotonic()
-            if now - asked > BUSY_ANSWER_S:  # a long task held the answer back
-                cpu_busy_at = now
-            cpu_quiet = min(since_task, now - cpu_busy_at)
             if network.in_flight > waits.quiet_in_flight:
                 network.last_busy = now
             net_quiet = now - network.last_busy
-            if (
+            quiet = (
                 now - loaded_at >= waits.pause_after_load_ms / 1000
                 and net_quiet >= waits.network_quiet_ms / 1000
                 and cpu_quiet >= waits.cpu_quiet_ms / 1000
-            ):
+            )
+            # Quiet on two polls in a row: a long task that has just ended is reported by
+            # the observer a moment later, so one quiet answer is not proof.
+            quiet_polls = quiet_polls + 1 if quiet else 0
+            if quiet_polls >= 2:
                 return
             if now - loaded_at >= cap:
                 observation.warnings.append(
