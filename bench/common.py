@@ -391,6 +391,12 @@ def target_row(
     return [name, shown, goal, verdict(value, op, target)]
 
 
+def print_targets(targets: Sequence[Sequence[Any]]) -> None:
+    """Print the targets table (target, measured, goal, verdict) of a benchmark."""
+    print("\n=== targets ===")
+    print(table(["target", "measured", "goal", "verdict"], targets))
+
+
 def write_json(name: str, data: dict[str, Any]) -> Path:
     """Write ``data`` to ``bench/out/NAME-YYYYmmdd-HHMMSS.json``; return the path."""
     OUT_DIR.mkdir(parents=True, exist_ok=True)

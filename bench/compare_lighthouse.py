@@ -569,8 +569,7 @@ def main(argv: list[str] | None = None) -> int:
     overhead_targets, medians = print_overhead(phases)
     all_targets += overhead_targets
     output["phase_medians_ms"] = medians
-    print("\n=== targets ===")
-    print(common.table(["target", "measured", "goal", "verdict"], all_targets))
+    common.print_targets(all_targets)
     output["targets"] = all_targets
     path = common.write_json("compare_lighthouse" + ("-quick" if args.quick else ""), output)
     print(f"\nraw numbers: {path}")

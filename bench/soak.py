@@ -249,8 +249,7 @@ def main(argv: list[str] | None = None) -> int:
             fmt(ratio, 2),
         )
     ]
-    print("\n=== targets ===")
-    print(common.table(["target", "measured", "goal", "verdict"], targets))
+    common.print_targets(targets)
     path = common.write_json(
         "soak" + ("-quick" if args.quick else ""),
         {

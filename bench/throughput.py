@@ -377,8 +377,7 @@ def main(argv: list[str] | None = None) -> int:
             fmt(value, 2),
         )
     )
-    print("\n=== targets ===")
-    print(common.table(["target", "measured", "goal", "verdict"], targets))
+    common.print_targets(targets)
     path = common.write_json(
         "throughput" + ("-quick" if args.quick else ""),
         {
