@@ -41,6 +41,8 @@ BENCH_DIR = Path(__file__).resolve().parent
 LIGHTHOUSE_VERSION = "12.2.3"
 LIGHTHOUSE_CLI = BENCH_DIR / "node_modules" / "lighthouse" / "cli" / "index.js"
 CACHE_DIR = BENCH_DIR / "out" / "lighthouse"
+#: Display modes whose score counts in a category (the rest carry no comparable score).
+SCORED_MODES = frozenset({"binary", "numeric", "metricSavings"})
 
 #: Result keys for the categories and the audit ids they come from.
 CATEGORIES: dict[str, str] = {
@@ -192,6 +194,10 @@ def run_lighthouse(
         if use_cache and path.is_file():
             result = json.loads(path.read_text(encoding="utf-8"))
             result.update(url=url, cached=True)
+            full = CACHE_DIR / f"{key}.lhr.json.gz"
+            if full.is_file():  # parsed again, so a change to parse_report applies
+                with gzip.open(full, "rt", encoding="utf-8") as f:
+                    result |= parse_report(json.load(f))
         else:
             result = run_one(url, settings, chromium=chromium)
             result["cached"] = False
@@ -281,7 +287,8 @@ def parse_report(report: dict[str, Any]) -> dict[str, Any]:
     ``runtime_error`` (Lighthouse's own, e.g. ``NO_FCP``), ``run_warnings``, ``scores``
     (category → 0–100 or ``None``), ``metrics`` (``fcp_ms``, ``lcp_ms``,
     ``speed_index_ms``, ``tbt_ms``, ``cls``, ``ttfb_ms``), ``observed`` (trace values
-    before simulation) and ``audits`` (category → {audit id: score 0–1 or ``None``}).
+    before simulation) and ``audits`` (category → {audit id: score 0–1, or ``None`` when
+    the audit is not scored: not applicable, informative, manual, error}).
 
     >>> fixture = BENCH_DIR.parents[1] / "shared/fixtures/lighthouse-12.2.3-mobile-devtools.json"
     >>> parse_report(json.loads(fixture.read_text()))["scores"]
@@ -289,6 +296,11 @@ def parse_report(report: dict[str, Any]) -> dict[str, Any]:
     """
     audits = report.get("audits", {})
     categories = report.get("categories", {})
+
+    def scored(audit_id: str) -> float | None:
+        """The audit's score when it counts (informative and manual audits carry a 1)."""
+        audit = audits.get(audit_id, {})
+        return audit.get("score") if audit.get("scoreDisplayMode") in SCORED_MODES else None
 
     def numeric(audit_id: str) -> float | None:
         value = audits.get(audit_id, {}).get("numericValue")
@@ -302,9 +314,7 @@ def parse_report(report: dict[str, Any]) -> dict[str, Any]:
             continue
         score = category.get("score")
         scores[name] = None if score is None else round(score * 100)
-        audit_scores[name] = {
-            ref["id"]: audits.get(ref["id"], {}).get("score") for ref in category["auditRefs"]
-        }
+        audit_scores[name] = {ref["id"]: scored(ref["id"]) for ref in category["auditRefs"]}
     items = (audits.get("metrics", {}).get("details") or {}).get("items") or [{}]
     timing = items[0]
     metrics: dict[str, float | None] = {name: numeric(a) for name, a in METRICS.items()}

@@ -335,16 +335,18 @@ def main(argv: list[str] | None = None) -> int:
             "memory = summed RSS of the browser process tree."
         )
 
-    print("\n=== psdata: median time per URL by phase (ms) ===")
-    phase_headers = ["level", *common.PHASES, "total", "overhead"]
+    print(
+        "\n=== psdata: median time per URL by phase (ms; overhead = total − load − quiet_wait;"
+        " engine = overhead − audits) ==="
+    )
+    phase_headers = ["level", *common.PHASES, "total", "overhead", "engine"]
+    phase_columns = [*common.PHASES, "total", "overhead", "engine_overhead"]
     phase_rows = []
     for level in args.levels:
         items = [p for rnd in rounds for p in rnd["psdata"][level]["phases"]]
         meds = common.phase_medians(items)
         summary[f"psdata_conc{level}"]["phase_medians_ms"] = meds
-        phase_rows.append(
-            [f"conc. {level}", *(fmt(meds[k]) for k in [*common.PHASES, "total", "overhead"])]
-        )
+        phase_rows.append([f"conc. {level}", *(fmt(meds[k]) for k in phase_columns)])
     print(common.table(phase_headers, phase_rows))
 
     targets = []

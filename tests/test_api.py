@@ -17,6 +17,7 @@ import pytest
 
 import psdata
 from conftest import FAST
+from psdata._runtime import get_pool, run_sync
 from psdata._server import ServedSite
 
 
@@ -50,6 +51,19 @@ def test_metrics_reflect_what_the_pages_do(measured: pd.DataFrame) -> None:
     assert measured["context_id"].between(0, 2).all()
 
 
+def test_ttfb_counts_a_slow_server_and_redirects(site: ServedSite) -> None:
+    urls = [
+        site.url("/simple.html?ttfb=slow&delay=400"),
+        site.url("/__redirect/2?to=/simple.html&delay=400"),
+        site.url("/simple.html?ttfb=fast"),
+    ]
+    options = {**FAST, "strategy": "desktop", "categories": ["performance"]}
+    slow, redirected, fast = psdata.analyze(urls, **options)["ttfb_ms"]
+    assert 400 <= slow < 1400
+    assert 400 <= redirected < 1400
+    assert fast < 300
+
+
 def test_output_keeps_index_including_duplicates_and_missing(site: ServedSite) -> None:
     simple = site.url("/simple.html")
     urls = pd.Series([simple, None, simple, np.nan, "not a url"], index=[10, 20, 20, 30, 40])
@@ -66,6 +80,22 @@ def test_output_keeps_index_including_duplicates_and_missing(site: ServedSite) -
     assert sum(c["pages_served"] for c in after["contexts"]) - pages_before == 1  # deduplicated
     joined = urls.to_frame("u").join(result[["performance"]], how="left")
     assert len(joined) > 0
+
+
+def test_a_batch_opens_each_next_context_during_the_quiet_wait(site: ServedSite) -> None:
+    before = psdata.pool_stats()
+    urls = [site.url(f"/simple.html?spare={i}") for i in range(4)]
+    result = psdata.analyze(urls, concurrency=1, **FAST)
+    assert result["performance"].notna().all()
+    after = psdata.pool_stats()
+    assert after["spares_used"] - before["spares_used"] == 3  # every URL after the first
+    assert after["spare_contexts"] == 0  # the last one is closed with the batch
+
+    async def open_contexts() -> int:
+        pool = get_pool()
+        return sum(len(h.browser.contexts) for h in pool._handles if h.browser.is_connected())
+
+    assert run_sync(open_contexts()) == 0
 
 
 def test_all_failed_result_has_the_full_schema() -> None:

@@ -105,6 +105,25 @@ ROUTES: dict[str, tuple[int, dict[str, str], str | bytes]] = {
         page("<p style='color:#bbb;background:#fff'>Barely readable text</p>", GOOD_HEAD),
     ),
 }
+BIG_SCRIPT = "".join(f"var filler{i} = {i};\n" for i in range(40_000))  # ~650 KB
+ROUTES |= {
+    "/big-script": (
+        200,
+        {"Content-Type": HTML},
+        page("<p>Big</p>", "<script src='/js/big.js'></script>"),
+    ),
+    "/big-script-mapped": (
+        200,
+        {"Content-Type": HTML},
+        page("<p>Big, mapped</p>", "<script src='/js/big-mapped.js'></script>"),
+    ),
+    "/js/big.js": (200, {"Content-Type": "text/javascript"}, BIG_SCRIPT),
+    "/js/big-mapped.js": (
+        200,
+        {"Content-Type": "text/javascript"},
+        BIG_SCRIPT + "//# sourceMappingURL=big-mapped.js.map\n",
+    ),
+}
 BLOCKED_ROUTES = {
     "/robots.txt": (200, {"Content-Type": "text/plain"}, "User-agent: *\nDisallow: /\n"),
     "/favicon.ico": ROUTES["/favicon.ico"],
@@ -190,7 +209,12 @@ async def audit_page(
                 response_headers={k.lower(): v for k, v in response["headers"].items()},
             )
 
+        def on_finished(event: dict[str, Any]) -> None:
+            if event["requestId"] in requests:
+                requests[event["requestId"]].transfer_size = int(event["encodedDataLength"])
+
         cdp.on("Network.responseReceived", on_response)
+        cdp.on("Network.loadingFinished", on_finished)
         await cdp.send("Network.enable")
         auditor = CategoryAuditor(categories)
         await auditor.before_navigation(tab, cdp)
@@ -220,6 +244,8 @@ def audited(browser: tuple[asyncio.Runner, Browser], servers: dict[str, str]) ->
         "low-contrast": f"{servers['main']}/low-contrast",
         "blocked": f"{servers['blocked']}/good",
         "broken-robots": f"{servers['broken']}/good",
+        "big-script": f"{servers['main']}/big-script",
+        "big-script-mapped": f"{servers['main']}/big-script-mapped",
     }
     return {name: runner.run(audit_page(chromium, url)) for name, url in urls.items()}
 
@@ -293,6 +319,20 @@ def test_bad_best_practices_page(audited: dict[str, Any]) -> None:
     assert paste.details[0]["selector"] == "#pw"
 
 
+def test_large_first_party_script_needs_a_source_map(audited: dict[str, Any]) -> None:
+    def source_maps(name: str) -> Any:
+        results, _ = audited[name]
+        return next(a for a in results["best_practices"].audits if a.id == "valid-source-maps")
+
+    missing = source_maps("big-script")
+    assert missing.score == 0.0
+    assert [(d["url"].rsplit("/", 1)[1], d["bytes"] > 500 * 1024) for d in missing.details] == [
+        ("big.js", True)
+    ]
+    assert source_maps("big-script-mapped").score == 1.0
+    assert source_maps("good").score == 1.0  # no large script at all
+
+
 def test_low_contrast_page(audited: dict[str, Any]) -> None:
     results, _ = audited["low-contrast"]
     a11y = scores(results["accessibility"])
@@ -355,3 +395,31 @@ def test_weights_match_lighthouse_fixture(fixture: Path) -> None:
             # Lighthouse zeroes the weight of audits that are not scored on this page.
             expected = 0 if mode in ("notApplicable", "informative", "manual") else table[ref["id"]]
             assert ref["weight"] == pytest.approx(expected), (name, ref["id"])
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.stem)
+def test_informative_axe_rules_match_lighthouse_fixture(fixture: Path) -> None:
+    report = json.loads(fixture.read_text())
+    for ref in report["categories"]["accessibility"]["auditRefs"]:
+        mode = report["audits"][ref["id"]]["scoreDisplayMode"]
+        if ref["id"] in accessibility.INFORMATIVE_RULES:
+            assert mode in ("informative", "notApplicable"), ref["id"]
+        elif mode == "informative":
+            pytest.fail(f"{ref['id']} is informative in Lighthouse but scored by psdata")
+
+
+def test_informative_axe_rules_never_change_the_score() -> None:
+    def raw(**lists: list[Any]) -> dict[str, Any]:
+        empty: dict[str, Any] = {"violations": [], "passes": [], "incomplete": []}
+        return empty | {"inapplicable": [], "unknown": [], "titles": {}} | lists
+
+    def audit(rule: str, **lists: list[Any]) -> tuple[float | None, str]:
+        result = accessibility.axe_audit(rule, raw(**lists), accessibility.WEIGHTS)
+        return result.score, result.display_mode
+
+    failing = {"id": "bypass", "title": "Bypass", "nodes": [{"selector": "html"}]}
+    assert audit("bypass", passes=["bypass"]) == (None, "notApplicable")
+    assert audit("bypass", violations=[failing]) == (None, "informative")
+    assert audit("bypass", incomplete=["bypass"]) == (None, "informative")
+    assert audit("list", violations=[failing | {"id": "list"}]) == (0.0, "binary")
+    assert audit("list", incomplete=["list"]) == (1.0, "binary")

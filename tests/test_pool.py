@@ -174,6 +174,127 @@ def test_shutdown_closes_everything_and_refuses_new_work() -> None:
     asyncio.run(test())
 
 
+def test_a_spare_serves_the_next_measurement_with_a_fresh_context(site: ServedSite) -> None:
+    async def test(pool: ContextPool) -> list[str]:
+        seen = []
+        for _ in range(3):
+            slot = await pool.get_instance({})
+            page = await slot.new_page()
+            pool.prepare_spare({})  # as the engine does when a page starts its quiet wait
+            await page.goto(site.url("/storage.html"))
+            seen.append(await page.inner_text("#seen"))
+            await pool.return_instance(slot)
+        stats = pool.stats()
+        assert (stats["spares_used"], stats["spares_wasted"], stats["spare_contexts"]) == (2, 0, 1)
+        await pool.discard_spares()
+        assert pool.stats()["spare_contexts"] == 0
+        assert pool._current is not None and pool._current.browser.contexts == []
+        return seen
+
+    assert in_pool(test, max_contexts=1) == ["cookie=;local="] * 3
+
+
+def test_a_spare_opens_a_blank_page_ahead() -> None:
+    async def test(pool: ContextPool) -> None:
+        slot = await pool.get_instance({})
+        pool.prepare_spare({})
+        await pool.return_instance(slot)
+        await asyncio.sleep(1.0)  # the spare opens in the background meanwhile
+        slot = await pool.get_instance({})
+        assert slot.context is not None and len(slot.context.pages) == 1
+        page = await slot.new_page()
+        assert page.url == "about:blank" and page is slot.context.pages[0]
+        second = await slot.new_page()  # only the first page comes ready-made
+        assert second is not page
+        await pool.return_instance(slot)
+
+    in_pool(test)
+
+
+def test_a_spare_with_other_options_is_not_used() -> None:
+    async def test(pool: ContextPool) -> None:
+        slot = await pool.get_instance({})
+        pool.prepare_spare({"viewport": {"width": 500, "height": 400}})
+        await pool.return_instance(slot)
+        slot = await pool.get_instance({})
+        page = await slot.new_page()
+        assert page.viewport_size != {"width": 500, "height": 400}
+        await pool.return_instance(slot)
+        assert pool.stats()["spares_used"] == 0
+        await pool.discard_spares()
+        assert pool.stats()["spares_wasted"] == 1
+        assert pool._current is not None and pool._current.browser.contexts == []
+
+    in_pool(test)
+
+
+def test_spares_are_bounded_by_the_context_limit() -> None:
+    async def test(pool: ContextPool) -> None:
+        slot = await pool.get_instance({})
+        for _ in range(5):
+            pool.prepare_spare({})
+        assert pool.stats()["spare_contexts"] == 2
+        await pool.return_instance(slot)
+        await asyncio.sleep(0.5)
+        await pool.discard_spares()
+        assert pool.stats()["spares_wasted"] == 5
+        assert pool._current is not None and pool._current.browser.contexts == []
+
+    in_pool(test, max_contexts=2)
+
+
+def test_a_spare_of_a_retired_browser_is_closed_with_it() -> None:
+    async def test(pool: ContextPool) -> None:
+        slot = await pool.get_instance({})
+        pool.prepare_spare({})
+        await pool.return_instance(slot)  # the browser retires after this page
+        slot = await pool.get_instance({})
+        assert slot._browser is pool._current
+        await pool.return_instance(slot)
+        stats = pool.stats()
+        assert (stats["spares_used"], stats["spares_wasted"]) == (0, 1)
+        assert stats["browser_launches"] == 2
+        # Both browsers served their one page and closed (the first once its spare was let go).
+        assert pool._handles == []
+
+    in_pool(test, browser_recycle_after=1)
+
+
+def test_a_spare_of_a_killed_browser_is_not_used() -> None:
+    async def test(pool: ContextPool) -> None:
+        slot = await pool.get_instance({})
+        pool.prepare_spare({})
+        await pool.return_instance(slot)
+        await asyncio.sleep(1.0)
+        for process in browser_processes():
+            process.kill()
+        await asyncio.sleep(0.5)
+        slot = await pool.get_instance({})
+        page = await slot.new_page()
+        assert await page.evaluate("1 + 1") == 2
+        await pool.return_instance(slot)
+        stats = pool.stats()
+        assert (stats["spares_used"], stats["spares_wasted"]) == (0, 1)
+        assert stats["browser_launches"] == 2
+
+    in_pool(test)
+
+
+def test_shutdown_with_a_spare_opening_leaves_no_process() -> None:
+    async def test() -> None:
+        pool = ContextPool()
+        slot = await pool.get_instance({})
+        pool.prepare_spare({})
+        processes = browser_processes()
+        await pool.shutdown()
+        _, alive = psutil.wait_procs(processes, timeout=10)
+        assert not alive
+        assert pool.stats()["spare_contexts"] == 0
+        assert slot.state == "busy"  # shut down mid-measurement: nothing else to check
+
+    asyncio.run(test())
+
+
 def test_stats_have_the_documented_shape() -> None:
     async def test(pool: ContextPool) -> dict[str, Any]:
         slot = await pool.get_instance({})

@@ -295,7 +295,8 @@ def test_lighthouse_12_prefers_final_displayed_url() -> None:
     record, _ = record_from_psi({"lighthouseResult": lhr}, "mobile")
     assert record["final_url"] == lhr["finalDisplayedUrl"]
     assert (record["performance"], record["accessibility"], record["seo"]) == (96, 91, 92)
-    assert record["ttfb_ms"] == lhr["audits"]["server-response-time"]["numericValue"]
+    assert record["ttfb_ms"] == lhr["audits"]["metrics"]["details"]["items"][0]["timeToFirstByte"]
+    assert record["ttfb_ms"] != lhr["audits"]["server-response-time"]["numericValue"]
     assert record["field_source"] == "none"
 
 

@@ -6,15 +6,7 @@
 
 __version__ = "0.1.0"
 
-from ._api import (
-    analyze,
-    analyze_async,
-    audits,
-    cache_info,
-    clear_cache,
-    run_analysis,
-    run_analysis_batch,
-)
+from ._api import analyze, analyze_async, run_analysis, run_analysis_batch
 from ._browser import find_chromium, set_chromium_path
 from ._errors import (
     AnalysisError,
@@ -34,6 +26,7 @@ from ._errors import (
     ServiceError,
 )
 from ._frame import COLUMNS, SCHEMA, build_frame, read_parquet_metadata, to_parquet
+from ._results import audits, cache_info, clear_cache
 from ._runtime import (
     get_max_concurrent_contexts,
     pool_stats,

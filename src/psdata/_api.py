@@ -17,7 +17,7 @@ from ._batch import Job, Outcome, RetryPolicy, run_jobs
 from ._errors import ERROR_CLASSES, AnalysisError, ConfigurationError, InvalidURLError
 from ._frame import CATEGORIES, ENGINES, STRATEGIES, build_frame, empty_record
 from ._runtime import get_max_concurrent_contexts, get_pool, run_async, run_sync
-from ._store import FILENAME, ResultStore, default_path
+from ._store import ResultStore, store_path
 from ._urls import normalize_url
 from .lab.collect import WaitSettings
 from .lab.emulation import THROTTLING_MODES
@@ -254,7 +254,10 @@ class _Batch:
             async def measure_lab(url: str, strategy: str) -> dict[str, Any]:
                 return await measure_page(pool, url, strategy, lab)
 
-            yield measure_lab
+            try:
+                yield measure_lab
+            finally:
+                await pool.discard_spares()
             return
         from .psi import PSIClient, analyze_crux, analyze_psi
 
@@ -392,7 +395,7 @@ def analyze(
     """
     request = _request(locals())
     values, index = _input(urls)
-    cache = _store_path(cache_dir)
+    cache = store_path(cache_dir)
     with _progress_bar(len(values) * len(request.strategies), progress) as bar:
         outcomes = run_sync(_run_on_loop(values, request, cache, bar))
     return _finish(outcomes, index, request, errors, cache)
@@ -408,7 +411,7 @@ async def analyze_async(urls: Any, **options: Any) -> pd.DataFrame:
     merged = _with_defaults(options)
     request = _request(merged)
     values, index = _input(urls)
-    cache = _store_path(merged["cache_dir"])
+    cache = store_path(merged["cache_dir"])
     with _progress_bar(len(values) * len(request.strategies), merged["progress"]) as bar:
         outcomes = await run_async(_run_on_loop(values, request, cache, bar))
     return _finish(outcomes, index, request, merged["errors"], cache)
@@ -427,13 +430,6 @@ def _with_defaults(options: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise ConfigurationError(f"Unknown keyword(s): {', '.join(sorted(unknown))}.")
     return {**_DEFAULTS, **options}
-
-
-def _store_path(cache_dir: str | os.PathLike[str] | None) -> str:
-    """The result store file: in *cache_dir*, else ``PSDATA_CACHE_DIR``, else the user cache."""
-    if cache_dir is None:
-        return str(default_path())
-    return os.path.join(cache_dir, FILENAME)
 
 
 async def run_analysis_batch(
@@ -466,9 +462,7 @@ async def run_analysis_batch(
     )
     request = _request(merged)
     values = list(urls)
-    outcomes = await run_async(
-        _run_on_loop(values, request, _store_path(merged["cache_dir"]), None)
-    )
+    outcomes = await run_async(_run_on_loop(values, request, store_path(merged["cache_dir"]), None))
     return [_public_outcome(outcome) for _, outcome in outcomes]
 
 
@@ -487,111 +481,8 @@ def run_analysis(url: str, **options: Any) -> dict[str, Any]:
     """
     merged = _with_defaults(options)
     request = _request(merged)
-    outcomes = run_sync(_run_on_loop([url], request, _store_path(merged["cache_dir"]), None))
+    outcomes = run_sync(_run_on_loop([url], request, store_path(merged["cache_dir"]), None))
     outcome = outcomes[0][1]
     if isinstance(outcome, Exception):
         raise outcome
     return dict(outcome)
-
-
-AUDIT_COLUMNS: dict[str, Any] = {
-    "url": pd.StringDtype(),
-    "strategy": pd.CategoricalDtype(list(STRATEGIES)),
-    "category": pd.CategoricalDtype(list(CATEGORIES)),
-    "audit_id": pd.StringDtype(),
-    "title": pd.StringDtype(),
-    "score": "float64",
-    "weight": "float64",
-    "display_mode": pd.StringDtype(),
-    "details": object,
-}
-
-
-def audits(
-    result: pd.DataFrame, *, cache_dir: str | os.PathLike[str] | None = None
-) -> pd.DataFrame:
-    """The audits behind *result*'s category scores, one row per (page, audit).
-
-    Details come from the result store the frame was made with (or *cache_dir*'s), so
-    this works for any frame ``analyze`` returned. The index repeats *result*'s labels.
-
-    Examples
-    --------
-    >>> scores = psdata.analyze(df["url"])  # doctest: +SKIP
-    >>> a = psdata.audits(scores)  # doctest: +SKIP
-    >>> a[(a.audit_id == "image-alt") & (a.score == 0)].url.unique()  # doctest: +SKIP
-    """
-    meta = result.attrs.get("psdata", {})
-    settings = meta.get("settings")
-    if settings is None:
-        raise ConfigurationError("This frame has no psdata settings; pass analyze()'s result.")
-    path = _store_path(cache_dir) if cache_dir is not None or "store" not in meta else meta["store"]
-    store = ResultStore(path)
-    rows: list[dict[str, Any]] = []
-    labels: list[Any] = []
-    try:
-        for label, row in result.iterrows():
-            if pd.isna(row["url"]) or pd.notna(row["error"]):
-                continue
-            key = store.key(
-                normalize_url(row["url"]), str(row["strategy"]), str(row["engine"]), settings
-            )
-            found = store.get_many([key], max_age=None, include_failures=False).get(key)
-            details = (found.details() if found else None) or {}
-            for category, content in details.get("categories", {}).items():
-                for audit in content.get("audits", []):
-                    labels.append(label)
-                    rows.append(
-                        {
-                            "url": row["url"],
-                            "strategy": row["strategy"],
-                            "category": category,
-                            "audit_id": audit.get("id"),
-                            "title": audit.get("title"),
-                            "score": audit.get("score"),
-                            "weight": audit.get("weight"),
-                            "display_mode": audit.get("display_mode"),
-                            "details": audit.get("details") or [],
-                        }
-                    )
-    finally:
-        store.close()
-    frame = pd.DataFrame(rows, columns=list(AUDIT_COLUMNS))
-    frame = frame.astype({k: v for k, v in AUDIT_COLUMNS.items() if v is not object})
-    index = result.index[:0].append(pd.Index(labels)) if labels else result.index[:0]
-    frame.index = index
-    return frame
-
-
-def cache_info(*, cache_dir: str | os.PathLike[str] | None = None) -> dict[str, Any]:
-    """Where the result store is and what it holds.
-
-    Examples
-    --------
-    >>> psdata.cache_info()["rows"]  # doctest: +SKIP
-    120
-    """
-    with ResultStore(_store_path(cache_dir)) as store:
-        return store.info()
-
-
-def clear_cache(
-    *,
-    older_than: float | None = None,
-    failures_only: bool = False,
-    url: str | None = None,
-    cache_dir: str | os.PathLike[str] | None = None,
-) -> int:
-    """Remove stored results (all, or older than *older_than* s, failures, one URL).
-
-    Examples
-    --------
-    >>> psdata.clear_cache(failures_only=True)  # doctest: +SKIP
-    3
-    """
-    with ResultStore(_store_path(cache_dir)) as store:
-        return store.clear(
-            older_than=older_than,
-            failures_only=failures_only,
-            url=None if url is None else normalize_url(url),
-        )

@@ -6,6 +6,11 @@ measurement gets a fresh context (cold cache, no cookies or storage from an earl
 URL, bounded memory); the slot and its statistics are reused. Contexts run in a shared
 browser, which is retired after ``browser_recycle_after`` pages and relaunched when it
 crashes.
+
+Opening a context and its first page costs a renderer start (about 100–150 ms). While a
+measurement sits in its quiet window the engine asks for a *spare* (:meth:`ContextPool.
+prepare_spare`): a fresh context with a blank page, opened in the background, which the
+next measurement with the same context options takes instead of opening its own.
 """
 
 from __future__ import annotations
@@ -110,6 +115,14 @@ async def _unless_gone(handle: _BrowserHandle, awaitable: Awaitable[T], grace: f
 
 
 @dataclass(eq=False)
+class _Spare:
+    """A context and blank page being opened (or ready) for a later measurement."""
+
+    options: dict[str, Any]
+    task: asyncio.Task[tuple[_BrowserHandle, BrowserContext, Page]]
+
+
+@dataclass(eq=False)
 class ContextSlot:
     """One measurement place in the pool (see the module docstring)."""
 
@@ -121,12 +134,19 @@ class ContextSlot:
     created_at: datetime = field(default_factory=_now)
     last_used: datetime | None = None
     _browser: _BrowserHandle | None = None
+    _ready_page: Page | None = None
 
     async def new_page(self, timeout: float = 15.0) -> Page:
-        """Open a page in this slot's context (under the slot's lock)."""
+        """Open a page in this slot's context (under the slot's lock).
+
+        A context taken from a spare comes with its blank page, which is returned first.
+        """
         async with self.lock:
             if self.context is None:
                 raise BrowserCrashError("The slot has no open browser context.")
+            if self._ready_page is not None:
+                page, self._ready_page = self._ready_page, None
+                return page
             return await bounded(self.context.new_page(), timeout, "Opening a page")
 
     async def guard(self, awaitable: Awaitable[T], *, grace: float = 1.0) -> T:
@@ -190,8 +210,12 @@ class ContextPool:
         self._current: _BrowserHandle | None = None
         self._handles: list[_BrowserHandle] = []
         self._generation = 0
+        self._spares: list[_Spare] = []
+        self._background: set[asyncio.Task[None]] = set()
         self.launches = 0
         self.crashes = 0
+        self.spares_used = 0
+        self.spares_wasted = 0
 
     async def __aenter__(self) -> ContextPool:
         return self
@@ -311,6 +335,10 @@ class ContextPool:
 
     async def _open_context(self, slot: ContextSlot, options: Mapping[str, Any]) -> None:
         async with slot.lock:
+            spare = await self._take_spare(options)
+            if spare is not None:
+                slot._browser, slot.context, slot._ready_page = spare
+                return
             for attempt in (1, 2):
                 handle = await self._browser_for_new_context()
                 try:
@@ -328,13 +356,99 @@ class ContextPool:
                 handle.active += 1
                 return
 
+    # -- spares -------------------------------------------------------------------------
+
+    def prepare_spare(self, context_options: Mapping[str, Any]) -> None:
+        """Start opening a context and blank page for the next measurement (background).
+
+        At most one spare per slot is kept; the oldest makes room for a new one.
+        """
+        if self.state != "running":
+            return
+        if len(self._spares) >= self._max:
+            self._in_background(self._release_spare(self._spares.pop(0)))
+        options = dict(context_options)
+        task = asyncio.ensure_future(self._open_spare(options))
+        task.add_done_callback(_retrieve)
+        self._spares.append(_Spare(options, task))
+
+    async def _open_spare(
+        self, options: dict[str, Any]
+    ) -> tuple[_BrowserHandle, BrowserContext, Page]:
+        handle = await self._browser_for_new_context()
+        handle.active += 1
+        context: BrowserContext | None = None
+        try:
+            context = await bounded(
+                _unless_gone(handle, handle.browser.new_context(**options)),
+                self.launch_timeout,
+                "New context",
+            )
+            page = await bounded(_unless_gone(handle, context.new_page()), 15, "Opening a page")
+        except BaseException:
+            await self._release(handle, context)
+            raise
+        return handle, context, page
+
+    async def _take_spare(
+        self, options: Mapping[str, Any]
+    ) -> tuple[_BrowserHandle, BrowserContext, Page] | None:
+        """A finished spare for *options* in the current browser, or None."""
+        spare = next((s for s in self._spares if s.options == options), None)
+        if spare is None:
+            return None
+        self._spares.remove(spare)
+        try:
+            handle, context, page = await spare.task
+        except Exception:  # it failed and released itself: open a context the usual way
+            self.spares_wasted += 1
+            return None
+        usable = handle is self._current and not (handle.dead or handle.retired)
+        if not usable or not handle.browser.is_connected() or page.is_closed():
+            self.spares_wasted += 1
+            await self._release(handle, context)
+            return None
+        self.spares_used += 1
+        return handle, context, page
+
+    async def _release_spare(self, spare: _Spare) -> None:
+        self.spares_wasted += 1
+        task = spare.task
+        if not task.done():
+            task.cancel()  # _open_spare closes what it has opened so far
+            await asyncio.wait({task}, timeout=self.close_timeout)
+        elif not task.cancelled() and task.exception() is None:
+            handle, context, _ = task.result()
+            await self._release(handle, context)
+
+    async def discard_spares(self) -> None:
+        """Close every spare context (e.g. at the end of a batch)."""
+        spares, self._spares = self._spares, []
+        await asyncio.gather(*(self._release_spare(s) for s in spares))
+
+    async def _release(self, handle: _BrowserHandle, context: BrowserContext | None) -> None:
+        """Close a context that served no measurement and forget it in *handle*'s count."""
+        if context is not None and not handle.gone.is_set():
+            try:
+                await asyncio.wait_for(context.close(), self.close_timeout)
+            except Exception:
+                log.debug("abandoning a spare context", exc_info=True)
+        handle.active -= 1
+        await self._maybe_retire(handle)
+
+    def _in_background(self, work: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        task.add_done_callback(_retrieve)
+
     async def return_instance(self, slot: ContextSlot, *, discard: bool = False) -> None:
         """Close the slot's context and make the slot idle again.
 
         With ``discard=True`` (after a crash or hang) the slot's statistics say so; it is
         still reusable since the next measurement gets a fresh context.
         """
-        context, slot.context = slot.context, None
+        context, slot.context, slot._ready_page = slot.context, None, None
         handle, slot._browser = slot._browser, None
         if context is not None and not (handle is not None and handle.gone.is_set()):
             try:
@@ -364,7 +478,7 @@ class ContextPool:
         self, slot: ContextSlot, context_options: Mapping[str, Any]
     ) -> None:
         """Replace the (busy) slot's context with a fresh one, e.g. after a hang."""
-        context, slot.context = slot.context, None
+        context, slot.context, slot._ready_page = slot.context, None, None
         handle, slot._browser = slot._browser, None
         if handle is not None:
             handle.active -= 1
@@ -392,6 +506,9 @@ class ContextPool:
         self.state = "closed"
         async with self._changed:
             self._changed.notify_all()
+        for task in [*(s.task for s in self._spares), *self._background]:
+            task.cancel()  # the browsers close below, and their contexts with them
+        self._spares = []
         for slot in self._slots:
             if slot.context is not None:
                 try:
@@ -423,5 +540,8 @@ class ContextPool:
             "browser_launches": self.launches,
             "browser_crashes": self.crashes,
             "browser_pages": self._current.pages if self._current else 0,
+            "spare_contexts": len(self._spares),
+            "spares_used": self.spares_used,
+            "spares_wasted": self.spares_wasted,
             "contexts": [slot.as_dict() for slot in self._slots],
         }

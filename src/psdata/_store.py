@@ -95,6 +95,17 @@ def default_path() -> Path:
     return Path(directory).expanduser() / FILENAME
 
 
+def store_path(cache_dir: str | os.PathLike[str] | None = None) -> str:
+    """The store file in *cache_dir*, or :func:`default_path` when it is None.
+
+    >>> store_path("/tmp/x")
+    '/tmp/x/results.sqlite3'
+    """
+    if cache_dir is None:
+        return str(default_path())
+    return os.path.join(cache_dir, FILENAME)
+
+
 @dataclass(frozen=True)
 class StoredResult:
     """One stored result: the record, whether it succeeded, when, and its details.

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import _api
+from . import _api, _results
 from ._errors import PsdataError
 from ._frame import CATEGORIES, to_parquet
 
@@ -174,10 +174,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             print_summary(frame)
             print(f"Wrote {args.output}")
         elif args.action == "info":
-            for key, value in _api.cache_info().items():
+            for key, value in _results.cache_info().items():
                 print(f"{key}: {value}")
         else:
-            removed = _api.clear_cache(older_than=args.older_than, failures_only=args.failures_only)
+            removed = _results.clear_cache(
+                older_than=args.older_than, failures_only=args.failures_only
+            )
             print(f"Removed {removed} stored results.")
     except PsdataError as exc:
         print(f"psdata: error: {exc}", file=sys.stderr)

@@ -491,6 +491,11 @@ def record_from_psi(
     for audit_id, (column, summary_key) in _LAB_AUDITS.items():
         value = _number((audits.get(audit_id) or {}).get("numericValue"))
         record[column] = value if value is not None else _number(summaries[0].get(summary_key))
+    # TTFB is Lighthouse 10+'s metric (navigation start → first byte), as in the lab
+    # engine; older reports only have the server response time.
+    ttfb = _number(summaries[0].get("timeToFirstByte"))
+    if ttfb is not None:
+        record["ttfb_ms"] = ttfb
     record["total_bytes"] = _number((audits.get("total-byte-weight") or {}).get("numericValue"))
     requests = ((audits.get("network-requests") or {}).get("details") or {}).get("items")
     if isinstance(requests, list):

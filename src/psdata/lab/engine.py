@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,7 +50,7 @@ async def measure_page(
         slot = await pool.get_instance(profile.context_options())
     discard = True
     try:
-        categories = await slot.guard(_observe(slot, observation, profile, settings))
+        categories = await slot.guard(_observe(pool, slot, observation, profile, settings))
         discard = False
     except PlaywrightError as exc:
         raise BrowserCrashError(f"The browser failed during the measurement: {exc}") from exc
@@ -61,7 +62,11 @@ async def measure_page(
 
 
 async def _observe(
-    slot: ContextSlot, observation: PageObservation, profile: Profile, settings: LabSettings
+    pool: ContextPool,
+    slot: ContextSlot,
+    observation: PageObservation,
+    profile: Profile,
+    settings: LabSettings,
 ) -> dict[str, CategoryResult]:
     watch = observation.stopwatch
     with watch.phase("setup"):
@@ -74,11 +79,14 @@ async def _observe(
 
             auditor = CategoryAuditor(audited)
             await auditor.before_navigation(page, session.cdp)
-    await session.measure(observation.requested_url, observation)
+    # The next measurement's context opens while this page waits to go quiet.
+    spare = functools.partial(pool.prepare_spare, profile.context_options())
+    await session.measure(observation.requested_url, observation, on_loaded=spare)
     if auditor is None or (observation.status is not None and observation.status >= 400):
         return {}
     network = observation.network
     with watch.phase("audits"):
+        await session.stop_recording()
         try:
             return await auditor.after_load(
                 page, session.cdp, network.measured(), network.main_document
@@ -105,7 +113,7 @@ async def _record(
         "speed_index_ms": si,
         "tbt_ms": total_blocking_time(observation.long_tasks, observation.fcp_ms),
         "cls": cumulative_layout_shift(observation.layout_shifts),
-        "ttfb_ms": network.server_response_ms(),
+        "ttfb_ms": network.time_to_first_byte_ms(),
     }
     record: dict[str, Any] = {
         "url": observation.requested_url,

@@ -45,12 +45,18 @@ MANUAL_AUDITS: tuple[str, ...] = (
     "visual-order-follows-dom", "focus-traps", "managed-focus", "use-landmarks",
     "offscreen-content-hidden", "custom-controls-labels", "custom-controls-roles",
 )  # fmt: skip
-#: Hidden axe rules of weight 0: informative when violated, else not applicable.
+#: Hidden axe rules of weight 0 (judged, never counted).
 HIDDEN_AUDITS: tuple[str, ...] = (
     "empty-heading", "identical-links-same-purpose", "landmark-one-main",
     "label-content-name-mismatch", "table-fake-caption", "td-has-header",
 )  # fmt: skip
 WEIGHTS.update(dict.fromkeys(MANUAL_AUDITS + HIDDEN_AUDITS, 0.0))
+#: Rules Lighthouse 12.2.3 reports as informative whatever their weight: not counted,
+#: shown when axe finds a violation or an incomplete result, else not applicable.
+INFORMATIVE_RULES: frozenset[str] = frozenset({
+    "bypass", "duplicate-id-aria", "empty-heading", "form-field-multiple-labels",
+    "identical-links-same-purpose", "landmark-one-main", "th-has-data-cells", "video-caption",
+})  # fmt: skip
 AXE_RULES: tuple[str, ...] = tuple(rule for rule in WEIGHTS if rule not in MANUAL_AUDITS)
 
 #: Failing elements listed per audit (the score does not depend on it).
@@ -117,8 +123,9 @@ def axe_audit(rule: str, raw: dict[str, Any], weights: dict[str, float]) -> Audi
     if rule in raw["unknown"]:
         explanation = "this axe-core version has no such rule"
         return AuditResult(rule, rule, None, weight, NOT_APPLICABLE, explanation=explanation)
-    if rule in HIDDEN_AUDITS:
-        mode = INFORMATIVE if violation else NOT_APPLICABLE
+    if rule in INFORMATIVE_RULES:
+        flagged = violation is not None or rule in raw["incomplete"]
+        mode = INFORMATIVE if flagged else NOT_APPLICABLE
         return AuditResult(rule, title, None, weight, mode, violation["nodes"] if violation else [])
     if violation:
         return AuditResult(rule, title, 0.0, weight, "binary", violation["nodes"])

@@ -1,24 +1,26 @@
 """``CategoryAuditor``: the page collector's entry point to the non-performance categories.
 
 Before navigation it starts listening (console, uncaught exceptions, DevTools issues) and
-adds the permission probe; after load it runs axe, reads the DOM facts, fetches robots.txt
-and the start of the main document concurrently, each bounded in time, then judges the
-audits. Nothing here raises for a strange page: what could not be decided has no score
-and says why.
+adds the permission probe; after load it runs axe, reads the DOM facts, fetches robots.txt,
+the start of the main document and large first-party scripts concurrently, each bounded
+in time, then judges the audits. Nothing here raises for a strange page: what could not
+be decided has no score and says why.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from playwright.async_api import CDPSession, ConsoleMessage, Error, Page
 
 from ..evidence import AuditResult, CategoryResult, NetworkRequest
-from ._common import PageEvidence, category, describe, unavailable
+from ._common import PageEvidence, category, describe, registrable_domain, unavailable
 from .accessibility import AXE_RULES, accessibility_audits, run_axe
 from .best_practices import best_practices_audits
 from .page_facts import PERMISSION_PROBE, collect_page_facts
@@ -29,6 +31,11 @@ CATEGORIES: tuple[str, ...] = ("accessibility", "best_practices", "seo")
 AXE_TIMEOUT = 10.0
 FACTS_TIMEOUT = 5.0
 CDP_TIMEOUT = 2.0
+#: Lighthouse's "large" first-party script (valid-source-maps), and the least a script of
+#: that size can weigh on the wire (compressed); only those are read.
+LARGE_SCRIPT_BYTES = 500 * 1024
+MIN_WIRE_BYTES = 64 * 1024
+SOURCE_MAP_COMMENT = re.compile(r"[#@]\s*sourceMappingURL=(\S+)")
 #: Audits that read the DevTools issues, undecided when listening to them failed.
 ISSUE_AUDITS = ("deprecations", "third-party-cookies", "inspector-issues")
 
@@ -118,13 +125,16 @@ class CategoryAuditor:
         wanted = set(self.categories)
         rules = AXE_RULES if "accessibility" in wanted else ("document-title", "image-alt")
         needs_facts = bool(wanted & {"best_practices", "seo"})
-        axe, facts, robots, html_start = await asyncio.gather(
+        axe, facts, robots, html_start, large_scripts = await asyncio.gather(
             _attempt(
                 run_axe(page, rules, within=AXE_TIMEOUT), bool(wanted & {"accessibility", "seo"})
             ),
             _attempt(collect_page_facts(page, within=FACTS_TIMEOUT), needs_facts),
             _attempt(fetch_robots_txt(page, page.url), "seo" in wanted),
             _attempt(_document_start(cdp, main_document), "best_practices" in wanted),
+            _attempt(
+                large_first_party_scripts(cdp, requests, page.url), "best_practices" in wanted
+            ),
         )
         evidence = PageEvidence(
             url=page.url,
@@ -135,6 +145,7 @@ class CategoryAuditor:
             console_errors=state.console_errors,
             issues=state.issues,
             html_start=html_start[0],
+            large_scripts=large_scripts[0],
         )
         builders: dict[str, Callable[[], list[AuditResult]]] = {
             "accessibility": lambda: accessibility_audits(axe[0], axe[1]),
@@ -174,6 +185,44 @@ async def _document_start(cdp: CDPSession, main_document: NetworkRequest | None)
     body: str = reply["body"]
     raw = base64.b64decode(body) if reply.get("base64Encoded") else body.encode("utf-8")
     return raw[:1024].decode("utf-8", "replace")
+
+
+async def large_first_party_scripts(
+    cdp: CDPSession, requests: Sequence[NetworkRequest], page_url: str
+) -> list[dict[str, Any]]:
+    """First-party scripts of at least 500 KiB, each with its source map URL (or None).
+
+    Only scripts that could be that large once decompressed (≥ 64 KiB on the wire) are
+    read; the map is found in a ``SourceMap`` / ``X-SourceMap`` header or a
+    ``sourceMappingURL`` comment.
+    """
+    site = registrable_domain(urlsplit(page_url).hostname or "")
+    candidates = [
+        r
+        for r in requests
+        if r.resource_type == "Script"
+        and r.status == 200
+        and r.transfer_size >= MIN_WIRE_BYTES
+        and registrable_domain(urlsplit(r.url).hostname or "") == site
+    ]
+    found = []
+    for request in candidates:
+        reply = await asyncio.wait_for(
+            cdp.send("Network.getResponseBody", {"requestId": request.request_id}), CDP_TIMEOUT
+        )
+        body: str = reply["body"]
+        raw = base64.b64decode(body) if reply.get("base64Encoded") else body.encode("utf-8")
+        if len(raw) < LARGE_SCRIPT_BYTES:
+            continue
+        headers = request.response_headers
+        comment = SOURCE_MAP_COMMENT.search(raw[-4096:].decode("utf-8", "replace"))
+        map_url = (
+            headers.get("sourcemap")
+            or headers.get("x-sourcemap")
+            or (comment.group(1) if comment else None)
+        )
+        found.append({"url": request.url, "bytes": len(raw), "source_map": map_url})
+    return found
 
 
 def _with_issue_state(audits: list[AuditResult], state: _Listening) -> list[AuditResult]:

@@ -23,7 +23,8 @@ js-libraries             0      informative: well-known globals (jQuery, React, 
 deprecations             5      CDP ``Audits.issueAdded`` of code ``DeprecationIssue``
 third-party-cookies      5      cookie issues with a third-party-phaseout reason
 errors-in-console        1      console errors and uncaught exceptions (``pageerror``)
-valid-source-maps        0      not decided (needs script bodies and maps): not applicable
+valid-source-maps        0      first-party scripts ≥ 500 KiB have a source map (header or
+                                ``sourceMappingURL`` comment); maps are not fetched
 inspector-issues         1      mixed content, cookie, blocked-by-response, heavy ad, CSP,
                                 SharedArrayBuffer, CORS, attribution and FedCM issues
 ======================== ====== ============================================================
@@ -444,13 +445,22 @@ def paste_preventing_inputs(evidence: PageEvidence) -> AuditResult:
 
 
 def valid_source_maps(evidence: PageEvidence) -> AuditResult:
-    """Not decided by psdata (weight 0 in Lighthouse): always not applicable.
+    """Fails when a first-party script of 500 KiB or more has no source map.
 
-    >>> valid_source_maps(PageEvidence("https://a.test/", facts={})).display_mode
-    'notApplicable'
+    (Lighthouse also lists maps that fail to parse, without failing; psdata does not
+    fetch the maps.)
+
+    >>> big = {"url": "https://a.test/app.js", "bytes": 600_000, "source_map": None}
+    >>> valid_source_maps(PageEvidence("https://a.test/", {}, large_scripts=[big])).score
+    0.0
+    >>> valid_source_maps(PageEvidence("https://a.test/", {}, large_scripts=[])).score
+    1.0
     """
     title = TITLES["valid-source-maps"]
-    return not_applicable("valid-source-maps", title, WEIGHTS, "not checked by psdata")
+    if evidence.large_scripts is None:
+        return unavailable("valid-source-maps", title, WEIGHTS, "scripts could not be read")
+    missing = [s for s in evidence.large_scripts if not s["source_map"]]
+    return passed_if("valid-source-maps", title, WEIGHTS, missing)
 
 
 Judge = Callable[[PageEvidence], AuditResult]
