@@ -124,6 +124,22 @@ ROUTES |= {
         BIG_SCRIPT + "//# sourceMappingURL=big-mapped.js.map\n",
     ),
 }
+ROUTES |= {
+    "/xhtml": (
+        200,
+        {"Content-Type": HTML},
+        '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.1//EN" '
+        '"http://www.w3.org/TR/xhtml11/DTD/xhtml11.dtd">'
+        + page("<p>Standards mode</p>").removeprefix("<!DOCTYPE html>"),
+    ),
+    "/limited-quirks": (
+        200,
+        {"Content-Type": HTML},
+        '<!DOCTYPE html PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN" '
+        '"http://www.w3.org/TR/html4/loose.dtd">'
+        + page("<p>Limited quirks</p>").removeprefix("<!DOCTYPE html>"),
+    ),
+}
 BLOCKED_ROUTES = {
     "/robots.txt": (200, {"Content-Type": "text/plain"}, "User-agent: *\nDisallow: /\n"),
     "/favicon.ico": ROUTES["/favicon.ico"],
@@ -244,6 +260,8 @@ def audited(browser: tuple[asyncio.Runner, Browser], servers: dict[str, str]) ->
         "low-contrast": f"{servers['main']}/low-contrast",
         "blocked": f"{servers['blocked']}/good",
         "broken-robots": f"{servers['broken']}/good",
+        "xhtml": f"{servers['main']}/xhtml",
+        "limited-quirks": f"{servers['main']}/limited-quirks",
         "big-script": f"{servers['main']}/big-script",
         "big-script-mapped": f"{servers['main']}/big-script-mapped",
     }
@@ -331,6 +349,17 @@ def test_large_first_party_script_needs_a_source_map(audited: dict[str, Any]) ->
     ]
     assert source_maps("big-script-mapped").score == 1.0
     assert source_maps("good").score == 1.0  # no large script at all
+
+
+def test_doctype_follows_the_documents_mode(audited: dict[str, Any]) -> None:
+    def doctype(name: str) -> Any:
+        results, _ = audited[name]
+        return next(a for a in results["best_practices"].audits if a.id == "doctype")
+
+    assert doctype("xhtml").score == 1.0  # a public id in standards mode passes
+    limited = doctype("limited-quirks")
+    assert limited.score == 0.0 and "limited-quirks" in (limited.explanation or "")
+    assert doctype("bad-bp").explanation == "Document does not contain a doctype"
 
 
 def test_low_contrast_page(audited: dict[str, Any]) -> None:

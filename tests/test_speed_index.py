@@ -73,21 +73,23 @@ def test_frames_before_navigation_count_from_zero() -> None:
     assert speed_index(frames) == 600.0
 
 
-def test_first_paint_ignores_earlier_frames() -> None:
-    frames = [(0.0, frame()), (200.0, frame(2)), (1000.0, frame(4))]
+def test_a_first_frame_with_content_counts_from_a_blank_start() -> None:
+    # The screencast sends nothing while about:blank shows: its first frame may be painted.
+    frames = [(200.0, frame(2)), (1000.0, frame(4))]
+    assert visual_progress(frames) == [(200.0, 0.5), (1000.0, 1.0)]
     assert speed_index(frames) == 200.0 + 800.0 * 0.5
-    # A frame before first paint cannot show the page yet.
-    assert speed_index(frames, first_paint_ms=500.0) == 1000.0
-    # The result is never below first paint.
-    assert speed_index([(0.0, frame()), (100.0, frame(4))], first_paint_ms=300.0) == 300.0
 
 
 def test_nothing_changes() -> None:
-    frames = [(0.0, frame(4)), (500.0, frame(4))]
-    assert visual_progress(frames) == [(0.0, 1.0), (500.0, 1.0)]
-    assert speed_index(frames) == 0.0
-    # Before first paint the frame cannot show the page: it shows from the next frame.
-    assert speed_index(frames, first_paint_ms=120.0) == 500.0
+    frames = [(120.0, frame(4)), (500.0, frame(4))]
+    assert visual_progress(frames) == [(120.0, 1.0), (500.0, 1.0)]
+    assert speed_index(frames) == 120.0  # complete from the first frame on
+
+
+def test_a_blank_final_frame_falls_back_to_first_paint() -> None:
+    frames = [(0.0, frame()), (500.0, frame())]
+    assert speed_index(frames, first_paint_ms=300.0) == 300.0
+    assert speed_index(frames) is None
 
 
 def test_jpeg_frames_of_different_sizes() -> None:

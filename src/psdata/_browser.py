@@ -45,6 +45,11 @@ LAUNCH_ARGS: tuple[str, ...] = (
     "CalculateNativeWinOcclusion,AutofillServerCommunication,CertificateTransparencyComponentUpdater",
 )
 
+#: Playwright's default flags that psdata drops: Lighthouse's Chrome shows classic
+#: scrollbars on desktop, so a page that grows past the viewport reflows by their width,
+#: a layout shift Lighthouse counts (mobile emulation uses overlay scrollbars either way).
+IGNORED_DEFAULT_ARGS: tuple[str, ...] = ("--hide-scrollbars",)
+
 HOW_TO_FIX = (
     "No Chromium found for psdata. Fix it with one of:\n"
     "  python -m playwright install chromium        # Playwright's own build (needs internet)\n"

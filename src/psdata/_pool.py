@@ -26,7 +26,7 @@ from typing import Any, Literal, TypeVar
 from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
 from playwright.async_api import Error as PlaywrightError
 
-from ._browser import LAUNCH_ARGS, find_chromium
+from ._browser import IGNORED_DEFAULT_ARGS, LAUNCH_ARGS, find_chromium
 from ._errors import (
     BrowserCrashError,
     ConfigurationError,
@@ -264,7 +264,10 @@ class ContextPool:
             path = self._chromium_path or find_chromium()
             browser = await bounded(
                 self._playwright.chromium.launch(
-                    executable_path=path, headless=True, args=self._launch_args
+                    executable_path=path,
+                    headless=True,
+                    args=self._launch_args,
+                    ignore_default_args=list(IGNORED_DEFAULT_ARGS),
                 ),
                 self.launch_timeout,
                 "Launching Chromium",

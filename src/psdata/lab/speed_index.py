@@ -5,12 +5,15 @@ This is the histogram method of WebPageTest and speedline (which Lighthouse uses
 1. Each frame becomes three 256-bin colour histograms (R, G, B). Near-white pixels
    (every channel at least 249) are background and are not counted, so a blank page
    has empty histograms and small white-on-white rendering noise is ignored.
-2. The visual progress of frame *i* compares it with the first frame *S* and the final
+2. The visual progress of frame *i* compares it with the blank start *S* and the final
    frame *F*, bin by bin over all three channels::
 
        progress_i = sum(min(|H_i - H_S|, |H_F - H_S|)) / sum(|H_F - H_S|)
 
-   rounded down to a whole percent; it is 0 for the first frame and 1 for the last.
+   rounded down to a whole percent; it is 1 for the last frame. *S* is a blank page
+   (empty histograms), what Lighthouse's first screenshot (of ``about:blank``) shows:
+   the screencast sends frames only when something changes, so its first frame may
+   already show the page.
 3. Speed Index is the area above the visual-progress curve, from navigation start
    (progress 0 before the first frame) to the final frame::
 
@@ -65,8 +68,8 @@ def visual_progress(frames: Sequence[tuple[float, bytes]]) -> list[tuple[float, 
     Returns
     -------
     list[tuple[float, float]]
-        ``(timestamp_ms, progress)`` per frame. The first frame has progress 0 (unless
-        every frame looks the same: then all have 1) and the last has 1.
+        ``(timestamp_ms, progress)`` per frame; a blank frame has progress 0 and the last
+        frame 1 (when the last frame is blank too, every frame has 1).
 
     Examples
     --------
@@ -80,8 +83,7 @@ def visual_progress(frames: Sequence[tuple[float, bytes]]) -> list[tuple[float, 
     """
     if not frames:
         return []
-    hists = np.stack([_histogram(image) for _, image in frames])
-    moved = np.abs(hists - hists[0])
+    moved = np.stack([_histogram(image) for _, image in frames])  # from a blank start
     target = moved[-1]
     total = target.sum()
     if total == 0:
@@ -105,8 +107,8 @@ def speed_index(
         navigation start (earlier frames count from 0); images are JPEG or PNG bytes.
         The last frame is taken as visually complete.
     first_paint_ms : float, optional
-        The page's first (contentful) paint. Frames before it are taken as showing
-        nothing of the page (progress 0), and the result is at least this.
+        The page's first (contentful) paint: the answer when the final frame is blank
+        (nothing to measure progress towards; Lighthouse fails such a page).
 
     Returns
     -------
@@ -127,16 +129,12 @@ def speed_index(
     """
     if not frames:
         return None
-    progress = visual_progress(frames)
-    floor_ms = 0.0
-    if first_paint_ms is not None:
-        floor_ms = first_paint_ms
-        *before, last = progress
-        progress = [(ts, 0.0 if ts < first_paint_ms else p) for ts, p in before] + [last]
+    if not _histogram(frames[-1][1]).any():
+        return first_paint_ms
     area = 0.0
     prev_ts, prev_progress = 0.0, 0.0
-    for ts, p in progress:
+    for ts, p in visual_progress(frames):
         ts = max(ts, 0.0)
         area += (ts - prev_ts) * (1 - prev_progress)
         prev_ts, prev_progress = ts, p
-    return max(area, floor_ms)
+    return area

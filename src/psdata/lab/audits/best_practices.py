@@ -13,7 +13,7 @@ csp-xss                  0      informative: CSP header/meta parsed for common w
 paste-preventing-inputs  3      a cancelable ``paste`` event is dispatched to each input
 image-aspect-ratio       1      displayed vs natural ratio of visible ``<img>`` (2 px slack)
 image-size-responsive    1      natural size ≥ displayed size × DPR (1, 1.5 or 2) × 0.75
-                                (× 0.5 for images of 64 CSS px or less)
+                                (× 1 for images of 64 CSS px or less), in the viewport
 viewport                 1      ``<meta name=viewport>`` with ``width`` or ``initial-scale``
 font-size                1      mobile only: ≥ 60 % of visible text at ≥ 12 px and a viewport
 doctype                  1      ``<!DOCTYPE html>`` without public/system id, no quirks mode
@@ -35,6 +35,7 @@ Images count only when visible, loaded, not SVG and drawn with ``object-fit: fil
 from __future__ import annotations
 
 import ipaddress
+import math
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -240,10 +241,16 @@ def image_aspect_ratio(evidence: PageEvidence) -> AuditResult:
 
 
 def image_size_responsive(evidence: PageEvidence) -> AuditResult:
-    """Fails for visible images with too few pixels for their size at the page's DPR.
+    """Fails for images in the viewport with too few pixels for their size at the page's DPR.
 
-    >>> img = {"visible": True, "naturalWidth": 50, "naturalHeight": 50, "objectFit": "fill",
-    ...        "src": "a.png", "width": 200, "height": 200, "selector": "img", "snippet": "<img>"}
+    Like Lighthouse: the DPR is quantized to 1, 1.5 or 2; images above 64 CSS px need
+    75 % of the pixels it asks for, smaller ones all of them; pixel-art rendering,
+    density ``srcset`` and images larger than the viewport are left out.
+
+    >>> img = {"visible": True, "naturalWidth": 24, "naturalHeight": 20, "objectFit": "fill",
+    ...        "src": "a.png", "width": 27, "height": 20, "selector": "img", "snippet": "<img>",
+    ...        "imageRendering": "auto", "densitySrcset": False, "inViewport": True,
+    ...        "smallerThanViewport": True}
     >>> facts = {"images": [img], "devicePixelRatio": 1}
     >>> image_size_responsive(PageEvidence("https://a.test/", facts=facts)).score
     0.0
@@ -252,19 +259,29 @@ def image_size_responsive(evidence: PageEvidence) -> AuditResult:
     quantized = 2.0 if dpr >= 2 else 1.5 if dpr >= 1.5 else 1.0
     failures = []
     for img in _images(evidence):
-        factor = 0.5 if max(img["width"], img["height"]) <= 64 else 0.75
-        expected_w, expected_h = img["width"] * quantized, img["height"] * quantized
-        if img["naturalWidth"] < expected_w * factor or img["naturalHeight"] < expected_h * factor:
-            failures.append(
-                {
-                    "selector": img["selector"],
-                    "snippet": img["snippet"],
-                    "url": img["src"],
-                    "displayedSize": f"{img['width']:.0f} x {img['height']:.0f}",
-                    "actualSize": f"{img['naturalWidth']} x {img['naturalHeight']}",
-                    "expectedSize": f"{expected_w:.0f} x {expected_h:.0f}",
-                }
-            )
+        if (
+            img["imageRendering"] in ("pixelated", "crisp-edges")
+            or img["densitySrcset"]
+            or not (img["inViewport"] and img["smallerThanViewport"])
+        ):
+            continue
+        factor = 1.0 if max(img["width"], img["height"]) <= 64 else 0.75
+        allowed_w = math.ceil(factor * quantized * img["width"])
+        allowed_h = math.ceil(factor * quantized * img["height"])
+        if img["naturalWidth"] >= allowed_w and img["naturalHeight"] >= allowed_h:
+            continue
+        expected_w = math.ceil(quantized * img["width"])
+        expected_h = math.ceil(quantized * img["height"])
+        failures.append(
+            {
+                "selector": img["selector"],
+                "snippet": img["snippet"],
+                "url": img["src"],
+                "displayedSize": f"{img['width']:.0f} x {img['height']:.0f}",
+                "actualSize": f"{img['naturalWidth']} x {img['naturalHeight']}",
+                "expectedSize": f"{expected_w} x {expected_h}",
+            }
+        )
     return _binary("image-size-responsive", failures)
 
 
@@ -314,20 +331,37 @@ def font_size(evidence: PageEvidence) -> AuditResult:
 
 
 def doctype(evidence: PageEvidence) -> AuditResult:
-    """Fails without ``<!DOCTYPE html>`` or in (limited-)quirks mode.
+    """Passes in no-quirks mode; fails without a doctype or in (limited-)quirks mode.
+
+    As in Lighthouse, a document in standards mode passes whatever its doctype's public
+    id (XHTML 1.1 does); limited-quirks mode is known from a DevTools ``QuirksModeIssue``.
 
     >>> doctype(PageEvidence("https://a.test/", facts={"doctype": None})).explanation
     'Document does not contain a doctype'
+    >>> xhtml = {"name": "html", "publicId": "-//W3C//DTD XHTML 1.1//EN", "systemId": ""}
+    >>> facts = {"doctype": xhtml, "compatMode": "CSS1Compat"}
+    >>> doctype(PageEvidence("https://a.test/", facts)).score
+    1.0
     """
-    found, reason = _facts(evidence)["doctype"], None
+    facts = _facts(evidence)
+    found, reason = facts["doctype"], None
+    quirks = [
+        issue.get("details", {}).get("quirksModeIssueDetails", {})
+        for issue in _issues(evidence, "QuirksModeIssue")
+    ]
+    limited = any(q.get("isLimitedQuirksMode") and q.get("url") == evidence.url for q in quirks)
     if not found:
         reason = "Document does not contain a doctype"
-    elif found["name"].lower() != "html":
-        reason = f"Doctype name must be the string `html`, found {found['name']!r}"
+    elif limited:
+        reason = "Document contains a doctype that triggers limited-quirks mode"
+    elif facts["compatMode"] == "CSS1Compat":
+        reason = None
     elif found["publicId"] or found["systemId"]:
         reason = "Expected publicId and systemId to be empty strings"
-    elif _facts(evidence)["compatMode"] == "BackCompat":
-        reason = "Document contains a doctype that triggers quirks-mode"
+    elif found["name"].lower() != "html":
+        reason = f"Doctype name must be the string `html`, found {found['name']!r}"
+    else:
+        reason = "Document contains a doctype that triggers quirks mode"
     return _binary("doctype", [], reason)
 
 

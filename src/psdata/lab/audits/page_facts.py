@@ -83,10 +83,15 @@ _FACTS_JS = """(limit) => {
       src: img.currentSrc || img.src,
       naturalWidth: img.naturalWidth,
       naturalHeight: img.naturalHeight,
-      width: box.width,
-      height: box.height,
+      width: img.width,
+      height: img.height,
       objectFit: style.objectFit,
+      imageRendering: style.imageRendering,
+      densitySrcset: / \\d+(\\.\\d+)?x/.test(img.srcset),
       visible: box.width > 1 && box.height > 1 && img.checkVisibility({visibilityProperty: true}),
+      inViewport: box.top <= innerHeight && box.bottom >= 0 && box.left <= innerWidth
+        && box.right >= 0,
+      smallerThanViewport: box.height <= innerHeight && box.width <= innerWidth,
     };
   });
 
