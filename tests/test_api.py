@@ -20,13 +20,15 @@ from conftest import FAST
 from psdata._runtime import get_pool, run_sync
 from psdata._server import ServedSite
 
+PAGES = ("simple", "shift", "longtask", "late-lcp", "render-heavy")
+
 
 @pytest.fixture(scope="module")
 def measured(site: ServedSite, tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
     """One batch of the core pages, shared by the tests that only read it."""
     urls = pd.Series(
-        [site.url(f"/{name}.html") for name in ("simple", "shift", "longtask", "late-lcp")],
-        index=["simple", "shift", "longtask", "late-lcp"],
+        [site.url(f"/{name}.html") for name in PAGES],
+        index=list(PAGES),
     )
     cache = tmp_path_factory.mktemp("measured-cache")
     # A quiet window long enough for the late heading (1.2 s) and the second long task.
@@ -41,6 +43,8 @@ def test_metrics_reflect_what_the_pages_do(measured: pd.DataFrame) -> None:
     assert measured.loc["simple", "cls"] == 0
     assert measured.loc["longtask", "tbt_ms"] > 200
     assert measured.loc["longtask", "long_tasks_ms"] >= 500
+    # Layout and paint of thousands of elements: no long *script* task, yet blocking.
+    assert measured.loc["render-heavy", "tbt_ms"] > 150
     assert measured.loc["late-lcp", "lcp_ms"] >= 1200
     assert measured.loc["late-lcp", "lcp_ms"] > measured.loc["late-lcp", "fcp_ms"]
     assert measured.loc["simple", "performance"] > measured.loc["longtask", "performance"]

@@ -1,4 +1,5 @@
-// Installed before any page script: records paint, LCP, layout shifts, long tasks.
+// Installed before any page script: records paint, LCP, layout shifts, long tasks
+// (script tasks and long rendering updates).
 (() => {
   if (window !== window.top || window.__psdata) return;
   const state = (window.__psdata = {
@@ -13,8 +14,15 @@
   observe("paint", (e) => { if (e.name === "first-contentful-paint") state.fcp = e.startTime; });
   observe("largest-contentful-paint", (e) => { state.lcp = e.startTime; });
   observe("layout-shift", (e) => { state.shifts.push([e.startTime, e.value, e.hadRecentInput]); });
-  observe("longtask", (e) => {
-    state.longTasks.push([e.startTime, e.duration]);
-    state.lastLongTaskEnd = Math.max(state.lastLongTaskEnd, e.startTime + e.duration);
+  const longTask = (start, duration) => {
+    state.longTasks.push([start, duration]);
+    state.lastLongTaskEnd = Math.max(state.lastLongTaskEnd, start + duration);
+  };
+  observe("longtask", (e) => longTask(e.startTime, e.duration));
+  // The Long Tasks API leaves out rendering (style, layout, paint), which runs as a task
+  // of its own and which Lighthouse's trace counts: take it from long animation frames.
+  observe("long-animation-frame", (e) => {
+    const render = e.renderStart > 0 ? e.startTime + e.duration - e.renderStart : 0;
+    if (render > 50) longTask(e.renderStart, render);
   });
 })();
