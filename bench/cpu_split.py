@@ -1,0 +1,118 @@
+"""Where the CPU time goes per URL: Python vs each kind of Chromium process.
+
+Measures one psdata batch on local benchmark pages and samples the CPU time of every
+browser process (by ``--type``: renderer, gpu-process, utility, zygote, or the browser
+itself) every 50 ms, plus this Python process. Renderers exit with their context, so a
+sampled total slightly undercounts them (by at most 50 ms of work each).
+
+Example: ``.venv/bin/python bench/cpu_split.py --concurrency 3 --throttling devtools``
+"""
+
+from __future__ import annotations
+
+import argparse
+import threading
+import time
+from collections import Counter
+from typing import Any
+
+import common
+import psutil
+
+KINDS = ("renderer", "gpu-process", "utility", "zygote")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--concurrency", type=int, default=3)
+    parser.add_argument("--throttling", choices=("devtools", "provided"), default="devtools")
+    parser.add_argument("--pages", type=int, default=24, help="how many manifest pages")
+    parser.add_argument("--quiet-window-ms", type=float, default=None)
+    return parser.parse_args(argv)
+
+
+class CPUSampler:
+    """CPU seconds per Chromium process kind, sampled in a daemon thread."""
+
+    def __init__(self, interval: float = 0.05) -> None:
+        self.interval = interval
+        self.last: dict[int, tuple[str, float]] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        from psdata._runtime import browser_processes
+
+        while not self._stop.wait(self.interval):
+            for process in browser_processes():
+                try:
+                    kind = self.last.get(process.pid, (None, 0.0))[0] or _kind(process)
+                    times = process.cpu_times()
+                    self.last[process.pid] = (kind, times.user + times.system)
+                except psutil.Error:
+                    continue
+
+    def totals(self) -> Counter[str]:
+        """CPU seconds per process kind since the sampler started."""
+        found: Counter[str] = Counter()
+        for kind, seconds in self.last.values():
+            found[kind] += seconds
+        return found
+
+    def __enter__(self) -> CPUSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
+def _kind(process: psutil.Process) -> str:
+    command = " ".join(process.cmdline())
+    return next((k for k in KINDS if f"--type={k}" in command), "browser")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    import psdata
+
+    psdata.shutdown()  # a fresh browser: its CPU so far is this run's
+    with common.serve_pages() as site:
+        paths = common.select_pages(skip_never_quiet=True, include_errors=False)[: args.pages]
+        urls = [common.with_query(site.url(p), "cpu", time.time_ns()) for p in paths]
+        options: dict[str, Any] = {
+            "throttling": args.throttling,
+            "quiet_window_ms": args.quiet_window_ms,
+            "skip_cache": True,
+            "progress": False,
+        }
+        me = psutil.Process()
+        before = me.cpu_times()
+        with CPUSampler() as sampler:
+            start = time.perf_counter()
+            frame = psdata.analyze(urls, concurrency=args.concurrency, **options)
+            wall = time.perf_counter() - start
+        after = me.cpu_times()
+    n = len(urls)
+    python = after.user + after.system - before.user - before.system
+    split = {"python": python, **sampler.totals()}
+    rows = [[kind, common.fmt(seconds / n, 2)] for kind, seconds in split.items()]
+    rows.append(["total", common.fmt(sum(split.values()) / n, 2)])
+    print(
+        f"{n} URLs, concurrency {args.concurrency}, {args.throttling} throttling: "
+        f"{wall / n:.2f} s of wall time per URL, "
+        f"{int(frame['performance'].notna().sum())} scored"
+    )
+    print(common.table(["process", "CPU s per URL"], rows))
+    path = common.write_json(
+        "cpu_split",
+        {"args": vars(args), "urls": n, "wall_s": wall, "cpu_s": split,
+         "environment": common.environment()},
+    )  # fmt: skip
+    print(f"raw numbers: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
