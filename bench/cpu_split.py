@@ -1,8 +1,8 @@
 """Where the CPU time goes per URL: Python vs each kind of Chromium process.
 
 Measures one psdata batch on local benchmark pages and samples the CPU time of every
-browser process (by ``--type``: renderer, gpu-process, utility, zygote, or the browser
-itself) every 50 ms, plus this Python process. Renderers exit with their context, so a
+browser process (by ``--type``: renderer, including those forked from the zygote,
+gpu-process, utility, or the browser itself) every 50 ms, plus this Python process. Renderers exit with their context, so a
 sampled total slightly undercounts them (by at most 50 ms of work each).
 
 Example: ``.venv/bin/python bench/cpu_split.py --concurrency 3 --throttling devtools``
@@ -70,7 +70,9 @@ class CPUSampler:
 
 def _kind(process: psutil.Process) -> str:
     command = " ".join(process.cmdline())
-    return next((k for k in KINDS if f"--type={k}" in command), "browser")
+    kind = next((k for k in KINDS if f"--type={k}" in command), "browser")
+    # Renderers forked from the zygote keep its command line: count them as renderers.
+    return "renderer" if kind == "zygote" else kind
 
 
 def main(argv: list[str] | None = None) -> int:
