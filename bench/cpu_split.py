@@ -2,8 +2,9 @@
 
 Measures one psdata batch on local benchmark pages and samples the CPU time of every
 browser process (by ``--type``: renderer, including those forked from the zygote,
-gpu-process, utility, or the browser itself) every 50 ms, plus this Python process. Renderers exit with their context, so a
-sampled total slightly undercounts them (by at most 50 ms of work each).
+gpu-process, utility, or the browser itself) every 50 ms, plus this Python process.
+Renderers exit with their context, so a sampled total slightly undercounts them (by at
+most 50 ms of work each).
 
 Example: ``.venv/bin/python bench/cpu_split.py --concurrency 3 --throttling devtools``
 """
