@@ -25,6 +25,17 @@ def in_pool(test: Callable[[ContextPool], Awaitable[Any]], **options: Any) -> An
     return asyncio.run(main())
 
 
+async def kill_browser_then_measure(pool: ContextPool) -> None:
+    """Kill the pool's Chromium, then check the next slot gives a working page."""
+    for process in browser_processes():
+        process.kill()
+    await asyncio.sleep(0.5)
+    slot = await pool.get_instance({})
+    page = await slot.new_page()
+    assert await page.evaluate("1 + 1") == 2
+    await pool.return_instance(slot)
+
+
 def test_at_most_max_contexts_exist_and_the_next_caller_waits() -> None:
     async def test(pool: ContextPool) -> None:
         slots = [await pool.get_instance({}) for _ in range(2)]
@@ -130,13 +141,7 @@ def test_a_killed_browser_is_relaunched() -> None:
     async def test(pool: ContextPool) -> None:
         slot = await pool.get_instance({})
         await pool.return_instance(slot)
-        for process in browser_processes():
-            process.kill()
-        await asyncio.sleep(0.5)
-        slot = await pool.get_instance({})
-        page = await slot.new_page()
-        assert await page.evaluate("1 + 1") == 2
-        await pool.return_instance(slot)
+        await kill_browser_then_measure(pool)
         stats = pool.stats()
         assert stats["browser_launches"] == 2
         assert stats["browser_crashes"] == 1
@@ -266,13 +271,7 @@ def test_a_spare_of_a_killed_browser_is_not_used() -> None:
         pool.prepare_spare({})
         await pool.return_instance(slot)
         await asyncio.sleep(1.0)
-        for process in browser_processes():
-            process.kill()
-        await asyncio.sleep(0.5)
-        slot = await pool.get_instance({})
-        page = await slot.new_page()
-        assert await page.evaluate("1 + 1") == 2
-        await pool.return_instance(slot)
+        await kill_browser_then_measure(pool)
         stats = pool.stats()
         assert (stats["spares_used"], stats["spares_wasted"]) == (0, 1)
         assert stats["browser_launches"] == 2

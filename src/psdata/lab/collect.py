@@ -25,7 +25,7 @@ from .._errors import (
     PageCrashError,
     PageTimeoutError,
 )
-from .emulation import Profile
+from .emulation import NO_THROTTLING, Profile, Throttling
 from .network import NetworkLog
 from .timing import Stopwatch
 
@@ -97,10 +97,7 @@ class PageSession:
             ("Network.setCacheDisabled", {"cacheDisabled": True}),
             ("Page.enable", {}),
         ]
-        if throttling.network_active:
-            commands.append(("Network.emulateNetworkConditions", throttling.network_conditions()))
-        if throttling.cpu_slowdown != 1:
-            commands.append(("Emulation.setCPUThrottlingRate", {"rate": throttling.cpu_slowdown}))
+        commands += _throttling_commands(throttling, throttling)
         screencast = {
             "format": "jpeg",
             "quality": 50,
@@ -120,15 +117,10 @@ class PageSession:
         The audits that follow judge the page, not its speed: under 4× CPU throttling
         axe alone takes about four times as long.
         """
-        throttling = self.profile.throttling
-        commands: list[tuple[str, dict[str, Any]]] = [("Page.stopScreencast", {})]
-        if throttling.network_active:
-            unthrottled = {"offline": False, "latency": 0, "downloadThroughput": -1}
-            commands.append(
-                ("Network.emulateNetworkConditions", unthrottled | {"uploadThroughput": -1})
-            )
-        if throttling.cpu_slowdown != 1:
-            commands.append(("Emulation.setCPUThrottlingRate", {"rate": 1}))
+        commands = [
+            ("Page.stopScreencast", {}),
+            *_throttling_commands(self.profile.throttling, NO_THROTTLING),
+        ]
         try:
             await asyncio.wait_for(
                 asyncio.gather(*(self.cdp.send(m, p) for m, p in commands)), EVALUATE_TIMEOUT_S
@@ -266,6 +258,22 @@ class PageSession:
         if "closed" in message.lower() or "disconnected" in message.lower():
             return BrowserCrashError(f"{doing} failed, the browser went away: {message}")
         return NavigationError(f"{doing} failed: {message}")
+
+
+def _throttling_commands(
+    applied: Throttling, target: Throttling
+) -> list[tuple[str, dict[str, Any]]]:
+    """CDP commands setting *target*'s network and CPU conditions where *applied* throttles.
+
+    >>> _throttling_commands(NO_THROTTLING, NO_THROTTLING)
+    []
+    """
+    commands: list[tuple[str, dict[str, Any]]] = []
+    if applied.network_active:
+        commands.append(("Network.emulateNetworkConditions", target.network_conditions()))
+    if applied.cpu_slowdown != 1:
+        commands.append(("Emulation.setCPUThrottlingRate", {"rate": target.cpu_slowdown}))
+    return commands
 
 
 def _navigation_message(message: str) -> str:

@@ -83,15 +83,23 @@ def visual_progress(frames: Sequence[tuple[float, bytes]]) -> list[tuple[float, 
     """
     if not frames:
         return []
-    moved = np.stack([_histogram(image) for _, image in frames])  # from a blank start
+    return _progress([ts for ts, _ in frames], _histograms(frames))
+
+
+def _histograms(frames: Sequence[tuple[float, bytes]]) -> npt.NDArray[np.float64]:
+    """One row of :func:`_histogram` per frame: how far each is from a blank start."""
+    return np.stack([_histogram(image) for _, image in frames])
+
+
+def _progress(stamps: Sequence[float], moved: npt.NDArray[np.float64]) -> list[tuple[float, float]]:
     target = moved[-1]
     total = target.sum()
     if total == 0:
-        return [(ts, 1.0) for ts, _ in frames]
+        return [(ts, 1.0) for ts in stamps]
     matched = np.minimum(moved, target).sum(axis=1)
     return [
         (ts, math.floor(100 * m / total) / 100)
-        for (ts, _), m in zip(frames, matched.tolist(), strict=True)
+        for ts, m in zip(stamps, matched.tolist(), strict=True)
     ]
 
 
@@ -129,11 +137,12 @@ def speed_index(
     """
     if not frames:
         return None
-    if not _histogram(frames[-1][1]).any():
+    moved = _histograms(frames)  # each frame decoded once
+    if not moved[-1].any():
         return first_paint_ms
     area = 0.0
     prev_ts, prev_progress = 0.0, 0.0
-    for ts, p in visual_progress(frames):
+    for ts, p in _progress([ts for ts, _ in frames], moved):
         ts = max(ts, 0.0)
         area += (ts - prev_ts) * (1 - prev_progress)
         prev_ts, prev_progress = ts, p

@@ -179,12 +179,17 @@ async def _document_start(cdp: CDPSession, main_document: NetworkRequest | None)
     """The first 1024 bytes of the main document's body, as text (``None`` if unknown)."""
     if main_document is None:
         return None
+    raw = await _response_body(cdp, main_document)
+    return raw[:1024].decode("utf-8", "replace")
+
+
+async def _response_body(cdp: CDPSession, request: NetworkRequest) -> bytes:
+    """The body of one of the page's responses, as bytes (bounded in time)."""
     reply = await asyncio.wait_for(
-        cdp.send("Network.getResponseBody", {"requestId": main_document.request_id}), CDP_TIMEOUT
+        cdp.send("Network.getResponseBody", {"requestId": request.request_id}), CDP_TIMEOUT
     )
     body: str = reply["body"]
-    raw = base64.b64decode(body) if reply.get("base64Encoded") else body.encode("utf-8")
-    return raw[:1024].decode("utf-8", "replace")
+    return base64.b64decode(body) if reply.get("base64Encoded") else body.encode("utf-8")
 
 
 async def large_first_party_scripts(
@@ -207,11 +212,7 @@ async def large_first_party_scripts(
     ]
     found = []
     for request in candidates:
-        reply = await asyncio.wait_for(
-            cdp.send("Network.getResponseBody", {"requestId": request.request_id}), CDP_TIMEOUT
-        )
-        body: str = reply["body"]
-        raw = base64.b64decode(body) if reply.get("base64Encoded") else body.encode("utf-8")
+        raw = await _response_body(cdp, request)
         if len(raw) < LARGE_SCRIPT_BYTES:
             continue
         headers = request.response_headers
