@@ -165,6 +165,10 @@ class _Handler(SimpleHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
+    #: socketserver's listen backlog is 5: several pages loading at once (plus the
+    #: browser's preconnects) overflow it, and a dropped connection attempt is retried
+    #: by TCP after 1 s, a second that would show up in the measured timings.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], root: Path, family: socket.AddressFamily):
         self.address_family = family
