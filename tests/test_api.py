@@ -55,6 +55,26 @@ def test_metrics_reflect_what_the_pages_do(measured: pd.DataFrame) -> None:
     assert measured["context_id"].between(0, 2).all()
 
 
+def test_waits_are_lighthouses_two_stages(site: ServedSite, tmp_path: Path) -> None:
+    """Loaded (load, FCP, network) for one window, *then* CPU quiet for another.
+
+    The late page blocks its main thread 1.5 s after load: after the first window
+    (1 s) but within the second, so it counts. The polling page keeps one request
+    open at a time: quiet by the two-requests rule, never quiet by the critical-request
+    rule (a fetch is high priority), so it is measured at the cap with a warning.
+    """
+    urls = [site.url("/late-work.html"), site.url("/polling.html")]
+    # Unthrottled: no start-up long task near load, and the polls never overlap.
+    kwargs = {**FAST, "quiet_window_ms": 1000, "timeout": 12, "throttling": "provided"}
+    late, polling = psdata.analyze(urls, cache_dir=tmp_path, **kwargs).to_dict("records")
+    assert late["error"] is None and polling["error"] is None
+    assert late["long_tasks_ms"] >= 300 and late["tbt_ms"] >= 250
+    assert late["warnings"] is None
+    assert polling["performance"] is not None
+    assert "never went quiet" in polling["warnings"]
+    assert polling["request_count"] >= 10
+
+
 def test_ttfb_counts_a_slow_server_and_redirects(site: ServedSite) -> None:
     urls = [
         site.url("/simple.html?ttfb=slow&delay=400"),

@@ -68,6 +68,21 @@ def test_progress_rounds_down_to_whole_percent() -> None:
     assert [p for _, p in visual_progress(frames)] == [0.0, 0.33, 1.0]
 
 
+def test_a_change_undone_within_seconds_is_held_as_lighthouse_does() -> None:
+    # Complete at 1 s, half of it covered at 1.5 s, complete again at 2 s: the span from
+    # 1 s to 2 s starts and ends at 100 %, so its inside frame is held at 100 %.
+    frames = [(0.0, frame()), (1000.0, frame(4)), (1500.0, frame(2)), (2000.0, frame(4))]
+    assert [p for _, p in visual_progress(frames)] == [0.0, 1.0, 1.0, 1.0]
+    assert speed_index(frames) == 1000.0
+
+
+def test_frames_far_apart_are_each_judged() -> None:
+    # The same change undone 7 s later: no allowance for so long a span.
+    frames = [(0.0, frame()), (1000.0, frame(4)), (1500.0, frame(2)), (8000.0, frame(4))]
+    assert [p for _, p in visual_progress(frames)] == [0.0, 1.0, 0.5, 1.0]
+    assert speed_index(frames) == 1000.0 + 0.5 * 6500
+
+
 def test_frames_before_navigation_count_from_zero() -> None:
     frames = [(-300.0, frame()), (-100.0, frame()), (600.0, frame(4))]
     assert speed_index(frames) == 600.0

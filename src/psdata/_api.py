@@ -68,7 +68,11 @@ class Request:
         if self.quiet_window_ms is not None:
             quiet = self.quiet_window_ms
             waits = dataclasses.replace(
-                waits, pause_after_load_ms=quiet, network_quiet_ms=quiet, cpu_quiet_ms=quiet
+                waits,
+                pause_after_fcp_ms=quiet,
+                pause_after_load_ms=quiet,
+                network_quiet_ms=quiet,
+                cpu_quiet_ms=quiet,
             )
         return LabSettings(self.throttling, self.categories, waits)
 

@@ -63,6 +63,7 @@ DEFAULT_CONTEXTS = default_contexts()
 
 PoolState = Literal["new", "running", "closed"]
 SlotState = Literal["idle", "busy"]
+BrowserState = Literal["serving", "retired", "dead"]
 
 
 def check_max_contexts(n: int) -> int:
@@ -95,15 +96,18 @@ def _retrieve(task: asyncio.Future[Any]) -> None:
 
 @dataclass
 class _BrowserHandle:
-    """A launched browser and how many pages it has served / is serving."""
+    """A launched browser and how many pages it has served / is serving.
+
+    ``state``: ``"serving"`` gives out new contexts; ``"retired"`` has served
+    ``browser_recycle_after`` pages and is closed once its last context is back;
+    ``"dead"`` has disconnected or is being closed by the pool.
+    """
 
     browser: Browser
     generation: int
     pages: int = 0
     active: int = 0
-    dead: bool = False
-    retired: bool = False
-    closing: bool = False
+    state: BrowserState = "serving"
     #: Set when the browser disconnects (crash, kill, or our own close).
     gone: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -271,11 +275,11 @@ class ContextPool:
         async with self._launch_lock:
             self._check_open()
             current = self._current
-            if current is not None and not current.dead and not current.retired:
+            if current is not None and current.state == "serving":
                 if current.browser.is_connected():
                     return current
-                current.dead = True
-            if current is not None and current.dead and current.active == 0:
+                current.state = "dead"
+            if current is not None and current.state == "dead" and current.active == 0:
                 await self._close_browser(current)
             if self._playwright is None:
                 self._playwright = await bounded(
@@ -302,16 +306,15 @@ class ContextPool:
             return handle
 
     def _on_disconnected(self, handle: _BrowserHandle) -> None:
-        expected = handle.gone.is_set() or handle.retired or handle.closing
+        expected = handle.gone.is_set() or handle.state != "serving"
         if not expected and self.state == "running":
             self.crashes += 1
             log.warning("Chromium (generation %d) disconnected", handle.generation)
-        handle.dead = True
+        handle.state = "dead"
         handle.gone.set()
 
     async def _close_browser(self, handle: _BrowserHandle) -> None:
-        handle.dead = True
-        handle.closing = True
+        handle.state = "dead"
         if handle in self._handles:
             self._handles.remove(handle)
         try:
@@ -373,7 +376,7 @@ class ContextPool:
                 except Exception as exc:
                     if handle.browser.is_connected() or attempt == 2:
                         raise BrowserCrashError(f"Could not open a browser context: {exc}") from exc
-                    handle.dead = True
+                    handle.state = "dead"
                     continue
                 slot._browser = handle
                 handle.active += 1
@@ -426,7 +429,7 @@ class ContextPool:
         except Exception:  # it failed and released itself: open a context the usual way
             self.spares_wasted += 1
             return None
-        usable = handle is self._current and not (handle.dead or handle.retired)
+        usable = handle is self._current and handle.state == "serving"
         if not usable or not handle.browser.is_connected() or page.is_closed():
             self.spares_wasted += 1
             await self._release(handle, context)
@@ -492,9 +495,9 @@ class ContextPool:
 
     async def _maybe_retire(self, handle: _BrowserHandle) -> None:
         if handle is self._current and handle.pages >= self.browser_recycle_after:
-            handle.retired = True
+            handle.state = "retired"
             self._current = None
-        if (handle.retired or handle.dead) and handle.active == 0:
+        if handle.state != "serving" and handle.active == 0:
             await self._close_browser(handle)
 
     async def force_refresh_instance(
@@ -514,7 +517,7 @@ class ContextPool:
 
     async def cleanup_dead_instances(self) -> int:
         """Close and forget browsers that died and serve no slot; return how many."""
-        dead = [h for h in self._handles if h.dead or not h.browser.is_connected()]
+        dead = [h for h in self._handles if h.state == "dead" or not h.browser.is_connected()]
         for handle in dead:
             if handle.active == 0:
                 await self._close_browser(handle)

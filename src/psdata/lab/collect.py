@@ -38,6 +38,7 @@ EVALUATE_TIMEOUT_S = 10.0
 class WaitSettings:
     """When a page counts as loaded: Lighthouse's devtools-mode values by default."""
 
+    pause_after_fcp_ms: float = 5250
     pause_after_load_ms: float = 5250
     network_quiet_ms: float = 5250
     cpu_quiet_ms: float = 5250
@@ -164,6 +165,7 @@ class PageSession:
             "Network.responseReceived",
             "Network.loadingFinished",
             "Network.loadingFailed",
+            "Network.resourceChangedPriority",
         ):
             self.cdp.on(method, lambda params, m=method: network.on_event(m, params))
         watch = observation.stopwatch
@@ -201,28 +203,42 @@ class PageSession:
             raise self.translate(exc, "Reading the page") from exc
 
     async def _wait_until_quiet(self, observation: PageObservation) -> None:
-        """Lighthouse's wait: pause after load, then network and CPU quiet, with a cap."""
+        """Lighthouse's wait, in its two stages, capped at ``max_wait_for_load_ms``.
+
+        1. *Loaded*: ``pause_after_load_ms`` since the load event, ``pause_after_fcp_ms``
+           since FCP, and the network quiet (see :class:`NetworkLog`) for
+           ``network_quiet_ms``.
+        2. *CPU quiet*: no long task for ``cpu_quiet_ms``, counted from the end of stage 1
+           at the earliest, as Lighthouse starts its long-task clock only then.
+        """
         waits = self.waits
         network = observation.network
         loaded_at = time.monotonic()
         cap = max(0.0, waits.max_wait_for_load_ms / 1000 - (observation.load_ms or 0) / 1000)
+        cpu_clock_from: float | None = None  # page time (ms) when stage 1 ended
         quiet_polls = 0
         while True:
-            cpu_quiet = await self._evaluate(
-                "(performance.now() - (window.__psdata?.lastLongTaskEnd ?? 0)) / 1000"
+            page_now, fcp, last_long_task = await self._evaluate(
+                "[performance.now(), window.__psdata?.fcp ?? null,"
+                " window.__psdata?.lastLongTaskEnd ?? 0]"
             )
             now = time.monotonic()
-            if network.in_flight > waits.quiet_in_flight:
+            if network.busy:
                 network.last_busy = now
-            net_quiet = now - network.last_busy
-            quiet = (
-                now - loaded_at >= waits.pause_after_load_ms / 1000
-                and net_quiet >= waits.network_quiet_ms / 1000
-                and cpu_quiet >= waits.cpu_quiet_ms / 1000
-            )
+            if cpu_clock_from is None:
+                loaded = (
+                    now - loaded_at >= waits.pause_after_load_ms / 1000
+                    and (fcp is None or page_now - fcp >= waits.pause_after_fcp_ms)
+                    and now - network.last_busy >= waits.network_quiet_ms / 1000
+                )
+                if loaded:
+                    cpu_clock_from = page_now
             # Quiet on two polls in a row: a long task that has just ended is reported by
             # the observer a moment later, so one quiet answer is not proof.
-            quiet_polls = quiet_polls + 1 if quiet else 0
+            cpu_quiet = cpu_clock_from is not None and (
+                page_now - max(cpu_clock_from, last_long_task) >= waits.cpu_quiet_ms
+            )
+            quiet_polls = quiet_polls + 1 if cpu_quiet else 0
             if quiet_polls >= 2:
                 return
             if now - loaded_at >= cap:

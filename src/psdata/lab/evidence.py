@@ -24,6 +24,7 @@ class NetworkRequest:
     end_ms: float | None = None
     failed: str | None = None  # CDP errorText when the request failed
     from_cache: bool = False
+    frame_id: str | None = None  # the CDP frame that made the request
 
 
 @dataclass

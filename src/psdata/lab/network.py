@@ -9,6 +9,9 @@ from .evidence import NetworkRequest
 
 #: Requests that stay open by design and never count as network activity.
 LONG_LIVED_TYPES = frozenset({"EventSource", "WebSocket"})
+#: Chromium's priorities of the requests Lighthouse calls critical (a fetch, a script,
+#: a stylesheet, an image in view...).
+CRITICAL_PRIORITIES = frozenset({"VeryHigh", "High"})
 
 
 class NetworkLog:
@@ -16,8 +19,10 @@ class NetworkLog:
 
     Feed it CDP events with :meth:`on_event`; ``origin`` is the CDP monotonic timestamp
     (seconds) of the main document request, so times are relative to navigation start.
-    The network is *quiet* while at most ``quiet_in_flight`` requests are open
-    (Lighthouse waits for "network-2-idle").
+    The network is *busy* while more than ``quiet_in_flight`` requests are open
+    (Lighthouse's "network-2-idle") or any *critical* one is: a request of the main
+    frame at high priority (Lighthouse's "network-critical-idle"), so a page that
+    fetches data every second never counts as quiet, as in Lighthouse.
 
     >>> log = NetworkLog()
     >>> log.in_flight
@@ -30,7 +35,9 @@ class NetworkLog:
         self.main_request_id: str | None = None
         self.origin: float | None = None
         self._open: set[str] = set()
-        #: When more than ``quiet_in_flight`` requests were last in flight (monotonic s).
+        self._critical: set[str] = set()
+        self._main_frame: str | None = None
+        #: When the network was last busy (monotonic s).
         self.last_busy = time.monotonic()
         self.main_timing: dict[str, float] = {}
 
@@ -38,6 +45,11 @@ class NetworkLog:
     def in_flight(self) -> int:
         """Requests started and not yet finished or failed."""
         return len(self._open)
+
+    @property
+    def busy(self) -> bool:
+        """More than ``quiet_in_flight`` requests, or a critical one, are open."""
+        return len(self._open) > self.quiet_in_flight or bool(self._critical)
 
     def _ms(self, timestamp: float) -> float | None:
         return None if self.origin is None else (timestamp - self.origin) * 1000
@@ -47,8 +59,11 @@ class NetworkLog:
         request_id = params.get("requestId", "")
         if method == "Network.requestWillBeSent":
             self._on_request(request_id, params)
-            if len(self._open) > self.quiet_in_flight:
-                self.last_busy = time.monotonic()
+            self._mark_busy()
+            return
+        if method == "Network.resourceChangedPriority":
+            self._set_priority(request_id, params["newPriority"])
+            self._mark_busy()
             return
         record = self.requests.get(request_id)
         if record is None:
@@ -69,9 +84,26 @@ class NetworkLog:
             else:
                 record.failed = params.get("errorText") or "failed"
             record.end_ms = self._ms(params["timestamp"])
-            if len(self._open) > self.quiet_in_flight:
-                self.last_busy = time.monotonic()
+            self._mark_busy()
             self._open.discard(request_id)
+            self._critical.discard(request_id)
+
+    def _mark_busy(self) -> None:
+        if self.busy:
+            self.last_busy = time.monotonic()
+
+    def _set_priority(self, request_id: str, priority: str | None) -> None:
+        record = self.requests.get(request_id)
+        critical = (
+            record is not None
+            and request_id in self._open
+            and priority in CRITICAL_PRIORITIES
+            and record.frame_id == self._main_frame
+        )
+        if critical:
+            self._critical.add(request_id)
+        else:
+            self._critical.discard(request_id)
 
     def _on_request(self, request_id: str, params: dict[str, Any]) -> None:
         request = params["request"]
@@ -79,6 +111,7 @@ class NetworkLog:
         if self.main_request_id is None and kind == "Document":
             self.main_request_id = request_id
             self.origin = params["timestamp"]
+            self._main_frame = params.get("frameId")
         if request_id in self.requests:  # a redirect: same id, new URL
             record = self.requests[request_id]
             record.url = request["url"]
@@ -89,9 +122,11 @@ class NetworkLog:
             resource_type=kind,
             method=request.get("method", "GET"),
             start_ms=self._ms(params["timestamp"]),
+            frame_id=params.get("frameId"),
         )
         if kind not in LONG_LIVED_TYPES and not request["url"].startswith("data:"):
             self._open.add(request_id)
+            self._set_priority(request_id, request.get("initialPriority"))
 
     @property
     def main_document(self) -> NetworkRequest | None:

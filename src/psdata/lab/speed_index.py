@@ -14,7 +14,15 @@ This is the histogram method of WebPageTest and speedline (which Lighthouse uses
    (empty histograms), what Lighthouse's first screenshot (of ``about:blank``) shows:
    the screencast sends frames only when something changes, so its first frame may
    already show the page.
-3. Speed Index is the area above the visual-progress curve, from navigation start
+3. As in Lighthouse (speedline's "fast mode"), not every frame's own progress is used.
+   Starting from the whole run (blank start to final frame), a span of frames whose
+   two ends differ by less than an allowance keeps its first end's progress for the
+   frames between them; otherwise the span is halved and each half judged alike. The
+   allowance, in percent, shrinks with the span's duration *t* (seconds):
+   ``6 · (2/3)^t − 1`` (5 points for frames close together, 3 at one second apart,
+   none beyond 4.4 s). So an animation that ends where it began costs nothing, and a
+   page that keeps changing a little is judged by frames a few seconds apart.
+4. Speed Index is the area above the visual-progress curve, from navigation start
    (progress 0 before the first frame) to the final frame::
 
        SI = integral over t of (1 - progress(t)) dt
@@ -97,10 +105,29 @@ def _progress(stamps: Sequence[float], moved: npt.NDArray[np.float64]) -> list[t
     if total == 0:
         return [(ts, 1.0) for ts in stamps]
     matched = np.minimum(moved, target).sum(axis=1)
-    return [
-        (ts, math.floor(100 * m / total) / 100)
-        for ts, m in zip(stamps, matched.tolist(), strict=True)
-    ]
+    # Whole percents, with the blank start as point 0 at time 0.
+    percents = [0, *(math.floor(100 * m / total) for m in matched.tolist())]
+    times = [0.0, *stamps]
+    held = list(percents)
+    _hold_spans(times, percents, held, 0, len(percents) - 1)
+    return [(ts, p / 100) for ts, p in zip(stamps, held[1:], strict=True)]
+
+
+def _allowance(seconds: float) -> float:
+    """How many percent two frames *seconds* apart may differ and still hold a span."""
+    return 6 * math.pow(2 / 3, seconds) - 1
+
+
+def _hold_spans(
+    times: Sequence[float], percents: Sequence[int], held: list[int], lo: int, hi: int
+) -> None:
+    """Give the frames strictly between *lo* and *hi* their progress (step 3 above)."""
+    if abs(percents[hi] - percents[lo]) < _allowance((times[hi] - times[lo]) / 1000):
+        held[lo + 1 : hi] = [percents[lo]] * (hi - lo - 1)
+    elif hi - lo > 1:
+        mid = (lo + hi) // 2
+        _hold_spans(times, percents, held, lo, mid)
+        _hold_spans(times, percents, held, mid, hi)
 
 
 def speed_index(
