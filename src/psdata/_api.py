@@ -377,9 +377,10 @@ def analyze(
     skip_cache, force_retry : bool
         Measure everything again / retry stored failures.
     quiet_window_ms : float, optional
-        Lab only: how long the network and main thread must be quiet after load before
-        the page counts as done (default: Lighthouse's 5,250 ms; shorter is faster but
-        can miss late layout shifts, long tasks and late LCP).
+        Lab only: each threshold of Lighthouse's two-stage wait (pause after load and
+        FCP, network quiet, then CPU quiet; default 5,250 ms each, so a quiet page is
+        observed about 10.5 s after load). Shorter is faster but can miss late layout
+        shifts, long tasks and late LCP.
     cache_dir : path, optional
         Where the result store lives (default: ``PSDATA_CACHE_DIR`` or the user cache).
     psi_key, psi_endpoint, crux_endpoint : str, optional

@@ -78,7 +78,7 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--throttling", choices=["devtools", "provided"], default="devtools")
     parser.add_argument("--timeout", type=float, default=_api.DEFAULT_TIMEOUT_S, help="s/URL")
     parser.add_argument(
-        "--quiet-window-ms", type=float, default=None, help="network/CPU quiet wait after load"
+        "--quiet-window-ms", type=float, default=None, help="wait thresholds after load (ms)"
     )
     parser.add_argument("--skip-cache", action="store_true", help="measure everything again")
     parser.add_argument("--force-retry", action="store_true", help="retry stored failures")

@@ -107,7 +107,7 @@ def _progress(stamps: Sequence[float], moved: npt.NDArray[np.float64]) -> list[t
     matched = np.minimum(moved, target).sum(axis=1)
     # Whole percents, with the blank start as point 0 at time 0.
     percents = [0, *(math.floor(100 * m / total) for m in matched.tolist())]
-    times = [0.0, *stamps]
+    times = [0.0, *(max(ts, 0.0) for ts in stamps)]
     held = list(percents)
     _hold_spans(times, percents, held, 0, len(percents) - 1)
     return [(ts, p / 100) for ts, p in zip(stamps, held[1:], strict=True)]
