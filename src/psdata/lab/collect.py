@@ -223,13 +223,11 @@ class PageSession:
                 " window.__psdata?.lastLongTaskEnd ?? 0]"
             )
             now = time.monotonic()
-            if network.busy:
-                network.last_busy = now
             if cpu_clock_from is None:
                 loaded = (
                     now - loaded_at >= waits.pause_after_load_ms / 1000
                     and (fcp is None or page_now - fcp >= waits.pause_after_fcp_ms)
-                    and now - network.last_busy >= waits.network_quiet_ms / 1000
+                    and network.quiet_s(now) >= waits.network_quiet_ms / 1000
                 )
                 if loaded:
                     cpu_clock_from = page_now

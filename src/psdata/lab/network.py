@@ -38,7 +38,7 @@ class NetworkLog:
         self._critical: set[str] = set()
         self._main_frame: str | None = None
         #: When the network was last busy (monotonic s).
-        self.last_busy = time.monotonic()
+        self._last_busy = time.monotonic()
         self.main_timing: dict[str, float] = {}
 
     @property
@@ -51,6 +51,21 @@ class NetworkLog:
         """More than ``quiet_in_flight`` requests, or a critical one, are open."""
         return len(self._open) > self.quiet_in_flight or bool(self._critical)
 
+    def quiet_s(self, now: float) -> float:
+        """Seconds the network has been quiet at monotonic time *now* (0 while busy).
+
+        >>> log = NetworkLog()
+        >>> request = {"url": "https://a.test/", "initialPriority": "VeryHigh"}
+        >>> log.on_event("Network.requestWillBeSent", {"requestId": "1", "frameId": "F",
+        ...              "type": "Document", "timestamp": 1.0, "request": request})
+        >>> log.quiet_s(time.monotonic())  # the document is critical: busy
+        0.0
+        >>> log.on_event("Network.loadingFinished", {"requestId": "1", "timestamp": 1.2})
+        >>> log.quiet_s(time.monotonic() + 2) >= 2
+        True
+        """
+        return 0.0 if self.busy else now - self._last_busy
+
     def _ms(self, timestamp: float) -> float | None:
         return None if self.origin is None else (timestamp - self.origin) * 1000
 
@@ -62,6 +77,7 @@ class NetworkLog:
             self._mark_busy()
             return
         if method == "Network.resourceChangedPriority":
+            self._mark_busy()  # before and after: the change may start or end a busy spell
             self._set_priority(request_id, params["newPriority"])
             self._mark_busy()
             return
@@ -90,7 +106,7 @@ class NetworkLog:
 
     def _mark_busy(self) -> None:
         if self.busy:
-            self.last_busy = time.monotonic()
+            self._last_busy = time.monotonic()
 
     def _set_priority(self, request_id: str, priority: str | None) -> None:
         record = self.requests.get(request_id)
