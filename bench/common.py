@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import psutil
 
@@ -216,7 +216,37 @@ def scored_rows(frame: Any) -> dict[str, dict[str, Any]]:
 # --------------------------------------------------------------------------- memory
 
 
-class MemorySampler:
+class PeriodicSampler:
+    """Calls :meth:`sample` in a daemon thread every ``interval`` seconds, first at once,
+    while used as a context manager."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, name=f"bench-{type(self).__name__}", daemon=True
+        )
+
+    def sample(self) -> None:
+        """Take one sample (subclasses)."""
+        raise NotImplementedError
+
+    def _run(self) -> None:
+        while True:
+            self.sample()
+            if self._stop.wait(self.interval):
+                return
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
+class MemorySampler(PeriodicSampler):
     """Sample ``probe()`` (bytes) in a daemon thread every ``interval`` seconds.
 
     >>> with MemorySampler(lambda: 5, interval=0.01) as sampler:
@@ -226,31 +256,18 @@ class MemorySampler:
     """
 
     def __init__(self, probe: Callable[[], int], interval: float = 0.2) -> None:
+        super().__init__(interval)
         self.probe = probe
-        self.interval = interval
         self.peak = 0
         self.samples: list[int] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="bench-memory", daemon=True)
 
-    def _run(self) -> None:
-        while True:
-            try:
-                value = int(self.probe())
-            except Exception:  # a process vanished mid-read: skip this sample
-                value = 0
-            self.samples.append(value)
-            self.peak = max(self.peak, value)
-            if self._stop.wait(self.interval):
-                return
-
-    def __enter__(self) -> MemorySampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
+    def sample(self) -> None:
+        try:
+            value = int(self.probe())
+        except Exception:  # a process vanished mid-read: skip this sample
+            value = 0
+        self.samples.append(value)
+        self.peak = max(self.peak, value)
 
 
 class MarkedChromiumMemory:

@@ -12,9 +12,7 @@ Example: ``.venv/bin/python bench/cpu_split.py --concurrency 3 --throttling devt
 from __future__ import annotations
 
 import argparse
-import threading
 import time
-from collections import Counter
 from typing import Any
 
 import common
@@ -32,41 +30,30 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-class CPUSampler:
+class CPUSampler(common.PeriodicSampler):
     """CPU seconds per Chromium process kind, sampled in a daemon thread."""
 
     def __init__(self, interval: float = 0.05) -> None:
-        self.interval = interval
+        super().__init__(interval)
         self.last: dict[int, tuple[str, float]] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def _run(self) -> None:
+    def sample(self) -> None:
         from psdata._runtime import browser_processes
 
-        while not self._stop.wait(self.interval):
-            for process in browser_processes():
-                try:
-                    kind = self.last.get(process.pid, (None, 0.0))[0] or _kind(process)
-                    times = process.cpu_times()
-                    self.last[process.pid] = (kind, times.user + times.system)
-                except psutil.Error:
-                    continue
+        for process in browser_processes():
+            try:
+                kind = self.last.get(process.pid, (None, 0.0))[0] or _kind(process)
+                times = process.cpu_times()
+                self.last[process.pid] = (kind, times.user + times.system)
+            except psutil.Error:
+                continue
 
-    def totals(self) -> Counter[str]:
+    def totals(self) -> dict[str, float]:
         """CPU seconds per process kind since the sampler started."""
-        found: Counter[str] = Counter()
+        found: dict[str, float] = {}
         for kind, seconds in self.last.values():
-            found[kind] += seconds
+            found[kind] = found.get(kind, 0.0) + seconds
         return found
-
-    def __enter__(self) -> CPUSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
 
 
 def _kind(process: psutil.Process) -> str:
