@@ -27,6 +27,7 @@ import pytest
 from psdata import psi
 from psdata._errors import ConfigurationError, PageTimeoutError, QuotaError, ServiceError
 from psdata._frame import COLUMNS, build_frame
+from psdata._retry import RetryPolicy
 from psdata.psi import PSIClient, analyze_crux, analyze_psi, record_from_crux, record_from_psi
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures"
@@ -164,7 +165,7 @@ def call(client: PSIClient, work: Callable[[PSIClient], Any]) -> Any:
 @pytest.fixture
 def upper_jitter(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make full jitter deterministic: always wait the cap of the backoff window."""
-    monkeypatch.setattr("psdata.psi.random.uniform", lambda low, high: high)
+    monkeypatch.setattr("psdata._retry.random.uniform", lambda low, high: high)
 
 
 def google_error(code: int, message: str, reason: str, status: str) -> dict[str, Any]:
@@ -459,7 +460,7 @@ def test_5xx_then_success_is_retried(
     delays: list[float] = []
     response = call(google.client(delays), lambda c: c.run_pagespeed(PAGE))
     assert response[psi.ATTEMPTS_KEY] == 3
-    assert delays == [1.0, 2.0]  # backoff_base * 2 ** (attempt - 1)
+    assert delays == [1.0, 2.0]  # backoff_s * 2 ** (attempt - 1)
     assert len(google.requests("/psi")) == 3
 
 
@@ -467,7 +468,10 @@ def test_full_jitter_stays_in_the_backoff_window(google: FakeGoogle) -> None:
     google.script("/psi", *[Answer(502, {})] * 4)
     delays: list[float] = []
     with pytest.raises(ServiceError):
-        call(google.client(delays, backoff_base=0.5), lambda c: c.run_pagespeed(PAGE))
+        call(
+            google.client(delays, retry=RetryPolicy(4, backoff_s=0.5, backoff_max_s=60)),
+            lambda c: c.run_pagespeed(PAGE),
+        )
     assert len(delays) == 3
     for attempt, delay in enumerate(delays, start=1):
         assert 0 <= delay <= 0.5 * 2 ** (attempt - 1)
@@ -479,7 +483,7 @@ def test_backoff_is_bounded_and_attempts_are_bounded(
     body = google_error(503, "The service is currently unavailable.", "backendError", "UNAVAILABLE")
     google.script("/psi", *[Answer(503, body)] * 6)
     delays: list[float] = []
-    client = google.client(delays, max_attempts=5, backoff_max=3.0)
+    client = google.client(delays, retry=RetryPolicy(5, backoff_s=1, backoff_max_s=3.0))
     with pytest.raises(ServiceError) as caught:
         call(client, lambda c: c.run_pagespeed(PAGE))
     assert delays == [1.0, 2.0, 3.0, 3.0]
@@ -511,7 +515,10 @@ def test_429_until_the_end_is_a_quota_error(google: FakeGoogle, upper_jitter: No
     google.script("/psi", *[Answer(429, body)] * 3)
     delays: list[float] = []
     with pytest.raises(QuotaError) as caught:
-        call(google.client(delays, max_attempts=3), lambda c: c.run_pagespeed(PAGE))
+        call(
+            google.client(delays, retry=RetryPolicy(3, backoff_s=1, backoff_max_s=60)),
+            lambda c: c.run_pagespeed(PAGE),
+        )
     assert caught.value.partial["attempts"] == 3
     assert caught.value.status == 429
     assert caught.value.error_type == "quota"
@@ -645,7 +652,7 @@ def test_timeout_retries_then_raises_without_the_key(
     caplog.set_level(logging.DEBUG)
     google.script("/psi", Answer(hang=True), Answer(hang=True))
     delays: list[float] = []
-    client = google.client(delays, timeout=0.3, max_attempts=2)
+    client = google.client(delays, timeout=0.3, retry=RetryPolicy(2, backoff_s=1, backoff_max_s=60))
     with pytest.raises(PageTimeoutError) as caught:
         call(client, lambda c: c.run_pagespeed(PAGE))
     assert caught.value.partial["attempts"] == 2
@@ -685,7 +692,10 @@ def test_httpx_error_naming_the_url_is_redacted(
 
     monkeypatch.setattr(httpx.AsyncClient, "send", send)
     with pytest.raises(ServiceError) as caught:
-        call(google.client([], max_attempts=2), lambda c: c.run_pagespeed(PAGE))
+        call(
+            google.client([], retry=RetryPolicy(2, backoff_s=1, backoff_max_s=60)),
+            lambda c: c.run_pagespeed(PAGE),
+        )
     text = full_text(caught.value)
     assert "key=REDACTED" in text and "runPagespeed" not in text
     assert_no_key(text, caplog.text)

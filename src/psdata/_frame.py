@@ -14,12 +14,12 @@ from typing import Any
 
 import pandas as pd
 
+from ._engines import ENGINES, THROTTLING_METHODS
 from ._errors import ERROR_TYPES
+from ._version import __version__
 
 CATEGORIES: tuple[str, ...] = ("performance", "accessibility", "best_practices", "seo")
 STRATEGIES: tuple[str, ...] = ("mobile", "desktop")
-ENGINES: tuple[str, ...] = ("lab", "psi", "crux")
-THROTTLINGS: tuple[str, ...] = ("devtools", "provided", "simulate")
 FIELD_SOURCES: tuple[str, ...] = ("psi", "crux-url", "crux-origin", "none")
 FIELD_CATEGORIES: tuple[str, ...] = ("FAST", "AVERAGE", "SLOW")
 
@@ -45,8 +45,8 @@ SCHEMA: dict[str, Any] = {
     "url": pd.StringDtype(),
     "final_url": pd.StringDtype(),
     "strategy": _cat(STRATEGIES),
-    "engine": _cat(ENGINES),
-    "throttling": _cat(THROTTLINGS),
+    "engine": _cat(tuple(ENGINES)),
+    "throttling": _cat(THROTTLING_METHODS),
     "status": pd.Int64Dtype(),
     **{name: pd.Int64Dtype() for name in CATEGORIES},
     **{name: "float64" for name in METRICS},
@@ -125,8 +125,6 @@ def to_parquet(frame: pd.DataFrame, path: str | Path, **settings: Any) -> Path:
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
-
-    from . import __version__
 
     table = pa.Table.from_pandas(frame, preserve_index=True)
     meta = dict(table.schema.metadata or {})

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import _api, _results
+from ._engines import ENGINES
 from ._errors import PsdataError
 from ._frame import CATEGORIES, to_parquet
 
@@ -75,7 +76,7 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--strategy", choices=["mobile", "desktop", "both"], default="mobile")
     parser.add_argument("--concurrency", type=int, default=None, help="pages measured at once")
     parser.add_argument("--categories", nargs="+", choices=list(CATEGORIES), default=None)
-    parser.add_argument("--throttling", choices=["devtools", "provided"], default="devtools")
+    parser.add_argument("--throttling", choices=list(ENGINES["lab"].throttling), default=None)
     parser.add_argument("--timeout", type=float, default=_api.DEFAULT_TIMEOUT_S, help="s/URL")
     parser.add_argument(
         "--quiet-window-ms", type=float, default=None, help="wait thresholds after load (ms)"
