@@ -19,11 +19,10 @@ import pandas as pd
 from ._batch import Job, Outcome, run_batch
 from ._engines import ENGINES
 from ._errors import ERROR_CLASSES, AnalysisError, ConfigurationError
-from ._frame import CATEGORIES, STRATEGIES, build_frame, empty_record
+from ._frame import CATEGORIES, STRATEGIES, build_frame, empty_record, validate_categories
 from ._request import Request
 from ._runtime import run_async, run_sync
 from ._store import store_path
-from .lab.engine import validate_categories
 
 Errors = Literal["coerce", "raise"]
 DEFAULT_TIMEOUT_S = 120.0

@@ -8,14 +8,14 @@ dtypes never depend on the data, so an all-failed batch has the same shape as a 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from ._engines import ENGINES, THROTTLING_METHODS
-from ._errors import ERROR_TYPES
+from ._errors import ERROR_TYPES, ConfigurationError
 from ._version import __version__
 
 CATEGORIES: tuple[str, ...] = ("performance", "accessibility", "best_practices", "seo")
@@ -34,6 +34,21 @@ FIELD_METRICS: tuple[str, ...] = (
     "field_fcp_ms",
     "field_ttfb_ms",
 )
+
+
+def validate_categories(categories: Collection[str]) -> tuple[str, ...]:
+    """Check category names; return them in the canonical order.
+
+    >>> validate_categories(["seo", "performance"])
+    ('performance', 'seo')
+    """
+    unknown = sorted(set(categories) - set(CATEGORIES))
+    if unknown or not categories:
+        raise ConfigurationError(
+            f"categories must be a non-empty subset of {', '.join(CATEGORIES)};"
+            f" got {unknown or '[]'}."
+        )
+    return tuple(c for c in CATEGORIES if c in categories)
 
 
 def _cat(values: Sequence[str]) -> pd.CategoricalDtype:

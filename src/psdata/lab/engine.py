@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import dataclasses
 import functools
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +14,7 @@ from playwright.async_api import Error as PlaywrightError
 
 from .._deadline import restart_clock
 from .._engines import Measure
-from .._errors import BrowserCrashError, ConfigurationError, HTTPStatusError
+from .._errors import BrowserCrashError, HTTPStatusError
 from .._pool import ContextPool, ContextSlot, bounded
 from .collect import PageObservation, PageSession, WaitSettings
 from .emulation import Profile, profile_for
@@ -210,18 +210,3 @@ async def _record(
 
 def _speed_index(observation: PageObservation) -> float | None:
     return speed_index(observation.frames, first_paint_ms=observation.fcp_ms)
-
-
-def validate_categories(categories: Collection[str]) -> tuple[str, ...]:
-    """Check category names; return them in the canonical order.
-
-    >>> validate_categories(["seo", "performance"])
-    ('performance', 'seo')
-    """
-    known = ("performance", *AUDITED_CATEGORIES)
-    unknown = sorted(set(categories) - set(known))
-    if unknown or not categories:
-        raise ConfigurationError(
-            f"categories must be a non-empty subset of {', '.join(known)}; got {unknown or '[]'}."
-        )
-    return tuple(c for c in known if c in categories)
