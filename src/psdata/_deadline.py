@@ -23,11 +23,11 @@ async def deadline(seconds: float) -> AsyncIterator[None]:
     Raises :class:`TimeoutError` when the time runs out.
 
     >>> async def slow() -> None:
-    ...     async with deadline(0.05):
-    ...         await asyncio.sleep(0.04)
+    ...     async with deadline(1.0):
+    ...         await asyncio.sleep(0.6)
     ...         restart_clock()
-    ...         await asyncio.sleep(0.04)
-    >>> asyncio.run(slow())  # 0.08 s in all, but never 0.05 s since the last restart
+    ...         await asyncio.sleep(0.6)
+    >>> asyncio.run(slow())  # 1.2 s in all, but never 1 s since the last restart
     """
     loop = asyncio.get_running_loop()
     async with asyncio.timeout(seconds) as clock:
