@@ -16,6 +16,7 @@ import math
 import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -182,6 +183,16 @@ class UsageError(PsdataError):
     """A problem with the command line or its input files (exit status 2)."""
 
 
+class _RefuseKey(argparse.Action):
+    """``--psi-key VALUE`` is refused without echoing VALUE (it would be in shell history)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        parser.error(
+            "the PageSpeed Insights key is never a command-line argument (it would stay in "
+            "your shell history): set PSDATA_PSI_KEY or use --psi-key-file PATH"
+        )
+
+
 def _add_run_options(parser: argparse.ArgumentParser, *, engines: bool) -> None:
     run = parser.add_argument_group("what to measure")
     run.add_argument(
@@ -257,6 +268,7 @@ def _add_run_options(parser: argparse.ArgumentParser, *, engines: bool) -> None:
             metavar="PATH",
             help="a file holding the API key (default: $PSDATA_PSI_KEY); never pass the key itself",
         )
+        psi.add_argument("--psi-key", action=_RefuseKey, help=argparse.SUPPRESS)
         psi.add_argument(
             "--psi-endpoint", default=None, metavar="URL", help="default: Google's PSI API v5"
         )
@@ -268,6 +280,7 @@ def _add_run_options(parser: argparse.ArgumentParser, *, engines: bool) -> None:
 def _command(commands: Any, name: str, help_text: str, examples: str) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = commands.add_parser(
         name,
+        allow_abbrev=False,
         help=help_text,
         description=help_text,
         epilog=examples,
@@ -284,6 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
     """
     parser = argparse.ArgumentParser(
         prog="psdata",
+        allow_abbrev=False,
         description="Lighthouse-style scores for many URLs, as a table.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=MAIN_EXAMPLES + "\nrun 'psdata COMMAND --help' for a command's options",
@@ -334,6 +348,11 @@ def _psi_key(args: argparse.Namespace) -> str | None:
     return key
 
 
+def _cache_dir(args: argparse.Namespace) -> Path | None:
+    path: Path | None = args.cache_dir
+    return None if path is None else path.expanduser().resolve()
+
+
 def analyze_options(args: argparse.Namespace) -> dict[str, Any]:
     """The keywords of :func:`psdata.analyze` that *args* give."""
     engine = getattr(args, "engine", "lab")
@@ -350,7 +369,7 @@ def analyze_options(args: argparse.Namespace) -> dict[str, Any]:
         "skip_cache": args.skip_cache,
         "force_retry": args.force_retry,
         "quiet_window_ms": args.quiet_window_ms,
-        "cache_dir": args.cache_dir,
+        "cache_dir": _cache_dir(args),
         "psi_key": _psi_key(args),
         "psi_endpoint": getattr(args, "psi_endpoint", None),
         "crux_endpoint": getattr(args, "crux_endpoint", None),
@@ -423,14 +442,16 @@ def _demo_status(frame: pd.DataFrame) -> int:
 def run_cache(args: argparse.Namespace) -> int:
     """``psdata cache info`` / ``psdata cache clear``."""
     if args.action == "info":
-        for key, value in _results.cache_info(cache_dir=args.cache_dir).items():
+        for key, value in _results.cache_info(cache_dir=_cache_dir(args)).items():
+            if key.endswith("_at") and isinstance(value, int | float):
+                value = datetime.fromtimestamp(value, UTC).isoformat(timespec="seconds")
             print(f"{key}: {value}")
         return EXIT_OK
     removed = _results.clear_cache(
         older_than=args.older_than,
         failures_only=args.failures_only,
         url=args.url,
-        cache_dir=args.cache_dir,
+        cache_dir=_cache_dir(args),
     )
     print(f"Removed {removed} stored results.")
     return EXIT_OK
