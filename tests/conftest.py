@@ -90,3 +90,14 @@ def no_orphan_browsers() -> Iterator[None]:
     psdata.shutdown()
     _, alive = psutil.wait_procs(before, timeout=10)
     assert not alive, f"Chromium processes left after shutdown: {[p.pid for p in alive]}"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Print pytest-randomly's seed even under ``-q`` (which hides the header), so a
+    failure in a random order can be replayed."""
+    seed = getattr(session.config.option, "randomly_seed", None)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if isinstance(seed, int) and reporter is not None:
+        reporter.write_line(
+            f"random test order: replay with `python -m pytest -p randomly --randomly-seed={seed}`"
+        )
