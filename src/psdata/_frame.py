@@ -132,10 +132,11 @@ def to_parquet(frame: pd.DataFrame, path: str | Path, **settings: Any) -> Path:
     The file reads back with plain :func:`pandas.read_parquet`, with the same dtypes,
     index and categories.
 
-    >>> import psdata, pandas as pd
+    >>> import psdata, pandas as pd, tempfile
     >>> df = psdata.build_frame([{"url": "https://example.com", "strategy": "mobile"}])
-    >>> path = psdata.to_parquet(df, "/tmp/scores.parquet", engine="lab")
-    >>> pd.read_parquet(path).dtypes.equals(df.dtypes)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = psdata.to_parquet(df, f"{folder}/scores.parquet", engine="lab")
+    ...     pd.read_parquet(path).dtypes.equals(df.dtypes)
     True
     """
     import pyarrow as pa
@@ -153,7 +154,11 @@ def to_parquet(frame: pd.DataFrame, path: str | Path, **settings: Any) -> Path:
 def read_parquet_metadata(path: str | Path) -> dict[str, Any]:
     """The psdata metadata (version, engine, settings) stored in a Parquet file.
 
-    >>> read_parquet_metadata("/tmp/scores.parquet")["engine"]  # doctest: +SKIP
+    >>> import psdata, tempfile
+    >>> df = psdata.build_frame([{"url": "https://example.com", "strategy": "mobile"}])
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = psdata.to_parquet(df, f"{folder}/scores.parquet", engine="lab")
+    ...     read_parquet_metadata(path)["engine"]
     'lab'
     """
     import pyarrow.parquet as pq
