@@ -1,0 +1,49 @@
+"""Simulated throttling: Lighthouse's Lantern on one page's trace and network events.
+
+Lighthouse's default throttling method, ``simulate``, loads the page unthrottled and then
+predicts, from the page's dependency graph (network requests and main-thread tasks),
+what a throttled device would have seen. This package runs the real Lantern (the
+DevTools trace engine's, vendored under ``vendor/``) in the Node that ships with the
+``playwright`` package, with psdata's own glue (``glue.mjs``) doing what Lighthouse
+does around it.
+
+>>> from psdata.lab.lantern import simulate, split_page  # doctest: +SKIP
+>>> page = split_page(trace["traceEvents"])  # doctest: +SKIP
+>>> metrics = await simulate(page.events, devtools_log, url=url, frame_id=page.frame_id,
+...                          strategy="mobile", observed_speed_index_ms=812.0)  # doctest: +SKIP
+>>> metrics.values()  # doctest: +SKIP
+{'fcp_ms': 1812.4, 'lcp_ms': 2312.5, 'speed_index_ms': 1830.1, 'tbt_ms': 120.0, ...}
+"""
+
+from psdata.lab.lantern._simulate import (
+    METRIC_NAMES,
+    MetricEstimate,
+    SimulatedMetrics,
+    simulate,
+    simulate_trace,
+)
+from psdata.lab.lantern._trace import (
+    PageTrace,
+    find_main_frame,
+    main_thread_events,
+    renderer_main_threads,
+    split_page,
+)
+from psdata.lab.lantern._worker import LanternWorker, close_worker, get_worker, node_executable
+
+__all__ = [
+    "METRIC_NAMES",
+    "LanternWorker",
+    "MetricEstimate",
+    "PageTrace",
+    "SimulatedMetrics",
+    "close_worker",
+    "find_main_frame",
+    "get_worker",
+    "main_thread_events",
+    "node_executable",
+    "renderer_main_threads",
+    "simulate",
+    "simulate_trace",
+    "split_page",
+]
