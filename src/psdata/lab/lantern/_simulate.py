@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from psdata._errors import ConfigurationError
 from psdata.lab.lantern._trace import TraceEvent, split_page
-from psdata.lab.lantern._worker import get_worker
+from psdata.lab.lantern._worker import LanternWorker, get_worker
 
 __all__ = ["METRIC_NAMES", "MetricEstimate", "SimulatedMetrics", "simulate", "simulate_trace"]
 
@@ -126,6 +126,7 @@ async def simulate(
     observed_speed_index_ms: float | None = None,
     main_document_url: str | None = None,
     timeout: float = 60.0,
+    worker: LanternWorker | None = None,
 ) -> SimulatedMetrics:
     """Lighthouse's simulated metrics for one page, from its main thread and network.
 
@@ -154,6 +155,8 @@ async def simulate(
         The final document URL; by default, where ``url``'s redirects end.
     timeout : float, default 60
         Seconds to wait for the worker.
+    worker : LanternWorker, optional
+        The Node worker to use; by default the process-wide one (:func:`get_worker`).
 
     Returns
     -------
@@ -187,7 +190,7 @@ async def simulate(
         "formFactor": strategy,
         "observedSpeedIndex": observed_speed_index_ms,
     }
-    result = await get_worker().request("simulate", payload, timeout=timeout)
+    result = await (worker or get_worker()).request("simulate", payload, timeout=timeout)
     return SimulatedMetrics.from_result(result)
 
 
@@ -201,6 +204,7 @@ async def simulate_trace(
     observed_speed_index_ms: float | None = None,
     main_document_url: str | None = None,
     timeout: float = 60.0,
+    worker: LanternWorker | None = None,
 ) -> SimulatedMetrics:
     """:func:`simulate` on a whole trace: the page's main thread is cut out first.
 
@@ -223,4 +227,5 @@ async def simulate_trace(
         observed_speed_index_ms=observed_speed_index_ms,
         main_document_url=main_document_url,
         timeout=timeout,
+        worker=worker,
     )

@@ -31,7 +31,6 @@ __all__ = [
 ]
 
 TraceEvent = Mapping[str, Any]
-_NO_THREAD = object()
 
 #: Trace categories Lighthouse's trace processor reads its key events from.
 _KEY_CATEGORIES = ("blink.user_timing", "loading", "devtools.timeline")
@@ -182,7 +181,12 @@ def main_thread_events(
     >>> main_thread_events([{"pid": 7, "tid": 70}, {"pid": 7, "tid": 71}], {7: 70})
     [{'pid': 7, 'tid': 70}]
     """
-    return [e for e in trace_events if e.get("tid") == threads.get(e.get("pid"), _NO_THREAD)]
+    kept = []
+    for event in trace_events:
+        pid = event.get("pid")
+        if isinstance(pid, int) and pid in threads and event.get("tid") == threads[pid]:
+            kept.append(event)
+    return kept
 
 
 def split_page(trace_events: Sequence[TraceEvent], frame_id: str | None = None) -> PageTrace:

@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 WORKER_SCRIPT = Path(__file__).with_name("worker.mjs")
 #: Environment variable naming another Node executable (>= 18) to run Lantern with.
 NODE_ENV = "PSDATA_NODE"
-#: Longest line the reader accepts from the worker (a response is a few kB).
+#: Lines of the worker's stderr kept for error messages.
 _STDERR_LINES = 40
 
 
@@ -215,9 +215,7 @@ class LanternWorker:
                 reply = await asyncio.wait_for(asyncio.wrap_future(future), remaining)
             except TimeoutError:
                 process.kill(f"a Lantern request took longer than {timeout:g} s")
-                raise PageTimeoutError(
-                    f"Lantern did not answer within {timeout:g} s"
-                ) from None
+                raise PageTimeoutError(f"Lantern did not answer within {timeout:g} s") from None
             except _WorkerDied as exc:
                 if attempt == 2 or time.monotonic() >= deadline:
                     raise InternalError(str(exc)) from None
@@ -228,7 +226,8 @@ class LanternWorker:
                 raise InternalError(f"Lantern failed: {reply.get('error')}")
             result: dict[str, Any] = reply["result"]
             if isinstance(result, dict):
-                result.setdefault("_cost", {"cpuMs": reply.get("cpuMs"), "wallMs": reply.get("wallMs")})
+                cost = {"cpuMs": reply.get("cpuMs"), "wallMs": reply.get("wallMs")}
+                result.setdefault("_cost", cost)
             return result
         raise AssertionError("unreachable")
 

@@ -420,6 +420,8 @@ function findMainDocumentUrl(records, requestedUrl) {
   return record.url;
 }
 
+const METRICS = ['fcp', 'lcp', 'interactive', 'tbt', 'maxPotentialFid', 'speedIndex'];
+
 const errorCode = err => (err instanceof LanternError ? err.message : `${err?.name}: ${err?.message}`);
 
 function estimate(result) {
@@ -453,28 +455,34 @@ export function simulate(request) {
   const events = sortTraceEvents(request.mainThreadEvents);
   const metrics = {};
   const errors = {};
-  let navigation;
+  const requestedUrl = request.requestedUrl;
+  let navigation = null;
+  let mainDocumentUrl;
+  let networkAnalysis;
+  let data;
   try {
     navigation = navigationTimestamps(events, request.frameId);
+    mainDocumentUrl = request.mainDocumentUrl || findMainDocumentUrl(records, requestedUrl);
+    networkAnalysis = NetworkAnalyzer.analyze(records);
+    const simulator = Simulator.createSimulator({
+      throttlingMethod: 'simulate',
+      throttling,
+      networkAnalysis,
+    });
+    const graph = PageDependencyGraph.createGraph(
+      events, records.map(asLanternRequest), {requestedUrl, mainDocumentUrl});
+    data = {simulator, graph, processedNavigation: {timestamps: navigation}};
   } catch (err) {
+    // No navigation, no root request, no main-thread task...: every metric fails alike.
     const code = errorCode(err);
-    for (const name of ['fcp', 'lcp', 'interactive', 'tbt', 'maxPotentialFid', 'speedIndex']) {
-      errors[name] = code;
-    }
-    return {metrics, errors, navigation: null, diagnostics: {records: records.length}};
+    for (const name of METRICS) errors[name] = code;
+    return {
+      metrics,
+      errors,
+      navigation,
+      diagnostics: {records: records.length, mainThreadEvents: events.length},
+    };
   }
-
-  const requestedUrl = request.requestedUrl;
-  const mainDocumentUrl = request.mainDocumentUrl || findMainDocumentUrl(records, requestedUrl);
-  const networkAnalysis = NetworkAnalyzer.analyze(records);
-  const simulator = Simulator.createSimulator({
-    throttlingMethod: 'simulate',
-    throttling,
-    networkAnalysis,
-  });
-  const graph = PageDependencyGraph.createGraph(
-    events, records.map(asLanternRequest), {requestedUrl, mainDocumentUrl});
-  const data = {simulator, graph, processedNavigation: {timestamps: navigation}};
 
   // Lighthouse's dependency order; a metric whose input failed fails the same way.
   const results = {};
@@ -508,7 +516,7 @@ export function simulate(request) {
 
   let nodes = 0;
   let cpuNodes = 0;
-  graph.traverse(node => {
+  data.graph.traverse(node => {
     nodes++;
     if (node.type === 'cpu') cpuNodes++;
   });
