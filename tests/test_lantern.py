@@ -65,7 +65,9 @@ def worker() -> Any:
     worker.close()
 
 
-async def simulate_case(name: str, worker: LanternWorker | None = None) -> SimulatedMetrics:
+async def simulate_case(
+    name: str, worker: LanternWorker | None = None, *, prune: bool = True
+) -> SimulatedMetrics:
     """Lighthouse's path on a fixture: split the trace, then simulate the page."""
     events, devtools_log, expected = load(name)
     page = split_page(events)
@@ -78,6 +80,7 @@ async def simulate_case(name: str, worker: LanternWorker | None = None) -> Simul
         observed_speed_index_ms=expected["observed_speed_index_ms"],
         main_document_url=expected["main_document_url"],
         worker=worker,
+        prune=prune,
     )
 
 
@@ -105,11 +108,12 @@ def test_split_finds_lighthouses_main_thread(name: str) -> None:
     assert renderers - set(page.threads), "fixture should hold a distracting renderer"
 
 
+@pytest.mark.parametrize("prune", [True, False], ids=["lantern-events", "all-events"])
 @pytest.mark.parametrize("name", CASES)
-def test_lantern_reproduces_lighthouse(name: str, worker: LanternWorker) -> None:
+def test_lantern_reproduces_lighthouse(name: str, prune: bool, worker: LanternWorker) -> None:
     _, _, expected = load(name)
     report = expected["report"]
-    metrics = run(simulate_case(name, worker))
+    metrics = run(simulate_case(name, worker, prune=prune))
     assert metrics.errors == {}
     for metric in METRICS:
         assert getattr(metrics, metric) == pytest.approx(report[metric], abs=1e-6), metric

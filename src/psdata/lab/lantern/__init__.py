@@ -23,8 +23,10 @@ from psdata.lab.lantern._simulate import (
     simulate_trace,
 )
 from psdata.lab.lantern._trace import (
+    LANTERN_EVENT_NAMES,
     PageTrace,
     find_main_frame,
+    lantern_events,
     main_thread_events,
     renderer_main_threads,
     split_page,
@@ -32,6 +34,7 @@ from psdata.lab.lantern._trace import (
 from psdata.lab.lantern._worker import LanternWorker, close_worker, get_worker, node_executable
 
 __all__ = [
+    "LANTERN_EVENT_NAMES",
     "METRIC_NAMES",
     "LanternWorker",
     "MetricEstimate",
@@ -40,6 +43,7 @@ __all__ = [
     "close_worker",
     "find_main_frame",
     "get_worker",
+    "lantern_events",
     "main_thread_events",
     "node_executable",
     "renderer_main_threads",

@@ -23,8 +23,10 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "LANTERN_EVENT_NAMES",
     "PageTrace",
     "find_main_frame",
+    "lantern_events",
     "main_thread_events",
     "renderer_main_threads",
     "split_page",
@@ -34,6 +36,38 @@ TraceEvent = Mapping[str, Any]
 
 #: Trace categories Lighthouse's trace processor reads its key events from.
 _KEY_CATEGORIES = ("blink.user_timing", "loading", "devtools.timeline")
+
+
+#: The main-thread events Lantern and the glue read; the others only cost time to send.
+LANTERN_EVENT_NAMES: frozenset[str] = frozenset(
+    {
+        # top-level tasks: the graph's CPU nodes (Lighthouse's name and older ones)
+        "RunTask",
+        "ThreadControllerImpl::RunTask",
+        "ThreadControllerImpl::DoWork",
+        "TaskQueueManager::ProcessTaskFromWorkQueue",
+        # children that link a task to requests, timers and frames (args.data read)
+        "TimerInstall",
+        "TimerFire",
+        "InvalidateLayout",
+        "ScheduleStyleRecalculation",
+        "EvaluateScript",
+        "XHRReadyStateChange",
+        "FunctionCall",
+        "v8.compile",
+        "ParseAuthorStyleSheet",
+        "ResourceSendRequest",
+        # children whose presence marks a task (first layout / paint / parse)
+        "Layout",
+        "Paint",
+        "ParseHTML",
+        # the navigation (time origin, first and largest contentful paint)
+        "navigationStart",
+        "firstContentfulPaint",
+        "largestContentfulPaint::Candidate",
+        "largestContentfulPaint::Invalidate",
+    }
+)
 
 
 def _is_key_event(event: TraceEvent) -> bool:
@@ -187,6 +221,21 @@ def main_thread_events(
         if isinstance(pid, int) and pid in threads and event.get("tid") == threads[pid]:
             kept.append(event)
     return kept
+
+
+def lantern_events(events: Iterable[TraceEvent]) -> list[TraceEvent]:
+    """Only the events Lantern reads (:data:`LANTERN_EVENT_NAMES`), in the same order.
+
+    Lantern looks at a task's children only by name (and at the arguments of the named
+    ones), and the glue's sort keeps the relative order of the events it is given, so
+    the simulation is the same with or without the others (the fidelity test checks
+    both). On heavy pages most of a trace is invalidation tracking and style events:
+    dropping them saves encoding, piping and parsing tens of megabytes.
+
+    >>> [e["name"] for e in lantern_events([{"name": "RunTask"}, {"name": "UpdateLayer"}])]
+    ['RunTask']
+    """
+    return [e for e in events if e.get("name") in LANTERN_EVENT_NAMES]
 
 
 def split_page(trace_events: Sequence[TraceEvent], frame_id: str | None = None) -> PageTrace:
