@@ -1,8 +1,10 @@
 """Measure what simulated throttling costs: worker start-up, and one page's simulation.
 
 For each Lantern fixture (tests/fixtures/lantern/): the Python split of the trace, then
-``simulate()`` repeated; prints the median wall and CPU time of each part (the Python
-process's CPU covers JSON encoding and the pipe; the worker reports its own CPU).
+``simulate()`` repeated; prints the median wall and CPU time of each part (``python
+CPU`` covers the split, pruning, JSON encoding and the pipe; the worker reports its own
+CPU: parsing, the graph, the simulations). ``events``/``MB``: the page's main-thread
+events; ``sent``: those Lantern reads.
 
     .venv/bin/python scripts/lantern_cost.py [--repeat 5]
 """
@@ -19,7 +21,7 @@ from pathlib import Path
 
 import psutil
 
-from psdata.lab.lantern import LanternWorker, simulate, split_page
+from psdata.lab.lantern import LanternWorker, lantern_events, simulate, split_page
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "lantern"
 
@@ -69,6 +71,7 @@ async def page_cost(name: str, worker: LanternWorker, repeat: int) -> dict[str, 
     result = {k: statistics.median(v) for k, v in rows.items()}
     result["events"] = len(page.events)
     result["trace_mb"] = sum(len(json.dumps(e)) for e in page.events) / 1e6
+    result["sent"] = len(lantern_events(page.events))
     return result
 
 
@@ -84,14 +87,14 @@ def main() -> None:
     worker = LanternWorker()
     asyncio.run(worker.request("ping"))
     print(
-        f"{'fixture':26} {'events':>7} {'MB':>5} {'split ms':>9} {'simulate wall':>14}"
+        f"{'fixture':26} {'events':>7} {'MB':>5} {'sent':>5} {'split ms':>9} {'simulate wall':>14}"
         f" {'python CPU':>11} {'node CPU':>9}"
     )
     for path in sorted(FIXTURES.glob("*.expected.json")):
         name = path.name.removesuffix(".expected.json")
         r = asyncio.run(page_cost(name, worker, args.repeat))
         print(
-            f"{name:26} {r['events']:7.0f} {r['trace_mb']:5.1f} {r['split']:9.1f}"
+            f"{name:26} {r['events']:7.0f} {r['trace_mb']:5.1f} {r['sent']:5.0f} {r['split']:9.1f}"
             f" {r['wall']:14.1f} {r['py_cpu']:11.1f} {r['node_cpu']:9.1f}"
         )
     worker.close()

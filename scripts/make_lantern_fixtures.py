@@ -89,7 +89,8 @@ def reduce_trace(trace: dict[str, Any], *, screenshots: bool = True) -> dict[str
     main_threads = {
         (e["pid"], e["tid"])
         for e in events
-        if e.get("ph") == "M" and e.get("name") == "thread_name"
+        if e.get("ph") == "M"
+        and e.get("name") == "thread_name"
         and (e.get("args") or {}).get("name") == "CrRendererMain"
     }
     kept = [
@@ -153,8 +154,9 @@ def make_case(name: str, url: str, form_factor: str, env: dict[str, str], work: 
     reduced_report = audit(reduced_dir, env, flags)
     reduced_values = report_values(reduced_report)
     if full_values != reduced_values:
-        raise SystemExit(f"{name}: reduced trace changes Lighthouse's numbers:\n"
-                         f"{full_values}\n{reduced_values}")
+        raise SystemExit(
+            f"{name}: reduced trace changes Lighthouse's numbers:\n{full_values}\n{reduced_values}"
+        )
 
     reduced = reduce_trace(trace, screenshots=False)
     frame_id, pid = find_main_frame(reduced["traceEvents"])
