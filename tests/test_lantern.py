@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 
 from psdata._errors import PageTimeoutError
@@ -263,10 +264,30 @@ async def _timed_out(worker: LanternWorker, name: str) -> None:
     await worker.request("simulate", payload, timeout=0.001)
 
 
+def test_psdata_shutdown_closes_the_shared_worker() -> None:
+    """Started from psdata's loop thread (as the engine will), closed by psdata.shutdown."""
+    import psdata
+    from psdata._runtime import run_sync
+    from psdata.lab.lantern import get_worker
+
+    metrics = run_sync(simulate_case(CASES[0]))
+    assert metrics.lcp_ms is not None
+    worker = get_worker()
+    pid = worker.pid
+    assert pid is not None
+    psdata.shutdown()
+    assert worker.pid is None
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    assert run_sync(simulate_case(CASES[0])).values() == metrics.values()  # starts again
+    psdata.shutdown()
+    assert worker.pid is None
+
+
 def test_concurrent_requests_share_one_worker(worker: LanternWorker) -> None:
     async def all_cases() -> list[SimulatedMetrics]:
         return list(await asyncio.gather(*(simulate_case(n, worker) for n in CASES)))
 
+    run(worker.request("ping"))
     starts = worker.stats["starts"]
     results = run(all_cases())
     for name, metrics in zip(CASES, results, strict=True):

@@ -164,7 +164,7 @@ class LanternWorker:
         self._ids = itertools.count(1)
         #: Counters: worker starts, requests answered, time spent starting workers.
         self.stats: dict[str, float] = {"starts": 0, "requests": 0, "start_s": 0.0}
-        self._hooked = False
+        self._hooked: object = None  # the loop thread whose shutdown closes this worker
 
     def _running(self) -> _Process:
         with self._lock:
@@ -179,18 +179,17 @@ class LanternWorker:
 
     def _hook_shutdown(self) -> None:
         """Close with psdata's loop thread when started from it (psdata.shutdown)."""
-        if self._hooked:
-            return
         from psdata import _loop
 
         thread = _loop._instance
-        if thread is not None and thread.in_loop_thread():
+        if thread is None or thread is self._hooked or not thread.in_loop_thread():
+            return
 
-            async def close() -> None:
-                await asyncio.to_thread(self.close)
+        async def close() -> None:
+            await asyncio.to_thread(self.close)
 
-            thread.add_shutdown_hook(close)
-            self._hooked = True
+        thread.add_shutdown_hook(close)
+        self._hooked = thread
 
     async def request(
         self, op: str, payload: dict[str, Any] | None = None, *, timeout: float = 60.0
