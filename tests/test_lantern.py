@@ -146,6 +146,26 @@ def test_main_document_url_defaults_to_where_redirects_end(worker: LanternWorker
     assert without.values() == with_url.values()
 
 
+def test_requested_url_is_taken_canonical_as_lighthouse_does(worker: LanternWorker) -> None:
+    name = CASES[0]
+    events, devtools_log, expected = load(name)
+    page = split_page(events)
+    url = expected["requested_url"].replace("http://", "HTTP://")
+    metrics = run(
+        simulate(
+            page.events,
+            devtools_log,
+            url=url,
+            frame_id=page.frame_id,
+            strategy=expected["form_factor"],
+            observed_speed_index_ms=expected["observed_speed_index_ms"],
+            worker=worker,
+        )
+    )
+    assert metrics.errors == {}
+    assert metrics.fcp_ms == pytest.approx(expected["report"]["fcp_ms"], abs=1e-6)
+
+
 def _offset_pids(events: list[dict[str, Any]], offset: int) -> list[dict[str, Any]]:
     """A copy of a trace with every process id moved by ``offset``."""
     moved = copy.deepcopy(events)

@@ -412,6 +412,15 @@ export function navigationTimestamps(sortedEvents, frameId) {
 // ---------------------------------------------------------------------------------------
 // 4. Graph, simulator and metrics
 
+/** The URL as Lighthouse keeps a requested URL (and Chromium requests it): canonical. */
+function canonicalUrl(url) {
+  try {
+    return new URL(url).href;
+  } catch {
+    return url;
+  }
+}
+
 function findMainDocumentUrl(records, requestedUrl) {
   const root = NetworkAnalyzer.findResourceForUrl(records, requestedUrl);
   if (!root) return undefined;
@@ -455,14 +464,15 @@ export function simulate(request) {
   const events = sortTraceEvents(request.mainThreadEvents);
   const metrics = {};
   const errors = {};
-  const requestedUrl = request.requestedUrl;
+  const requestedUrl = canonicalUrl(request.requestedUrl);
   let navigation = null;
   let mainDocumentUrl;
   let networkAnalysis;
   let data;
   try {
     navigation = navigationTimestamps(events, request.frameId);
-    mainDocumentUrl = request.mainDocumentUrl || findMainDocumentUrl(records, requestedUrl);
+    mainDocumentUrl = request.mainDocumentUrl ? canonicalUrl(request.mainDocumentUrl) :
+      findMainDocumentUrl(records, requestedUrl);
     networkAnalysis = NetworkAnalyzer.analyze(records);
     const simulator = Simulator.createSimulator({
       throttlingMethod: 'simulate',
