@@ -7,6 +7,20 @@ DevTools trace engine's, vendored under ``vendor/``) in the Node that ships with
 ``playwright`` package, with psdata's own glue (``glue.mjs``) doing what Lighthouse
 does around it.
 
+What a page must provide (Lighthouse's inputs, cut to what Lantern reads):
+
+- the trace of its renderer main thread, with the categories ``devtools.timeline``,
+  ``disabled-by-default-devtools.timeline`` (``RunTask``, layout and style
+  invalidations; also ``TracingStartedInBrowser`` / ``FrameCommittedInBrowser``, which
+  map the page's frame to its renderer), ``v8`` (``v8.compile``), ``loading``
+  (first/largest contentful paint) and ``blink.user_timing`` (``navigationStart``);
+  screenshots and invalidation tracking are not needed;
+- its CDP ``Network`` events: ``requestWillBeSent``, ``responseReceived``,
+  ``dataReceived``, ``loadingFinished``, ``loadingFailed``,
+  ``resourceChangedPriority``, ``requestServedFromCache`` (CDP timestamps and trace
+  timestamps share Chromium's monotonic clock);
+- the requested URL and, for Speed Index, the observed Speed Index of the load.
+
 >>> from psdata.lab.lantern import simulate, split_page  # doctest: +SKIP
 >>> page = split_page(trace["traceEvents"])  # doctest: +SKIP
 >>> metrics = await simulate(page.events, devtools_log, url=url, frame_id=page.frame_id,
