@@ -322,3 +322,102 @@ def test_node_is_playwrights_and_the_files_ship_with_the_package() -> None:
     assert "Redistribution and use" in (package / "vendor" / "LICENSE").read_text()
     pyproject = (Path(__file__).parents[1] / "pyproject.toml").read_text()
     assert '"lab/lantern/*.mjs"' in pyproject and '"lab/lantern/vendor/*"' in pyproject
+
+
+#: Trace categories a live page needs for Lantern (see psdata.lab.lantern's docstring).
+LIVE_CATEGORIES = [
+    "devtools.timeline",
+    "disabled-by-default-devtools.timeline",
+    "v8",
+    "loading",
+    "blink.user_timing",
+]
+NETWORK_EVENTS = [
+    "Network.requestWillBeSent",
+    "Network.responseReceived",
+    "Network.dataReceived",
+    "Network.loadingFinished",
+    "Network.loadingFailed",
+    "Network.resourceChangedPriority",
+    "Network.requestServedFromCache",
+]
+
+
+async def _two_pages_one_trace(
+    urls: list[str],
+) -> tuple[list[dict[str, Any]], list[tuple[str, str, list[dict[str, Any]]]]]:
+    """Load pages side by side in one Chromium under one browser-wide trace.
+
+    Returns the trace events and, per page, (url, main frame id, its CDP Network events).
+    """
+    from playwright.async_api import async_playwright
+
+    from psdata._browser import IGNORED_DEFAULT_ARGS, LAUNCH_ARGS, find_chromium
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(
+            executable_path=find_chromium(),
+            headless=True,
+            args=list(LAUNCH_ARGS),
+            ignore_default_args=list(IGNORED_DEFAULT_ARGS),
+        )
+        try:
+            tracing = await browser.new_browser_cdp_session()
+            events: list[dict[str, Any]] = []
+            complete = asyncio.Event()
+            tracing.on("Tracing.dataCollected", lambda p: events.extend(p["value"]))
+            tracing.on("Tracing.tracingComplete", lambda _: complete.set())
+            await tracing.send(
+                "Tracing.start",
+                {
+                    "traceConfig": {"includedCategories": LIVE_CATEGORIES},
+                    "transferMode": "ReportEvents",
+                },
+            )
+            pages = []
+            for url in urls:
+                context = await browser.new_context()
+                page = await context.new_page()
+                session = await context.new_cdp_session(page)
+                log: list[dict[str, Any]] = []
+                for method in NETWORK_EVENTS:
+                    session.on(
+                        method, lambda p, m=method, log=log: log.append({"method": m, "params": p})
+                    )
+                await session.send("Network.enable")
+                tree = await session.send("Page.getFrameTree")
+                pages.append((page, url, tree["frameTree"]["frame"]["id"], log))
+            await asyncio.wait_for(
+                asyncio.gather(*(p.goto(url, wait_until="load") for p, url, _, _ in pages)), 30
+            )
+            await asyncio.sleep(2.0)  # the long tasks run 200 and 600 ms after the paint
+            await tracing.send("Tracing.end")
+            await asyncio.wait_for(complete.wait(), 30)
+        finally:
+            await browser.close()
+    return events, [(url, frame_id, log) for _, url, frame_id, log in pages]
+
+
+@pytest.mark.timeout(120)
+def test_live_browser_wide_trace_feeds_lantern_per_page(site: Any, worker: LanternWorker) -> None:
+    """psdata's own Chromium inputs (not Lighthouse's): two pages, one trace, split by frame."""
+    urls = [site.url("/simple.html"), site.url("/longtask.html")]
+    events, pages = run(_two_pages_one_trace(urls))
+    results = {}
+    threads = []
+    for url, frame_id, log in pages:
+        page = split_page(events, frame_id)
+        threads.append(set(page.threads))
+        metrics = run(
+            simulate(page.events, log, url=url, frame_id=frame_id, worker=worker, timeout=30)
+        )
+        assert metrics.errors == {"speed_index_ms": "NO_OBSERVED_SPEED_INDEX"}, url
+        assert metrics.diagnostics["mainDocumentUrl"] == url
+        results[url.rsplit("/", 1)[-1]] = metrics
+    assert threads[0].isdisjoint(threads[1])  # each page has its own renderer
+    simple, busy = results["simple.html"], results["longtask.html"]
+    # Two 250 ms busy loops, ×4 CPU slowdown: about 2 s more blocking (a loaded machine
+    # can make the simple page's own short tasks count too).
+    assert busy.tbt_ms is not None and simple.tbt_ms is not None
+    assert busy.tbt_ms > simple.tbt_ms + 1000
+    assert simple.fcp_ms is not None and 0 < simple.fcp_ms <= simple.lcp_ms  # type: ignore[operator]

@@ -7,7 +7,9 @@ process(es) that showed the page's main frame. Lighthouse finds them in its own 
 1. the main frame: the frame without a parent in ``TracingStartedInBrowser``;
 2. its renderer processes: ``processId`` of the ``FrameCommittedInBrowser`` (or
    ``ProcessReadyInBrowser``) events of that frame; a trace without them keeps the
-   process ``TracingStartedInBrowser`` names;
+   process ``TracingStartedInBrowser`` names. A trace recorded on the browser's own
+   session (every tab: psdata's browser-wide trace) has neither, and there the
+   processes whose ``navigationStart`` names the frame are taken;
 3. in each process, the thread named ``CrRendererMain`` (``CrBrowserMain`` when Chromium
    runs in a single process);
 4. every event of those threads, in trace order (the Lantern glue sorts them).
@@ -151,8 +153,9 @@ def renderer_main_threads(
     frame_id : str
         The page's main frame id.
     starting_pid : int, optional
-        The process to use when the trace has no commit event for the frame (a trace
-        started after the navigation).
+        The process to use when the trace has no commit event for the frame (Lighthouse's
+        rule for a trace of one page). Without it, the processes whose renderer started
+        a navigation of the frame (``navigationStart``) are used.
 
     Returns
     -------
@@ -185,9 +188,11 @@ def renderer_main_threads(
             if pid not in pids:
                 pids.append(pid)
     if not pids:
-        if starting_pid is None:
-            raise ValueError(f"no renderer process showed frame {frame_id}")
-        pids = [starting_pid]
+        pids = (
+            [starting_pid] if starting_pid is not None else _navigated_pids(trace_events, frame_id)
+        )
+    if not pids:
+        raise ValueError(f"no renderer process showed frame {frame_id}")
     names: dict[int, dict[str, int]] = {pid: {} for pid in pids}
     for event in trace_events:
         if (
@@ -205,6 +210,26 @@ def renderer_main_threads(
             raise ValueError(f"no main thread name for renderer process {pid}")
         threads[pid] = tid
     return threads
+
+
+def _navigated_pids(trace_events: Sequence[TraceEvent], frame_id: str) -> list[int]:
+    """Processes whose renderer started a navigation of ``frame_id`` (``navigationStart``).
+
+    A trace recorded on the browser's own session (all tabs) has no frame tree in
+    ``TracingStartedInBrowser`` and no ``FrameCommittedInBrowser`` events; the
+    renderer's ``navigationStart`` names the frame it loads instead.
+    """
+    starts = sorted(
+        (e for e in trace_events if e.get("name") == "navigationStart" and _is_key_event(e)),
+        key=lambda e: e.get("ts", 0),
+    )
+    pids: list[int] = []
+    for event in starts:
+        args = event.get("args") or {}
+        pid = event.get("pid")
+        if args.get("frame") == frame_id and isinstance(pid, int) and pid not in pids:
+            pids.append(pid)
+    return pids
 
 
 def main_thread_events(
