@@ -315,6 +315,23 @@ def test_concurrent_requests_share_one_worker(worker: LanternWorker) -> None:
     assert worker.stats["starts"] == starts
 
 
+def test_large_requests_queue_without_blocking_each_other(worker: LanternWorker) -> None:
+    """Megabytes of events per request, several at once: answered in order, all right."""
+    big = max(CASES, key=lambda n: (FIXTURES / f"{n}.trace.json.gz").stat().st_size)
+    expected = load(big)[2]["report"]
+
+    async def many() -> list[SimulatedMetrics]:
+        jobs = [simulate_case(big, worker, prune=False) for _ in range(3)]
+        jobs += [simulate_case(name, worker) for name in CASES]
+        return list(await asyncio.gather(*jobs))
+
+    results = run(many())
+    for metrics in results[:3]:
+        assert metrics.tbt_ms == pytest.approx(expected["tbt_ms"], abs=1e-6)
+        assert metrics.lcp_ms == pytest.approx(expected["lcp_ms"], abs=1e-6)
+    assert all(m.errors == {} for m in results)
+
+
 def test_node_is_playwrights_and_the_files_ship_with_the_package() -> None:
     assert "playwright" in node_executable()
     package = Path(__file__).parents[1] / "src" / "psdata" / "lab" / "lantern"

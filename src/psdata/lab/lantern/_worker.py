@@ -72,7 +72,8 @@ class _Process:
             cwd=str(WORKER_SCRIPT.parent),
         )
         self.pending: dict[int, concurrent.futures.Future[dict[str, Any]]] = {}
-        self.lock = threading.Lock()  # pending, and writes to stdin
+        self.lock = threading.Lock()  # pending and dead (held briefly: the reader needs it)
+        self.write_lock = threading.Lock()  # one request line at a time on stdin
         self.stderr: collections.deque[str] = collections.deque(maxlen=_STDERR_LINES)
         self.dead: str | None = None
         assert self.popen.stdout is not None and self.popen.stderr is not None
@@ -114,13 +115,15 @@ class _Process:
             if self.dead is not None:
                 raise _WorkerDied(self.dead)
             self.pending[request_id] = future
-            assert self.popen.stdin is not None
-            try:
+        assert self.popen.stdin is not None
+        try:
+            with self.write_lock:  # blocks while the worker is busy and the pipe is full
                 self.popen.stdin.write(line)
                 self.popen.stdin.flush()
-            except OSError as exc:
+        except (OSError, ValueError) as exc:  # ValueError: stdin closed by close()
+            with self.lock:
                 self.pending.pop(request_id, None)
-                raise _WorkerDied(f"the Lantern worker is gone ({exc})") from exc
+            raise _WorkerDied(f"the Lantern worker is gone ({exc})") from exc
         return future
 
     def kill(self, reason: str) -> None:
@@ -209,7 +212,8 @@ class LanternWorker:
             request_id = next(self._ids)
             message = {"id": request_id, "op": op, "request": payload}
             try:
-                future = await asyncio.to_thread(process.send, request_id, message)
+                sending = asyncio.to_thread(process.send, request_id, message)
+                future = await asyncio.wait_for(sending, max(0.0, deadline - time.monotonic()))
                 remaining = max(0.0, deadline - time.monotonic())
                 reply = await asyncio.wait_for(asyncio.wrap_future(future), remaining)
             except TimeoutError:
