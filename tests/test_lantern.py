@@ -251,6 +251,9 @@ def test_missing_paint_and_unmatched_frame_are_errors_not_numbers(worker: Lanter
 def test_worker_restarts_after_it_dies_and_after_a_timeout() -> None:
     worker = LanternWorker()
     try:
+        worker.start()
+        worker.start()
+        assert worker.stats["starts"] == 1
         assert run(worker.request("ping"))["lantern"] == "@paulirish/trace_engine 0.0.32"
         pid = worker.pid
         assert pid is not None

@@ -234,6 +234,14 @@ class LanternWorker:
             return result
         raise AssertionError("unreachable")
 
+    def start(self) -> None:
+        """Start the Node process now (it loads Lantern while the first page loads).
+
+        Idempotent; requests start it anyway. Call from the thread of the event loop
+        that will send the requests, so psdata's shutdown closes it.
+        """
+        self._running()
+
     @property
     def pid(self) -> int | None:
         """The running worker's process id (``None`` when none runs)."""
