@@ -28,7 +28,7 @@ installed=$(node -p "require('$pkg/package.json').version")
 
 "$work/node_modules/.bin/esbuild" "$pkg/models/trace/lantern/lantern.js" \
   --bundle --format=esm --platform=neutral --target=es2022 \
-  --minify-whitespace --minify-syntax --legal-comments=none \
+  --minify --keep-names --legal-comments=none \
   --banner:js="// Lantern from @paulirish/trace_engine ${TRACE_ENGINE_VERSION} (BSD-3-Clause, see LICENSE); bundled by scripts/build_lantern.sh with esbuild ${ESBUILD_VERSION}." \
   --outfile="$OUT_DIR/lantern.mjs"
 cp "$pkg/LICENSE" "$OUT_DIR/LICENSE"
