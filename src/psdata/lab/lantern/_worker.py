@@ -1,0 +1,280 @@
+"""The Node process that runs Lantern: started lazily, one JSON line per request.
+
+Lantern is JavaScript. psdata runs it in the Node executable that ships inside the
+``playwright`` package (no other Node needed), as one long-lived worker process speaking
+JSON lines over stdin/stdout (``worker.mjs``). Requests are pipelined and answered in
+order; each has a time limit. A worker that dies is started again on the next request;
+a request that runs out of time kills the worker (a JavaScript loop cannot be
+interrupted otherwise), and the requests queued behind it are sent again once to a new
+worker. The worker is closed at interpreter exit, by psdata's shutdown (when it was
+started from psdata's loop thread) and by :func:`close_worker`.
+
+The work that does not need the event loop (encoding the request as JSON, writing it to
+the pipe) runs in a thread, so a large trace does not stall other pages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import collections
+import concurrent.futures
+import contextlib
+import itertools
+import json
+import logging
+import os
+import subprocess
+import threading
+import time
+from pathlib import Path
+from typing import IO, Any
+
+from psdata._errors import InternalError, PageTimeoutError
+
+__all__ = ["LanternWorker", "close_worker", "get_worker", "node_executable"]
+
+log = logging.getLogger(__name__)
+
+WORKER_SCRIPT = Path(__file__).with_name("worker.mjs")
+#: Environment variable naming another Node executable (>= 18) to run Lantern with.
+NODE_ENV = "PSDATA_NODE"
+#: Lines of the worker's stderr kept for error messages.
+_STDERR_LINES = 40
+
+
+def node_executable() -> str:
+    """The Node executable Lantern runs in: ``$PSDATA_NODE`` or playwright's own.
+
+    >>> Path(node_executable()).name.startswith("node")
+    True
+    """
+    override = os.environ.get(NODE_ENV)
+    if override:
+        return override
+    from playwright._impl._driver import compute_driver_executable
+
+    found: Any = compute_driver_executable()
+    if isinstance(found, tuple):  # playwright >= 1.39: (node, cli.js)
+        return str(found[0])
+    return str(Path(found).with_name("node"))  # older: the driver script beside node
+
+
+class _Process:
+    """One running worker: the process, its reader thread and the requests in flight."""
+
+    def __init__(self, node: str) -> None:
+        self.popen = subprocess.Popen(
+            [node, "--max-old-space-size=4096", str(WORKER_SCRIPT)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=str(WORKER_SCRIPT.parent),
+        )
+        self.pending: dict[int, concurrent.futures.Future[dict[str, Any]]] = {}
+        self.lock = threading.Lock()  # pending and dead (held briefly: the reader needs it)
+        self.write_lock = threading.Lock()  # one request line at a time on stdin
+        self.stderr: collections.deque[str] = collections.deque(maxlen=_STDERR_LINES)
+        self.dead: str | None = None
+        assert self.popen.stdout is not None and self.popen.stderr is not None
+        for target, stream in ((self._read, self.popen.stdout), (self._drain, self.popen.stderr)):
+            threading.Thread(target=target, args=(stream,), daemon=True).start()
+
+    def _read(self, stream: IO[bytes]) -> None:
+        for line in stream:
+            try:
+                reply = json.loads(line)
+            except ValueError:
+                self.stderr.append(line.decode(errors="replace"))
+                continue
+            with self.lock:
+                future = self.pending.pop(reply.get("id"), None)
+            if future is not None and not future.done():
+                future.set_result(reply)
+        code = self.popen.wait()
+        self._fail(f"the Lantern worker exited with status {code}")
+
+    def _drain(self, stream: IO[bytes]) -> None:
+        for line in stream:
+            self.stderr.append(line.decode(errors="replace").rstrip())
+
+    def _fail(self, reason: str) -> None:
+        tail = "\n".join(self.stderr)
+        with self.lock:
+            self.dead = self.dead or (f"{reason}: {tail}" if tail else reason)
+            pending, self.pending = self.pending, {}
+        for future in pending.values():
+            if not future.done():
+                future.set_exception(_WorkerDied(self.dead))
+
+    def send(self, request_id: int, message: dict[str, Any]) -> concurrent.futures.Future[Any]:
+        """Write one request (blocking: call from a thread); its reply future."""
+        line = json.dumps(message, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
+        future: concurrent.futures.Future[dict[str, Any]] = concurrent.futures.Future()
+        with self.lock:
+            if self.dead is not None:
+                raise _WorkerDied(self.dead)
+            self.pending[request_id] = future
+        assert self.popen.stdin is not None
+        try:
+            with self.write_lock:  # blocks while the worker is busy and the pipe is full
+                self.popen.stdin.write(line)
+                self.popen.stdin.flush()
+        except (OSError, ValueError) as exc:  # ValueError: stdin closed by close()
+            with self.lock:
+                self.pending.pop(request_id, None)
+            raise _WorkerDied(f"the Lantern worker is gone ({exc})") from exc
+        return future
+
+    def kill(self, reason: str) -> None:
+        with contextlib.suppress(OSError):
+            self.popen.kill()
+        self._fail(reason)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Close stdin (the worker exits), then kill it if it lingers."""
+        with contextlib.suppress(OSError):
+            assert self.popen.stdin is not None
+            self.popen.stdin.close()
+        try:
+            self.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.popen.kill()
+            self.popen.wait(timeout)
+        self._fail("the Lantern worker was closed")
+
+
+class _WorkerDied(Exception):
+    """The worker process ended while a request was queued or running."""
+
+
+class LanternWorker:
+    """A lazily started Node worker running Lantern (one per Python process).
+
+    Examples
+    --------
+    >>> import asyncio
+    >>> worker = LanternWorker()
+    >>> asyncio.run(worker.request("ping"))["lantern"]
+    '@paulirish/trace_engine 0.0.32'
+    >>> worker.close()
+    """
+
+    def __init__(self, node: str | None = None) -> None:
+        self._node = node
+        self._process: _Process | None = None
+        self._lock = threading.Lock()
+        self._ids = itertools.count(1)
+        #: Counters: worker starts, requests answered, time spent starting workers.
+        self.stats: dict[str, float] = {"starts": 0, "requests": 0, "start_s": 0.0}
+        self._hooked: object = None  # the loop thread whose shutdown closes this worker
+
+    def _running(self) -> _Process:
+        with self._lock:
+            process = self._process
+            if process is None or process.dead is not None:
+                start = time.perf_counter()
+                process = self._process = _Process(self._node or node_executable())
+                self.stats["starts"] += 1
+                self.stats["start_s"] += time.perf_counter() - start
+                self._hook_shutdown()
+            return process
+
+    def _hook_shutdown(self) -> None:
+        """Close with psdata's loop thread when started from it (psdata.shutdown)."""
+        from psdata import _loop
+
+        thread = _loop._instance
+        if thread is None or thread is self._hooked or not thread.in_loop_thread():
+            return
+
+        async def close() -> None:
+            await asyncio.to_thread(self.close)
+
+        thread.add_shutdown_hook(close)
+        self._hooked = thread
+
+    async def request(
+        self, op: str, payload: dict[str, Any] | None = None, *, timeout: float = 60.0
+    ) -> dict[str, Any]:
+        """Send one request and await its result (the worker's ``result`` object).
+
+        Raises
+        ------
+        PageTimeoutError
+            No answer within ``timeout`` seconds (the worker is killed).
+        InternalError
+            The worker failed: an exception in the glue, or the process died twice.
+        """
+        deadline = time.monotonic() + timeout
+        for attempt in (1, 2):
+            process = self._running()
+            request_id = next(self._ids)
+            message = {"id": request_id, "op": op, "request": payload}
+            try:
+                sending = asyncio.to_thread(process.send, request_id, message)
+                future = await asyncio.wait_for(sending, max(0.0, deadline - time.monotonic()))
+                remaining = max(0.0, deadline - time.monotonic())
+                reply = await asyncio.wait_for(asyncio.wrap_future(future), remaining)
+            except TimeoutError:
+                process.kill(f"a Lantern request took longer than {timeout:g} s")
+                raise PageTimeoutError(f"Lantern did not answer within {timeout:g} s") from None
+            except _WorkerDied as exc:
+                if attempt == 2 or time.monotonic() >= deadline:
+                    raise InternalError(str(exc)) from None
+                log.warning("Lantern worker died (%s); sending the request again", exc)
+                continue
+            self.stats["requests"] += 1
+            if not reply.get("ok"):
+                raise InternalError(f"Lantern failed: {reply.get('error')}")
+            result: dict[str, Any] = reply["result"]
+            if isinstance(result, dict):
+                cost = {"cpuMs": reply.get("cpuMs"), "wallMs": reply.get("wallMs")}
+                result.setdefault("_cost", cost)
+            return result
+        raise AssertionError("unreachable")
+
+    def start(self) -> None:
+        """Start the Node process now (it loads Lantern while the first page loads).
+
+        Idempotent; requests start it anyway. Call from the thread of the event loop
+        that will send the requests, so psdata's shutdown closes it.
+        """
+        self._running()
+
+    @property
+    def pid(self) -> int | None:
+        """The running worker's process id (``None`` when none runs)."""
+        process = self._process
+        return None if process is None or process.dead else process.popen.pid
+
+    def close(self) -> None:
+        """Stop the worker (it starts again on the next request). Idempotent."""
+        with self._lock:
+            process, self._process = self._process, None
+        if process is not None:
+            process.close()
+
+
+_worker: LanternWorker | None = None
+_worker_lock = threading.Lock()
+
+
+def get_worker() -> LanternWorker:
+    """The process-wide Lantern worker (its Node process starts on first request)."""
+    global _worker
+    with _worker_lock:
+        if _worker is None:
+            _worker = LanternWorker()
+        return _worker
+
+
+def close_worker() -> None:
+    """Stop the process-wide worker's Node process, if any (also run at exit)."""
+    with _worker_lock:
+        worker = _worker
+    if worker is not None:
+        worker.close()
+
+
+atexit.register(close_worker)

@@ -1,0 +1,443 @@
+"""Lantern (simulated throttling) on Lighthouse 12.2.3's own artifacts, and its worker.
+
+The fixtures (tests/fixtures/lantern/, made by scripts/make_lantern_fixtures.py) are
+Lighthouse's trace and devtools log of bench pages with the numbers Lighthouse's audits
+computed from exactly those files; psdata's split + glue + vendored Lantern must give
+the same numbers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import gzip
+import json
+import os
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pytest
+
+from psdata._errors import PageTimeoutError
+from psdata.lab import scoring
+from psdata.lab.lantern import (
+    LanternWorker,
+    SimulatedMetrics,
+    find_main_frame,
+    node_executable,
+    simulate,
+    simulate_trace,
+    split_page,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "lantern"
+CASES = sorted(p.name.removesuffix(".expected.json") for p in FIXTURES.glob("*.expected.json"))
+METRICS = (
+    "fcp_ms",
+    "lcp_ms",
+    "speed_index_ms",
+    "tbt_ms",
+    "interactive_ms",
+    "max_potential_fid_ms",
+)
+
+
+def load(name: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
+    """(trace events, devtools log, expected values) of one fixture."""
+    with gzip.open(FIXTURES / f"{name}.trace.json.gz", "rt") as f:
+        trace = json.load(f)
+    with gzip.open(FIXTURES / f"{name}.devtoolslog.json.gz", "rt") as f:
+        devtools_log = json.load(f)
+    expected = json.loads((FIXTURES / f"{name}.expected.json").read_text())
+    return trace["traceEvents"], devtools_log, expected
+
+
+def run(coro: Any) -> Any:
+    return asyncio.run(coro)
+
+
+@pytest.fixture(scope="module")
+def worker() -> Any:
+    worker = LanternWorker()
+    yield worker
+    worker.close()
+
+
+async def simulate_case(
+    name: str, worker: LanternWorker | None = None, *, prune: bool = True
+) -> SimulatedMetrics:
+    """Lighthouse's path on a fixture: split the trace, then simulate the page."""
+    events, devtools_log, expected = load(name)
+    page = split_page(events)
+    return await simulate(
+        page.events,
+        devtools_log,
+        url=expected["requested_url"],
+        frame_id=page.frame_id,
+        strategy=expected["form_factor"],
+        observed_speed_index_ms=expected["observed_speed_index_ms"],
+        main_document_url=expected["main_document_url"],
+        worker=worker,
+        prune=prune,
+    )
+
+
+def test_fixtures_cover_mobile_desktop_and_a_redirect() -> None:
+    assert len(CASES) >= 4
+    expected = [load(name)[2] for name in CASES]
+    assert {e["form_factor"] for e in expected} == {"mobile", "desktop"}
+    assert all(e["throttling_method"] == "simulate" for e in expected)
+    assert any(e["requested_url"] != e["main_document_url"] for e in expected)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_split_finds_lighthouses_main_thread(name: str) -> None:
+    events, _, expected = load(name)
+    page = split_page(events)
+    assert page.frame_id == expected["main_frame_id"]
+    assert {str(pid): tid for pid, tid in page.threads.items()} == expected["renderer_main_threads"]
+    assert page.events and all(page.threads[e["pid"]] == e["tid"] for e in page.events)
+    # The fixture keeps other renderers' main threads too: the split must leave them out.
+    renderers = {
+        e["pid"]
+        for e in events
+        if e.get("name") == "thread_name" and e["args"].get("name") == "CrRendererMain"
+    }
+    assert renderers - set(page.threads), "fixture should hold a distracting renderer"
+
+
+@pytest.mark.parametrize("prune", [True, False], ids=["lantern-events", "all-events"])
+@pytest.mark.parametrize("name", CASES)
+def test_lantern_reproduces_lighthouse(name: str, prune: bool, worker: LanternWorker) -> None:
+    _, _, expected = load(name)
+    report = expected["report"]
+    metrics = run(simulate_case(name, worker, prune=prune))
+    assert metrics.errors == {}
+    for metric in METRICS:
+        assert getattr(metrics, metric) == pytest.approx(report[metric], abs=1e-6), metric
+    values = {**metrics.values(), "cls": report["cls"]}
+    assert scoring.performance_score(values, expected["form_factor"]) == report["performance_score"]
+    estimate = metrics.estimates["lcp_ms"]
+    assert estimate.optimistic_ms <= estimate.pessimistic_ms + 1e-9
+    assert metrics.diagnostics["mainDocumentUrl"] == expected["main_document_url"]
+
+
+def test_main_document_url_defaults_to_where_redirects_end(worker: LanternWorker) -> None:
+    name = next(n for n in CASES if "redirect" in n)
+    events, devtools_log, expected = load(name)
+
+    async def both() -> tuple[SimulatedMetrics, SimulatedMetrics]:
+        page = split_page(events)
+        without = await simulate(
+            page.events,
+            devtools_log,
+            url=expected["requested_url"],
+            frame_id=page.frame_id,
+            observed_speed_index_ms=expected["observed_speed_index_ms"],
+            worker=worker,
+        )
+        return await simulate_case(name, worker), without
+
+    with_url, without = run(both())
+    assert without.diagnostics["mainDocumentUrl"] == expected["main_document_url"]
+    assert without.values() == with_url.values()
+
+
+def test_requested_url_is_taken_canonical_as_lighthouse_does(worker: LanternWorker) -> None:
+    name = CASES[0]
+    events, devtools_log, expected = load(name)
+    page = split_page(events)
+    url = expected["requested_url"].replace("http://", "HTTP://")
+    metrics = run(
+        simulate(
+            page.events,
+            devtools_log,
+            url=url,
+            frame_id=page.frame_id,
+            strategy=expected["form_factor"],
+            observed_speed_index_ms=expected["observed_speed_index_ms"],
+            worker=worker,
+        )
+    )
+    assert metrics.errors == {}
+    assert metrics.fcp_ms == pytest.approx(expected["report"]["fcp_ms"], abs=1e-6)
+
+
+def _offset_pids(events: list[dict[str, Any]], offset: int) -> list[dict[str, Any]]:
+    """A copy of a trace with every process id moved by ``offset``."""
+    moved = copy.deepcopy(events)
+    for event in moved:
+        event["pid"] += offset
+        data = (event.get("args") or {}).get("data") or {}
+        if "processId" in data:
+            data["processId"] += offset
+        for frame in data.get("frames") or []:
+            if "processId" in frame:
+                frame["processId"] += offset
+    return moved
+
+
+def test_browser_wide_trace_splits_per_page(worker: LanternWorker) -> None:
+    """Two pages in one trace: each page's own frame id gives exactly its own events."""
+    (a, b) = CASES[:2]
+    events_a, log_a, expected_a = load(a)
+    events_b, _, _ = load(b)
+    events_b = _offset_pids(events_b, 1_000_000)
+    merged = sorted(events_a + events_b, key=lambda e: e["ts"])
+    frame_a, _ = find_main_frame(events_a)
+    frame_b, _ = find_main_frame(events_b)
+    page_a = split_page(merged, frame_a)
+    page_b = split_page(merged, frame_b)
+    assert set(page_a.threads).isdisjoint(page_b.threads)
+    assert len(page_a.events) == len(split_page(events_a).events)
+    assert len(page_b.events) == len(split_page(events_b).events)
+
+    metrics = run(simulate_case(a, worker))
+
+    async def from_merged() -> SimulatedMetrics:
+        return await simulate_trace(
+            merged,
+            log_a,
+            url=expected_a["requested_url"],
+            frame_id=frame_a,
+            strategy=expected_a["form_factor"],
+            observed_speed_index_ms=expected_a["observed_speed_index_ms"],
+            worker=worker,
+        )
+
+    assert run(from_merged()).values() == metrics.values()
+
+
+def test_missing_paint_and_unmatched_frame_are_errors_not_numbers(worker: LanternWorker) -> None:
+    name = CASES[0]
+    events, devtools_log, expected = load(name)
+    page = split_page(events)
+    no_lcp = [e for e in page.events if not e["name"].startswith("largestContentfulPaint")]
+
+    async def go(
+        events: list[dict[str, Any]], frame_id: str, log: list[dict[str, Any]]
+    ) -> SimulatedMetrics:
+        return await simulate(
+            events,
+            log,
+            url=expected["requested_url"],
+            frame_id=frame_id,
+            strategy=expected["form_factor"],
+            worker=worker,
+        )
+
+    metrics = run(go(no_lcp, page.frame_id, devtools_log))
+    assert metrics.fcp_ms is not None and metrics.max_potential_fid_ms is not None
+    assert metrics.lcp_ms is None and metrics.tbt_ms is None and metrics.interactive_ms is None
+    assert metrics.errors == {
+        "lcp_ms": "NO_LCP",
+        "interactive_ms": "NO_LCP",
+        "tbt_ms": "NO_LCP",
+        "speed_index_ms": "NO_OBSERVED_SPEED_INDEX",
+    }
+
+    wrong_frame = run(go(page.events, "NOT-THE-MAIN-FRAME", devtools_log))
+    assert wrong_frame.values() == dict.fromkeys(METRICS)
+    assert set(wrong_frame.errors.values()) == {"NO_NAVSTART"}
+
+    no_requests = run(go(page.events, page.frame_id, []))
+    assert no_requests.values() == dict.fromkeys(METRICS)
+    assert set(no_requests.errors.values()) == {"No timing information available"}
+
+
+def test_worker_restarts_after_it_dies_and_after_a_timeout() -> None:
+    worker = LanternWorker()
+    try:
+        worker.start()
+        worker.start()
+        assert worker.stats["starts"] == 1
+        assert run(worker.request("ping"))["lantern"] == "@paulirish/trace_engine 0.0.32"
+        pid = worker.pid
+        assert pid is not None
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while worker.pid is not None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert run(worker.request("ping"))["node"].startswith("v")
+        assert worker.stats["starts"] == 2 and worker.pid not in (None, pid)
+
+        big = max(CASES, key=lambda n: (FIXTURES / f"{n}.trace.json.gz").stat().st_size)
+        with pytest.raises(PageTimeoutError):
+            run(_timed_out(worker, big))
+        assert run(simulate_case(CASES[0], worker)).fcp_ms is not None
+        assert worker.stats["starts"] == 3
+    finally:
+        worker.close()
+    assert worker.pid is None
+
+
+async def _timed_out(worker: LanternWorker, name: str) -> None:
+    events, devtools_log, expected = load(name)
+    page = split_page(events)
+    payload = {
+        "mainThreadEvents": page.events,
+        "devtoolsLog": devtools_log,
+        "frameId": page.frame_id,
+        "requestedUrl": expected["requested_url"],
+        "formFactor": expected["form_factor"],
+    }
+    await worker.request("simulate", payload, timeout=0.001)
+
+
+def test_psdata_shutdown_closes_the_shared_worker() -> None:
+    """Started from psdata's loop thread (as the engine will), closed by psdata.shutdown."""
+    import psdata
+    from psdata._runtime import run_sync
+    from psdata.lab.lantern import get_worker
+
+    metrics = run_sync(simulate_case(CASES[0]))
+    assert metrics.lcp_ms is not None
+    worker = get_worker()
+    pid = worker.pid
+    assert pid is not None
+    psdata.shutdown()
+    assert worker.pid is None
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    assert run_sync(simulate_case(CASES[0])).values() == metrics.values()  # starts again
+    psdata.shutdown()
+    assert worker.pid is None
+
+
+def test_concurrent_requests_share_one_worker(worker: LanternWorker) -> None:
+    async def all_cases() -> list[SimulatedMetrics]:
+        return list(await asyncio.gather(*(simulate_case(n, worker) for n in CASES)))
+
+    run(worker.request("ping"))
+    starts = worker.stats["starts"]
+    results = run(all_cases())
+    for name, metrics in zip(CASES, results, strict=True):
+        assert metrics.lcp_ms == pytest.approx(load(name)[2]["report"]["lcp_ms"], abs=1e-6)
+    assert worker.stats["starts"] == starts
+
+
+def test_large_requests_queue_without_blocking_each_other(worker: LanternWorker) -> None:
+    """Megabytes of events per request, several at once: answered in order, all right."""
+    big = max(CASES, key=lambda n: (FIXTURES / f"{n}.trace.json.gz").stat().st_size)
+    expected = load(big)[2]["report"]
+
+    async def many() -> list[SimulatedMetrics]:
+        jobs = [simulate_case(big, worker, prune=False) for _ in range(3)]
+        jobs += [simulate_case(name, worker) for name in CASES]
+        return list(await asyncio.gather(*jobs))
+
+    results = run(many())
+    for metrics in results[:3]:
+        assert metrics.tbt_ms == pytest.approx(expected["tbt_ms"], abs=1e-6)
+        assert metrics.lcp_ms == pytest.approx(expected["lcp_ms"], abs=1e-6)
+    assert all(m.errors == {} for m in results)
+
+
+def test_node_is_playwrights_and_the_files_ship_with_the_package() -> None:
+    assert "playwright" in node_executable()
+    package = Path(__file__).parents[1] / "src" / "psdata" / "lab" / "lantern"
+    assert (package / "vendor" / "lantern.mjs").is_file()
+    assert "Redistribution and use" in (package / "vendor" / "LICENSE").read_text()
+    pyproject = (Path(__file__).parents[1] / "pyproject.toml").read_text()
+    assert '"lab/lantern/*.mjs"' in pyproject and '"lab/lantern/vendor/*"' in pyproject
+
+
+#: Trace categories a live page needs for Lantern (see psdata.lab.lantern's docstring).
+LIVE_CATEGORIES = [
+    "devtools.timeline",
+    "disabled-by-default-devtools.timeline",
+    "v8",
+    "loading",
+    "blink.user_timing",
+]
+NETWORK_EVENTS = [
+    "Network.requestWillBeSent",
+    "Network.responseReceived",
+    "Network.dataReceived",
+    "Network.loadingFinished",
+    "Network.loadingFailed",
+    "Network.resourceChangedPriority",
+    "Network.requestServedFromCache",
+]
+
+
+async def _two_pages_one_trace(
+    urls: list[str],
+) -> tuple[list[dict[str, Any]], list[tuple[str, str, list[dict[str, Any]]]]]:
+    """Load pages side by side in one Chromium under one browser-wide trace.
+
+    Returns the trace events and, per page, (url, main frame id, its CDP Network events).
+    """
+    from playwright.async_api import async_playwright
+
+    from psdata._browser import IGNORED_DEFAULT_ARGS, LAUNCH_ARGS, find_chromium
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(
+            executable_path=find_chromium(),
+            headless=True,
+            args=list(LAUNCH_ARGS),
+            ignore_default_args=list(IGNORED_DEFAULT_ARGS),
+        )
+        try:
+            tracing = await browser.new_browser_cdp_session()
+            events: list[dict[str, Any]] = []
+            complete = asyncio.Event()
+            tracing.on("Tracing.dataCollected", lambda p: events.extend(p["value"]))
+            tracing.on("Tracing.tracingComplete", lambda _: complete.set())
+            await tracing.send(
+                "Tracing.start",
+                {
+                    "traceConfig": {"includedCategories": LIVE_CATEGORIES},
+                    "transferMode": "ReportEvents",
+                },
+            )
+            pages = []
+            for url in urls:
+                context = await browser.new_context()
+                page = await context.new_page()
+                session = await context.new_cdp_session(page)
+                log: list[dict[str, Any]] = []
+                for method in NETWORK_EVENTS:
+                    session.on(
+                        method, lambda p, m=method, log=log: log.append({"method": m, "params": p})
+                    )
+                await session.send("Network.enable")
+                tree = await session.send("Page.getFrameTree")
+                pages.append((page, url, tree["frameTree"]["frame"]["id"], log))
+            await asyncio.wait_for(
+                asyncio.gather(*(p.goto(url, wait_until="load") for p, url, _, _ in pages)), 30
+            )
+            await asyncio.sleep(2.0)  # the long tasks run 200 and 600 ms after the paint
+            await tracing.send("Tracing.end")
+            await asyncio.wait_for(complete.wait(), 30)
+        finally:
+            await browser.close()
+    return events, [(url, frame_id, log) for _, url, frame_id, log in pages]
+
+
+@pytest.mark.timeout(120)
+def test_live_browser_wide_trace_feeds_lantern_per_page(site: Any, worker: LanternWorker) -> None:
+    """psdata's own Chromium inputs (not Lighthouse's): two pages, one trace, split by frame."""
+    urls = [site.url("/simple.html"), site.url("/longtask.html")]
+    events, pages = run(_two_pages_one_trace(urls))
+    results = {}
+    threads = []
+    for url, frame_id, log in pages:
+        page = split_page(events, frame_id)
+        threads.append(set(page.threads))
+        metrics = run(
+            simulate(page.events, log, url=url, frame_id=frame_id, worker=worker, timeout=30)
+        )
+        assert metrics.errors == {"speed_index_ms": "NO_OBSERVED_SPEED_INDEX"}, url
+        assert metrics.diagnostics["mainDocumentUrl"] == url
+        results[url.rsplit("/", 1)[-1]] = metrics
+    assert threads[0].isdisjoint(threads[1])  # each page has its own renderer
+    simple, busy = results["simple.html"], results["longtask.html"]
+    # Two 250 ms busy loops, ×4 CPU slowdown: about 2 s more blocking (a loaded machine
+    # can make the simple page's own short tasks count too).
+    assert busy.tbt_ms is not None and simple.tbt_ms is not None
+    assert busy.tbt_ms > simple.tbt_ms + 1000
+    assert simple.fcp_ms is not None and 0 < simple.fcp_ms <= simple.lcp_ms  # type: ignore[operator]
