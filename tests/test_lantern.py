@@ -340,8 +340,7 @@ def test_node_is_playwrights_and_the_files_ship_with_the_package() -> None:
     package = Path(__file__).parents[1] / "src" / "psdata" / "lab" / "lantern"
     assert (package / "vendor" / "lantern.mjs").is_file()
     assert "Redistribution and use" in (package / "vendor" / "LICENSE").read_text()
-    pyproject = (Path(__file__).parents[1] / "pyproject.toml").read_text()
-    assert '"lab/lantern/*.mjs"' in pyproject and '"lab/lantern/vendor/*"' in pyproject
+    # That they reach the wheel is tests/test_packaging.py's check (every file is data).
 
 
 #: Trace categories a live page needs for Lantern (see psdata.lab.lantern's docstring).
