@@ -1,19 +1,24 @@
-"""The per-URL timeout's clock, which restarts when the measurement proper begins.
+"""The per-URL timeout's clock: it restarts when the measurement proper begins.
 
-The batch bounds every attempt by the ``timeout`` the user gave. An engine that first
-waits for capacity (the lab engine for a free browser-context slot) calls
-:func:`restart_clock` once it has it, so the time spent waiting does not count against
-the measurement.
+The batch bounds every attempt by the ``timeout`` the user gave (:func:`deadline`). An
+engine that first waits for capacity (the lab engine for a free browser-context slot)
+calls :func:`restart_clock` once it has it, so the time spent waiting does not count
+against the measurement. An engine that waits for something shared with other
+measurements (the lab engine's trace epochs) reads :func:`seconds_left` and gives up in
+time to still return a row.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextvars import ContextVar
 
-_restart: ContextVar[Callable[[], None] | None] = ContextVar("psdata_restart", default=None)
+#: The current attempt's timeout and its length in seconds, if any.
+_CLOCK: ContextVar[tuple[asyncio.Timeout, float] | None] = ContextVar(
+    "psdata_clock", default=None
+)
 
 
 @contextlib.asynccontextmanager
@@ -29,17 +34,28 @@ async def deadline(seconds: float) -> AsyncIterator[None]:
     ...         await asyncio.sleep(0.6)
     >>> asyncio.run(slow())  # 1.2 s in all, but never 1 s since the last restart
     """
-    loop = asyncio.get_running_loop()
     async with asyncio.timeout(seconds) as clock:
-        token = _restart.set(lambda: clock.reschedule(loop.time() + seconds))
+        token = _CLOCK.set((clock, seconds))
         try:
             yield
         finally:
-            _restart.reset(token)
+            _CLOCK.reset(token)
 
 
 def restart_clock() -> None:
     """Start the current :func:`deadline` again from now (no-op outside one)."""
-    restart = _restart.get()
-    if restart is not None:
-        restart()
+    current = _CLOCK.get()
+    if current is not None:
+        clock, seconds = current
+        clock.reschedule(asyncio.get_running_loop().time() + seconds)
+
+
+def seconds_left(default: float) -> float:
+    """Seconds until the current :func:`deadline` runs out, or *default* outside one.
+
+    >>> seconds_left(5.0)
+    5.0
+    """
+    current = _CLOCK.get()
+    when = None if current is None else current[0].when()
+    return default if when is None else when - asyncio.get_running_loop().time()
