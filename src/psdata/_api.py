@@ -14,9 +14,10 @@ import pandas as pd
 
 from . import __version__
 from ._batch import Job, Outcome, RetryPolicy, run_jobs
+from ._dask import analyze_dask, is_dask_collection
 from ._errors import ERROR_CLASSES, AnalysisError, ConfigurationError, InvalidURLError
 from ._frame import CATEGORIES, ENGINES, STRATEGIES, build_frame, empty_record
-from ._runtime import get_max_concurrent_contexts, get_pool, run_async, run_sync
+from ._runtime import get_max_concurrent_contexts, get_pool, run_async, run_sync, worker_id
 from ._store import ResultStore, store_path
 from ._urls import normalize_url
 from .lab.collect import WaitSettings
@@ -311,7 +312,7 @@ def _nothing() -> None:
 def _finish(
     outcomes: list[tuple[Job, Outcome]], index: pd.Index, request: Request, errors: str, store: str
 ) -> pd.DataFrame:
-    records = [_row(job, outcome) for job, outcome in outcomes]
+    records = [{**_row(job, outcome), "worker": worker_id()} for job, outcome in outcomes]
     frame = build_frame(records, _output_index(index, request.strategies))
     frame.attrs["psdata"] = {
         "engine": request.engine,
@@ -398,6 +399,8 @@ def analyze(
     >>> scores = psdata.analyze(df["url"])  # doctest: +SKIP
     >>> df.join(scores[["performance", "lcp_ms", "error_type"]])  # doctest: +SKIP
     """
+    if is_dask_collection(urls):  # first: locals() holds only the keywords yet
+        return analyze_dask(urls, locals())  # type: ignore[no-any-return]
     request = _request(locals())
     values, index = _input(urls)
     cache = store_path(cache_dir)
@@ -414,6 +417,8 @@ async def analyze_async(urls: Any, **options: Any) -> pd.DataFrame:
     >>> scores = await psdata.analyze_async(df["url"], strategy="desktop")  # doctest: +SKIP
     """
     merged = _with_defaults(options)
+    if is_dask_collection(urls):
+        return analyze_dask(urls, merged)  # type: ignore[no-any-return]
     request = _request(merged)
     values, index = _input(urls)
     cache = store_path(merged["cache_dir"])

@@ -29,6 +29,7 @@ ANALYZE_EXAMPLES = """examples:
   psdata analyze urls.txt -o scores.parquet
   psdata analyze sites.csv --column page --strategy both --concurrency 3 -o scores.csv
   psdata analyze urls.parquet --categories performance seo --throttling provided -o out.parquet
+  psdata analyze urls.parquet --scheduler tcp://scheduler:8786 -o out/   # a dask cluster
 """
 DEMO_EXAMPLES = """examples:
   psdata demo
@@ -102,6 +103,13 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("input", type=Path, help="a .txt (one URL per line), .csv or .parquet")
     analyze.add_argument("--column", default=None, help="the URL column of a CSV/Parquet input")
     analyze.add_argument("-o", "--output", type=Path, required=True, help=".parquet or .csv")
+    analyze.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run on this dask scheduler (pip install 'psdata[dask]'); -o is then a "
+        "directory that receives a Parquet dataset",
+    )
     _add_run_options(analyze)
 
     demo = commands.add_parser(
@@ -168,6 +176,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "demo":
             run_demo(args)
+        elif args.command == "analyze" and args.scheduler:
+            from ._dask import analyze_on_cluster
+
+            options = {k: v for k, v in vars(args).items() if k in _api._DEFAULTS}
+            options.update(strategy=_strategy(args.strategy), progress=False)
+            rows = analyze_on_cluster(
+                read_urls(args.input, args.column), args.scheduler, args.output, **options
+            )
+            print(f"Wrote {rows} rows to the Parquet dataset {args.output}")
         elif args.command == "analyze":
             frame = _analyze(read_urls(args.input, args.column), args)
             write_frame(frame, args.output)
