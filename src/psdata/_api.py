@@ -354,7 +354,9 @@ def analyze(
     Parameters
     ----------
     urls : Series, list, Index, one-column DataFrame or str
-        The pages. Missing values, duplicates and bad URLs each get their own row.
+        The pages. Missing values, duplicates and bad URLs each get their own row. A
+        dask Series gives a lazy dask DataFrame, each partition measured on a worker
+        (see ``psdata._dask``; ``pip install 'psdata[dask]'``).
     strategy : {"mobile", "desktop"} or both as a list
         Lighthouse's form factor. With both, the index gains a ``strategy`` level.
     engine : {"lab", "psi", "crux"}
