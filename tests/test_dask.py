@@ -311,3 +311,57 @@ def test_closing_the_cluster_leaves_no_chromium(cluster: Cluster, site: ServedSi
     _, alive = psutil.wait_procs(browsers, timeout=15)
     assert not alive, [p.pid for p in alive]
     assert not _chromium_with_tag(cluster.tag)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def test_a_remote_scheduler_with_workers_set_up_by_environment(
+    site: ServedSite, tmp_path: Path
+) -> None:
+    """``dask scheduler`` and ``dask worker`` processes, as on real machines."""
+    dask_cli = str(Path(sys.executable).parent / "dask")
+    port = str(_free_port())
+    address = f"tcp://127.0.0.1:{port}"
+    tag = uuid.uuid4().hex
+    env = {
+        **os.environ,
+        "PSDATA_MAX_CONTEXTS": "2",
+        "PSDATA_CACHE_DIR": str(tmp_path / "worker-cache"),
+        TAG_VAR: tag,
+    }
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    scheduler = subprocess.Popen(
+        [dask_cli, "scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard"],
+        **quiet,
+    )
+    worker = subprocess.Popen(
+        [dask_cli, "worker", address, "--nthreads", "1", "--no-nanny", "--no-dashboard"],
+        env=env,
+        **quiet,
+    )
+    try:
+        with distributed.Client(address, timeout=60) as client:
+            client.wait_for_workers(1, timeout=60)
+            series = pd.Series([site.url("simple.html"), "not a url"], name="url")
+            got = psdata.analyze(dd.from_pandas(series, npartitions=1), **FAST).compute()
+            assert got["performance"].notna().tolist() == [True, False]
+            (pid,) = client.run(os.getpid).values()
+            assert set(got["worker"]) == {f"{socket.gethostname()}:{pid}"}
+            (stats,) = psdata.pool_stats(client).values()
+            assert stats["max_concurrent_contexts"] == 2  # PSDATA_MAX_CONTEXTS at import
+            assert stats["browser_pages"] >= 1
+            assert (tmp_path / "worker-cache" / "results.sqlite3").exists()
+            browsers = _chromium_with_tag(tag)
+            assert browsers
+    finally:
+        worker.terminate()  # SIGTERM: the worker closes, psdata's exit hook closes Chromium
+        worker.wait(timeout=60)
+        scheduler.terminate()
+        scheduler.wait(timeout=30)
+    _, alive = psutil.wait_procs(browsers, timeout=15)
+    assert not alive and not _chromium_with_tag(tag)
