@@ -142,6 +142,18 @@ def test_the_lazy_frame_keeps_partitions_index_and_schema(site: ServedSite) -> N
         psdata.analyze(ddf.url, strategy="tablet")
 
 
+def test_dask_without_distributed_runs_partitions_in_this_process() -> None:
+    bad = pd.Series(["not a url", None, "ftp://example.com/x"], index=[5, 6, 7], name="url")
+    lazy = psdata.analyze(
+        dd.from_pandas(bad, npartitions=2), **FAST, strategy=["mobile", "desktop"]
+    )
+    got = lazy.compute(scheduler="sync")
+    assert list(got.index) == [5, 5, 6, 6, 7, 7]
+    assert got["error_type"].eq("invalid_url").all() and got["attempts"].eq(0).all()
+    assert set(got["worker"]) == {worker_id()}
+    assert got.dtypes.equals(psdata.build_frame([]).dtypes)
+
+
 def test_analyze_async_returns_the_lazy_frame(site: ServedSite) -> None:
     ddf = dd.from_pandas(pd.Series(_urls(site)[:4], name="url"), npartitions=2)
     lazy = asyncio.run(psdata.analyze_async(ddf, strategy="desktop", progress=False))

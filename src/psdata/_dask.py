@@ -34,7 +34,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
@@ -134,10 +134,9 @@ def _analyze_partition(part: pd.Series, options: dict[str, Any]) -> pd.DataFrame
     if options["engine"] == "lab" and len(part):
         _check_chromium()
     frame = analyze(part, **options)
-    if isinstance(frame.index, pd.MultiIndex) and "strategy" in frame.index.names:
-        labels = frame.index.droplevel("strategy")
+    if len(frame) != len(part):  # both strategies: (index…, strategy) → index, repeated
+        labels = cast(pd.MultiIndex, frame.index).droplevel("strategy")
         frame.index = labels if labels.nlevels > 1 else labels.get_level_values(0)
-        frame.index.name = part.index.name
     lost = _lost_runs()
     if lost:
         frame["attempts"] = (frame["attempts"].fillna(0) + lost).astype(frame["attempts"].dtype)
