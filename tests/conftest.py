@@ -1,21 +1,52 @@
-"""Shared fixtures: a real local HTTP server, an isolated result store, no orphan browsers."""
+"""Shared fixtures: a real local HTTP server, an isolated result store, no orphan browsers,
+global settings restored after every test, and the recorded fixtures of ``tests/fixtures``."""
 
 from __future__ import annotations
 
+import gzip
+import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pytest
 
 import psdata
+from psdata import _browser
 from psdata._runtime import browser_processes
 from psdata._server import ServedSite, serve_directory
 
 PAGES = Path(__file__).parent / "pages" / "core"
+#: Recorded reports and API answers (see fixtures/README.md); tests read nothing else.
+FIXTURES = Path(__file__).parent / "fixtures"
+#: Environment variables that change what psdata does; restored after every test.
+PSDATA_ENV = ("PSDATA_CACHE_DIR", "PSDATA_CHROMIUM", "CHROME_PATH", "PSDATA_PSI_KEY")
 
 #: Fast waits for tests: the quiet windows matter for accuracy, not for correctness.
 FAST = {"quiet_window_ms": 200, "progress": False, "timeout": 30.0}
+
+
+def load_fixture(name: str) -> Any:
+    """The JSON fixture *name* from ``tests/fixtures`` (``name.gz`` when it is compressed).
+
+    A missing fixture raises ``FileNotFoundError``: the test fails, it is never skipped.
+    """
+    path = FIXTURES / name
+    if not path.exists() and (FIXTURES / f"{name}.gz").exists():
+        path = FIXTURES / f"{name}.gz"
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def fixture_names(pattern: str) -> list[str]:
+    """Names (without ``.gz``) of the fixtures matching *pattern*; at least one must exist."""
+    names = sorted(p.name.removesuffix(".gz") for p in FIXTURES.glob(pattern))
+    if not names:
+        raise FileNotFoundError(f"no fixture matches {pattern!r} in {FIXTURES}")
+    return names
 
 
 @pytest.fixture(scope="session")
@@ -33,6 +64,24 @@ def isolated_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return store
 
 
+@pytest.fixture(autouse=True)
+def restore_global_settings() -> Iterator[None]:
+    """Whatever a test sets process-wide (context limit, Chromium path, psdata's environment
+    variables) is put back afterwards, so tests pass in any order and alone."""
+    limit = psdata.get_max_concurrent_contexts()
+    chromium = _browser._explicit_path
+    env = {name: os.environ.get(name) for name in PSDATA_ENV}
+    yield
+    for name, value in env.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    _browser._explicit_path = chromium
+    if psdata.get_max_concurrent_contexts() != limit:
+        psdata.set_max_concurrent_contexts(limit)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def no_orphan_browsers() -> Iterator[None]:
     """After the session, psdata.shutdown() must leave no Chromium process behind."""
@@ -41,3 +90,14 @@ def no_orphan_browsers() -> Iterator[None]:
     psdata.shutdown()
     _, alive = psutil.wait_procs(before, timeout=10)
     assert not alive, f"Chromium processes left after shutdown: {[p.pid for p in alive]}"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Print pytest-randomly's seed even under ``-q`` (which hides the header), so a
+    failure in a random order can be replayed."""
+    seed = getattr(session.config.option, "randomly_seed", None)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if isinstance(seed, int) and reporter is not None:
+        reporter.write_line(
+            f"random test order: replay with `python -m pytest -p randomly --randomly-seed={seed}`"
+        )

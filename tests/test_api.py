@@ -236,19 +236,25 @@ def test_run_analysis_batch_and_run_analysis(site: ServedSite) -> None:
     assert results[2]["cls"] > 0.05 and "details" in results[2]
     record = psdata.run_analysis(site.url("/simple.html"), categories=["performance"], **FAST)
     assert record["performance"] >= 90
+    failed = psdata.run_analysis("chrome://settings", **FAST)
+    assert failed["error_type"] == "invalid_url" and failed["performance"] is None
     with pytest.raises(psdata.InvalidURLError):
-        psdata.run_analysis("chrome://settings", **FAST)
+        psdata.run_analysis("chrome://settings", errors="raise", **FAST)
 
 
-def test_concurrency_never_exceeds_the_context_limit(site: ServedSite) -> None:
+def test_concurrency_above_the_context_limit_grows_the_pool_for_the_call(
+    site: ServedSite,
+) -> None:
     psdata.set_max_concurrent_contexts(2)
     try:
-        urls = [site.url(f"/simple.html?{i}") for i in range(5)]
-        result = psdata.analyze(urls, categories=["performance"], concurrency=4, **FAST)
+        urls = [site.url(f"/simple.html?{i}") for i in range(6)]
+        result = psdata.analyze(urls, categories=["performance"], concurrency=3, **FAST)
         assert result["error"].isna().all()
-        stats = psdata.pool_stats()
+        assert set(result["context_id"]) <= {0, 1, 2}
+        stats = psdata.pool_stats()  # the limit is back once the call is over
         assert stats["total_contexts"] <= 2 and stats["max_concurrent_contexts"] == 2
-        assert set(result["context_id"]) <= {0, 1}
+        with pytest.raises(psdata.ConfigurationError, match="from 1 to 5"):
+            psdata.analyze(urls, concurrency=6, **FAST)
     finally:
         psdata.set_max_concurrent_contexts(3)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import statistics
 import struct
 import threading
@@ -11,17 +10,17 @@ import time
 import zlib
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.async_api import Browser, async_playwright
 
+from conftest import fixture_names, load_fixture
 from psdata._browser import LAUNCH_ARGS, find_chromium
 from psdata.lab.audits import CategoryAuditor, accessibility, best_practices, seo
 from psdata.lab.evidence import CategoryResult, NetworkRequest
 
-FIXTURES = sorted(Path("/work/shared/fixtures").glob("lighthouse-12.2.3-*.json"))
+FIXTURES = fixture_names("lighthouse-12.2.3-*.json.gz")
 HTML = "text/html; charset=utf-8"
 
 
@@ -408,9 +407,9 @@ def test_closed_page_gives_no_scores_but_no_exception(
     assert results["best_practices"].audits  # judged from what is known, nothing raised
 
 
-@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.stem)
-def test_weights_match_lighthouse_fixture(fixture: Path) -> None:
-    report = json.loads(fixture.read_text())
+@pytest.mark.parametrize("fixture", FIXTURES)
+def test_weights_match_lighthouse_fixture(fixture: str) -> None:
+    report = load_fixture(fixture)
     tables = {
         "accessibility": accessibility.WEIGHTS,
         "best-practices": best_practices.WEIGHTS,
@@ -426,9 +425,9 @@ def test_weights_match_lighthouse_fixture(fixture: Path) -> None:
             assert ref["weight"] == pytest.approx(expected), (name, ref["id"])
 
 
-@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.stem)
-def test_informative_axe_rules_match_lighthouse_fixture(fixture: Path) -> None:
-    report = json.loads(fixture.read_text())
+@pytest.mark.parametrize("fixture", FIXTURES)
+def test_informative_axe_rules_match_lighthouse_fixture(fixture: str) -> None:
+    report = load_fixture(fixture)
     for ref in report["categories"]["accessibility"]["auditRefs"]:
         mode = report["audits"][ref["id"]]["scoreDisplayMode"]
         if ref["id"] in accessibility.INFORMATIVE_RULES:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from psdata._batch import Job, RetryPolicy, run_jobs
+from psdata._batch import Job, run_jobs
 from psdata._errors import (
     AnalysisError,
     BrowserCrashError,
@@ -16,6 +16,7 @@ from psdata._errors import (
     NavigationError,
     PageTimeoutError,
 )
+from psdata._retry import RetryPolicy
 
 
 class Recorder:

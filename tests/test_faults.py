@@ -597,6 +597,8 @@ def test_a_page_that_never_goes_network_idle_is_scored_with_a_warning(server: _S
 def test_a_killed_browser_mid_batch_is_relaunched_and_in_flight_urls_retried(
     server: _Server,
 ) -> None:
+    psdata.shutdown()  # the shared browser killed below is one this test starts
+    earlier = {p.pid for p in browser_processes()}
     stats = psdata.pool_stats()
     crashes_before = stats["browser_crashes"]
     urls = [good(server, f"kill-{i}") for i in range(8)]
@@ -608,6 +610,8 @@ def test_a_killed_browser_mid_batch_is_relaunched_and_in_flight_urls_retried(
             time.sleep(0.05)
         time.sleep(0.3)
         for process in browser_processes():
+            if process.pid in earlier:
+                continue
             with contextlib.suppress(psutil.Error):
                 process.kill()
                 killed.append(process.pid)

@@ -28,6 +28,14 @@ def test_quickstart_notebook_executes_and_draws_its_plots(tmp_path: Path) -> Non
     tables = [out["data"]["text/html"] for out in outputs if "text/html" in out.get("data", {})]
     assert any("performance" in table and "error_type" in table for table in tables)
     assert (tmp_path / "quickstart-scores.parquet").is_file()
+    # tqdm.auto drew its Jupyter widget (the notebook extra's ipywidgets), not a text bar.
+    widgets = [out for out in outputs if WIDGET in out.get("data", {})]
+    assert widgets, "analyze() showed no progress widget"
+    streams = "".join(out.get("text", "") for out in outputs if out.output_type == "stream")
+    assert "IProgress not found" not in streams
+
+
+WIDGET = "application/vnd.jupyter.widget-view+json"
 
 
 @pytest.fixture(autouse=True)

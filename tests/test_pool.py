@@ -25,9 +25,23 @@ def in_pool(test: Callable[[ContextPool], Awaitable[Any]], **options: Any) -> An
     return asyncio.run(main())
 
 
-async def kill_browser_then_measure(pool: ContextPool) -> None:
+@pytest.fixture
+def earlier_browsers() -> set[int]:
+    """Browser processes that were there before the test (e.g. psdata's shared pool's):
+    the test neither kills nor counts them."""
+    return {p.pid for p in browser_processes()}
+
+
+def own_browsers(earlier: set[int]) -> list[psutil.Process]:
+    """The browser processes the test's own pool started."""
+    return [p for p in browser_processes() if p.pid not in earlier]
+
+
+async def kill_browser_then_measure(pool: ContextPool, earlier: set[int]) -> None:
     """Kill the pool's Chromium, then check the next slot gives a working page."""
-    for process in browser_processes():
+    own = own_browsers(earlier)
+    assert own
+    for process in own:
         process.kill()
     await asyncio.sleep(0.5)
     slot = await pool.get_instance({})
@@ -137,11 +151,11 @@ def test_lowering_the_limit_drops_idle_slots() -> None:
     in_pool(test)
 
 
-def test_a_killed_browser_is_relaunched() -> None:
+def test_a_killed_browser_is_relaunched(earlier_browsers: set[int]) -> None:
     async def test(pool: ContextPool) -> None:
         slot = await pool.get_instance({})
         await pool.return_instance(slot)
-        await kill_browser_then_measure(pool)
+        await kill_browser_then_measure(pool, earlier_browsers)
         stats = pool.stats()
         assert stats["browser_launches"] == 2
         assert stats["browser_crashes"] == 1
@@ -162,12 +176,12 @@ def test_browser_is_retired_after_n_pages() -> None:
     in_pool(test, browser_recycle_after=2)
 
 
-def test_shutdown_closes_everything_and_refuses_new_work() -> None:
+def test_shutdown_closes_everything_and_refuses_new_work(earlier_browsers: set[int]) -> None:
     async def test() -> None:
         pool = ContextPool()
         slot = await pool.get_instance({})
         await pool.return_instance(slot)
-        processes = browser_processes()
+        processes = own_browsers(earlier_browsers)
         assert processes
         await pool.shutdown()
         _, alive = psutil.wait_procs(processes, timeout=10)
@@ -265,13 +279,13 @@ def test_a_spare_of_a_retired_browser_is_closed_with_it() -> None:
     in_pool(test, browser_recycle_after=1)
 
 
-def test_a_spare_of_a_killed_browser_is_not_used() -> None:
+def test_a_spare_of_a_killed_browser_is_not_used(earlier_browsers: set[int]) -> None:
     async def test(pool: ContextPool) -> None:
         slot = await pool.get_instance({})
         pool.prepare_spare({})
         await pool.return_instance(slot)
         await asyncio.sleep(1.0)
-        await kill_browser_then_measure(pool)
+        await kill_browser_then_measure(pool, earlier_browsers)
         stats = pool.stats()
         assert (stats["spares_used"], stats["spares_wasted"]) == (0, 1)
         assert stats["browser_launches"] == 2
@@ -279,12 +293,12 @@ def test_a_spare_of_a_killed_browser_is_not_used() -> None:
     in_pool(test)
 
 
-def test_shutdown_with_a_spare_opening_leaves_no_process() -> None:
+def test_shutdown_with_a_spare_opening_leaves_no_process(earlier_browsers: set[int]) -> None:
     async def test() -> None:
         pool = ContextPool()
         slot = await pool.get_instance({})
         pool.prepare_spare({})
-        processes = browser_processes()
+        processes = own_browsers(earlier_browsers)
         await pool.shutdown()
         _, alive = psutil.wait_procs(processes, timeout=10)
         assert not alive

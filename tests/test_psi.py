@@ -24,29 +24,29 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
+from conftest import load_fixture
 from psdata import psi
 from psdata._errors import ConfigurationError, PageTimeoutError, QuotaError, ServiceError
 from psdata._frame import COLUMNS, build_frame
+from psdata._retry import RetryPolicy
 from psdata.psi import PSIClient, analyze_crux, analyze_psi, record_from_crux, record_from_psi
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures"
-LOCAL = Path(__file__).resolve().parent / "psi_fixtures"
 KEY = "AIzaTESTKEY-s3cr3t_value"
 PAGE = "https://example.com/"
 
 
-def load(path: Path) -> dict[str, Any]:
-    return dict(json.loads(path.read_text()))
+def load(name: str) -> dict[str, Any]:
+    return dict(load_fixture(name))
 
 
 @pytest.fixture(scope="module")
 def v5() -> dict[str, Any]:
-    return load(SHARED / "psi-v5-response.json")
+    return load("psi-v5-response.json")
 
 
 @pytest.fixture(scope="module")
 def lhr8() -> dict[str, Any]:
-    return load(SHARED / "psi-lighthouse-result-8.0.0.json")
+    return load("psi-lighthouse-result-8.0.0.json")
 
 
 # --------------------------------------------------------------------------- server
@@ -164,7 +164,7 @@ def call(client: PSIClient, work: Callable[[PSIClient], Any]) -> Any:
 @pytest.fixture
 def upper_jitter(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make full jitter deterministic: always wait the cap of the backoff window."""
-    monkeypatch.setattr("psdata.psi.random.uniform", lambda low, high: high)
+    monkeypatch.setattr("psdata._retry.random.uniform", lambda low, high: high)
 
 
 def google_error(code: int, message: str, reason: str, status: str) -> dict[str, Any]:
@@ -236,7 +236,7 @@ def test_v5_response_maps_value_by_value(v5: dict[str, Any]) -> None:
 
 
 def test_lighthouse_8_with_origin_field_data(lhr8: dict[str, Any]) -> None:
-    experience = load(LOCAL / "loading-experience-origin.json")
+    experience = load("loading-experience-origin.json")
     response = {"id": PAGE, "lighthouseResult": lhr8, "loadingExperience": experience}
     record, details = record_from_psi(response, "mobile")
     expected = {
@@ -290,7 +290,7 @@ def test_lighthouse_8_with_origin_field_data(lhr8: dict[str, Any]) -> None:
 
 
 def test_lighthouse_12_prefers_final_displayed_url() -> None:
-    lhr = load(SHARED / "lighthouse-12.2.3-mobile-simulate.json")
+    lhr = load("lighthouse-12.2.3-mobile-simulate.json")
     lhr["finalUrl"] = "http://127.0.0.1:8088/redirected"
     record, _ = record_from_psi({"lighthouseResult": lhr}, "mobile")
     assert record["final_url"] == lhr["finalDisplayedUrl"]
@@ -333,7 +333,7 @@ def test_unknown_and_missing_parts_do_not_break_mapping(lhr8: dict[str, Any]) ->
 
 
 def test_crux_record_for_a_url() -> None:
-    record = record_from_crux(load(LOCAL / "crux-url.json"), PAGE, "mobile")
+    record = record_from_crux(load("crux-url.json"), PAGE, "mobile")
     expected = {
         "url": PAGE,
         "engine": "crux",
@@ -354,7 +354,7 @@ def test_crux_record_for_a_url() -> None:
 
 
 def test_crux_record_for_an_origin_and_for_no_data() -> None:
-    record = record_from_crux(load(LOCAL / "crux-origin.json"), PAGE, "desktop")
+    record = record_from_crux(load("crux-origin.json"), PAGE, "desktop")
     assert (record["field_cls"], record["field_cls_category"]) == (0.31, "SLOW")
     assert (record["field_lcp_ms"], record["field_lcp_ms_category"]) == (2870.0, "AVERAGE")
     assert record["field_inp_ms"] is None
@@ -459,7 +459,7 @@ def test_5xx_then_success_is_retried(
     delays: list[float] = []
     response = call(google.client(delays), lambda c: c.run_pagespeed(PAGE))
     assert response[psi.ATTEMPTS_KEY] == 3
-    assert delays == [1.0, 2.0]  # backoff_base * 2 ** (attempt - 1)
+    assert delays == [1.0, 2.0]  # backoff_s * 2 ** (attempt - 1)
     assert len(google.requests("/psi")) == 3
 
 
@@ -467,7 +467,10 @@ def test_full_jitter_stays_in_the_backoff_window(google: FakeGoogle) -> None:
     google.script("/psi", *[Answer(502, {})] * 4)
     delays: list[float] = []
     with pytest.raises(ServiceError):
-        call(google.client(delays, backoff_base=0.5), lambda c: c.run_pagespeed(PAGE))
+        call(
+            google.client(delays, retry=RetryPolicy(4, backoff_s=0.5, backoff_max_s=60)),
+            lambda c: c.run_pagespeed(PAGE),
+        )
     assert len(delays) == 3
     for attempt, delay in enumerate(delays, start=1):
         assert 0 <= delay <= 0.5 * 2 ** (attempt - 1)
@@ -479,7 +482,7 @@ def test_backoff_is_bounded_and_attempts_are_bounded(
     body = google_error(503, "The service is currently unavailable.", "backendError", "UNAVAILABLE")
     google.script("/psi", *[Answer(503, body)] * 6)
     delays: list[float] = []
-    client = google.client(delays, max_attempts=5, backoff_max=3.0)
+    client = google.client(delays, retry=RetryPolicy(5, backoff_s=1, backoff_max_s=3.0))
     with pytest.raises(ServiceError) as caught:
         call(client, lambda c: c.run_pagespeed(PAGE))
     assert delays == [1.0, 2.0, 3.0, 3.0]
@@ -511,7 +514,10 @@ def test_429_until_the_end_is_a_quota_error(google: FakeGoogle, upper_jitter: No
     google.script("/psi", *[Answer(429, body)] * 3)
     delays: list[float] = []
     with pytest.raises(QuotaError) as caught:
-        call(google.client(delays, max_attempts=3), lambda c: c.run_pagespeed(PAGE))
+        call(
+            google.client(delays, retry=RetryPolicy(3, backoff_s=1, backoff_max_s=60)),
+            lambda c: c.run_pagespeed(PAGE),
+        )
     assert caught.value.partial["attempts"] == 3
     assert caught.value.status == 429
     assert caught.value.error_type == "quota"
@@ -574,7 +580,7 @@ def test_non_json_success_is_a_service_error(google: FakeGoogle) -> None:
 
 def test_crux_falls_back_from_url_to_origin(google: FakeGoogle) -> None:
     not_found = google_error(404, "chrome ux report data not found", "notFound", "NOT_FOUND")
-    google.script("/crux", Answer(404, not_found), Answer(200, load(LOCAL / "crux-origin.json")))
+    google.script("/crux", Answer(404, not_found), Answer(200, load("crux-origin.json")))
     record = call(
         google.client([]), lambda c: analyze_crux(c, "https://example.com/a?b=1", "desktop")
     )
@@ -593,7 +599,7 @@ def test_crux_falls_back_from_url_to_origin(google: FakeGoogle) -> None:
 
 
 def test_crux_url_data_needs_one_query(google: FakeGoogle) -> None:
-    google.script("/crux", Answer(200, load(LOCAL / "crux-url.json")))
+    google.script("/crux", Answer(200, load("crux-url.json")))
     record = call(google.client([]), lambda c: analyze_crux(c, PAGE, "mobile"))
     assert google.requests("/crux")[0].body == {"url": PAGE, "formFactor": "PHONE"}
     assert (record["field_source"], record["field_inp_ms"]) == ("crux-url", 153.0)
@@ -611,7 +617,7 @@ def test_analyze_psi_fills_missing_field_data_from_crux(
     google: FakeGoogle, lhr8: dict[str, Any]
 ) -> None:
     google.script("/psi", Answer(200, {"lighthouseResult": lhr8}))
-    google.script("/crux", Answer(404, {}), Answer(200, load(LOCAL / "crux-origin.json")))
+    google.script("/crux", Answer(404, {}), Answer(200, load("crux-origin.json")))
     record = call(google.client([]), lambda c: analyze_psi(c, PAGE, "mobile"))
     assert record["performance"] == 71
     assert (record["field_source"], record["field_cls"]) == ("crux-origin", 0.31)
@@ -645,7 +651,7 @@ def test_timeout_retries_then_raises_without_the_key(
     caplog.set_level(logging.DEBUG)
     google.script("/psi", Answer(hang=True), Answer(hang=True))
     delays: list[float] = []
-    client = google.client(delays, timeout=0.3, max_attempts=2)
+    client = google.client(delays, timeout=0.3, retry=RetryPolicy(2, backoff_s=1, backoff_max_s=60))
     with pytest.raises(PageTimeoutError) as caught:
         call(client, lambda c: c.run_pagespeed(PAGE))
     assert caught.value.partial["attempts"] == 2
@@ -685,7 +691,10 @@ def test_httpx_error_naming_the_url_is_redacted(
 
     monkeypatch.setattr(httpx.AsyncClient, "send", send)
     with pytest.raises(ServiceError) as caught:
-        call(google.client([], max_attempts=2), lambda c: c.run_pagespeed(PAGE))
+        call(
+            google.client([], retry=RetryPolicy(2, backoff_s=1, backoff_max_s=60)),
+            lambda c: c.run_pagespeed(PAGE),
+        )
     text = full_text(caught.value)
     assert "key=REDACTED" in text and "runPagespeed" not in text
     assert_no_key(text, caplog.text)
@@ -723,7 +732,7 @@ def test_analyze_with_the_psi_engine(
 
     import psdata
 
-    experience = load(LOCAL / "loading-experience-origin.json")
+    experience = load("loading-experience-origin.json")
     quota = google_error(403, "Quota exceeded", "rateLimitExceeded", "PERMISSION_DENIED")
     google.script(
         "/psi",
@@ -759,7 +768,7 @@ def test_analyze_with_the_psi_engine(
 def test_analyze_with_the_crux_engine(google: FakeGoogle, tmp_path: Path) -> None:
     import psdata
 
-    google.script("/crux", Answer(200, load(LOCAL / "crux-url.json")))
+    google.script("/crux", Answer(200, load("crux-url.json")))
     df = psdata.analyze(
         [PAGE],
         engine="crux",

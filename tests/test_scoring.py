@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import math
 from itertools import pairwise
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from conftest import fixture_names, load_fixture
 from psdata.lab.scoring import (
     CONTROL_POINTS,
     WEIGHTS,
@@ -19,7 +18,6 @@ from psdata.lab.scoring import (
     performance_score,
 )
 
-FIXTURES = Path("/work/shared/fixtures")
 AUDIT_IDS = {
     "fcp_ms": "first-contentful-paint",
     "speed_index_ms": "speed-index",
@@ -27,11 +25,11 @@ AUDIT_IDS = {
     "tbt_ms": "total-blocking-time",
     "cls": "cumulative-layout-shift",
 }
-LH12 = sorted(FIXTURES.glob("lighthouse-12.2.3-*.json"))
+LH12 = fixture_names("lighthouse-12.2.3-*.json.gz")
 
 
 def _load(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((FIXTURES / name).read_text())
+    data: dict[str, Any] = load_fixture(name)
     return data.get("lighthouseResult", data)
 
 
@@ -39,10 +37,9 @@ def _values(lhr: dict[str, Any]) -> dict[str, float]:
     return {key: lhr["audits"][audit]["numericValue"] for key, audit in AUDIT_IDS.items()}
 
 
-@pytest.mark.skipif(not LH12, reason="Lighthouse 12 fixtures not available")
-@pytest.mark.parametrize("path", LH12, ids=lambda p: p.name)
-def test_lighthouse_12_fixture_scores_reproduced_exactly(path: Path) -> None:
-    lhr = _load(path.name)
+@pytest.mark.parametrize("name", LH12)
+def test_lighthouse_12_fixture_scores_reproduced_exactly(name: str) -> None:
+    lhr = _load(name)
     form_factor = lhr["configSettings"]["formFactor"]
     values = _values(lhr)
     for key, audit in AUDIT_IDS.items():

@@ -202,11 +202,11 @@ def test_loopback_aliases(root: Path) -> None:
 
 def test_ipv6_loopback(root: Path) -> None:
     if not socket.has_ipv6:
-        pytest.skip("no IPv6")
+        pytest.skip("optional platform feature: this Python has no IPv6 support")
     try:
         served = serve_directory(root, host="::1")
     except OSError:
-        pytest.skip("::1 not available")
+        pytest.skip("optional platform feature: the IPv6 loopback ::1 is not configured here")
     with served as site:
         assert site.base_url.startswith("http://[::1]:")
         assert fetch(site.url("sub/page.html"))[0] == 200

@@ -6,9 +6,7 @@
 
 from typing import Any
 
-__version__ = "0.1.0"
-
-from ._api import analyze, analyze_async, run_analysis, run_analysis_batch
+from ._api import analyze, analyze_async, run_analysis, run_analysis_async, run_analysis_batch
 from ._browser import find_chromium, set_chromium_path
 from ._errors import (
     AnalysisError,
@@ -36,6 +34,7 @@ from ._runtime import (
     shutdown,
 )
 from ._server import demo_urls, serve_demo_site
+from ._version import __version__
 
 
 def __getattr__(name: str) -> Any:
@@ -79,6 +78,7 @@ __all__ = [
     "pool_stats",
     "read_parquet_metadata",
     "run_analysis",
+    "run_analysis_async",
     "run_analysis_batch",
     "serve_demo_site",
     "set_chromium_path",

@@ -1,81 +1,52 @@
-"""The pandas-facing API: ``analyze()`` / ``analyze_async()``, pandas in, pandas out."""
+"""The pandas-facing API: validate keywords, pandas in, pandas out.
+
+Every entry point takes the same keyword-only options with the same defaults (see
+:func:`analyze`) and shares one implementation, :class:`_Call`; the batch itself runs
+on psdata's loop thread (:func:`psdata._batch.run_batch`). The sync functions wait for
+it; the async ones await it from the caller's own event loop (a notebook's).
+"""
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import inspect
 import os
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import pandas as pd
 
-from . import __version__
-from ._batch import Job, Outcome, RetryPolicy, run_jobs
+from ._batch import Job, Outcome, run_batch
 from ._dask import analyze_dask, is_dask_collection
-from ._errors import ERROR_CLASSES, AnalysisError, ConfigurationError, InvalidURLError
-from ._frame import CATEGORIES, ENGINES, STRATEGIES, build_frame, empty_record
-from ._runtime import get_max_concurrent_contexts, get_pool, run_async, run_sync, worker_id
-from ._store import ResultStore, store_path
-from ._urls import normalize_url
-from .lab.collect import WaitSettings
-from .lab.emulation import THROTTLING_MODES
-from .lab.engine import LabSettings, measure_page, validate_categories
+from ._engines import ENGINES
+from ._errors import ERROR_CLASSES, AnalysisError, ConfigurationError
+from ._frame import CATEGORIES, STRATEGIES, build_frame, empty_record, validate_categories
+from ._request import Request
+from ._runtime import run_async, run_sync, worker_id
+from ._store import store_path
 
 Errors = Literal["coerce", "raise"]
 DEFAULT_TIMEOUT_S = 120.0
 DEFAULT_MAX_AGE_S = 86_400.0
-PSI_CONCURRENCY = 4
-#: Stored failures that say nothing about the page (quota, browser, psdata itself):
-#: measured again instead of reused.
-NOT_REUSED_ERRORS = frozenset({"quota", "browser", "internal"})
-
-
-@dataclass(frozen=True)
-class Request:
-    """Everything one ``analyze`` call asked for, validated."""
-
-    strategies: tuple[str, ...]
-    engine: str
-    categories: tuple[str, ...]
-    throttling: str
-    concurrency: int
-    timeout: float
-    max_age: float | None
-    skip_cache: bool
-    force_retry: bool
-    quiet_window_ms: float | None = None
-    psi_key: str | None = field(default=None, repr=False)
-    psi_endpoint: str | None = None
-    crux_endpoint: str | None = None
-
-    def settings(self) -> dict[str, Any]:
-        """The settings that change results (part of every cache key and file metadata)."""
-        base: dict[str, Any] = {"version": __version__, "categories": list(self.categories)}
-        if self.engine == "lab":
-            base.update(self.lab_settings().as_key())
-        return base
-
-    def lab_settings(self) -> LabSettings:
-        """The lab engine's settings for this request."""
-        # A page that never goes quiet is measured when the cap is reached; the cap leaves
-        # time for the audits within the per-URL timeout.
-        cap_s = min(
-            WaitSettings.max_wait_for_load_ms / 1000, max(self.timeout / 2, self.timeout - 15)
-        )
-        waits = WaitSettings(max_wait_for_load_ms=cap_s * 1000)
-        if self.quiet_window_ms is not None:
-            quiet = self.quiet_window_ms
-            waits = dataclasses.replace(
-                waits,
-                pause_after_fcp_ms=quiet,
-                pause_after_load_ms=quiet,
-                network_quiet_ms=quiet,
-                cpu_quiet_ms=quiet,
-            )
-        return LabSettings(self.throttling, self.categories, waits)
+#: The options every entry point takes besides the URLs, in signature order.
+OPTIONS: tuple[str, ...] = (
+    "strategy",
+    "engine",
+    "categories",
+    "throttling",
+    "concurrency",
+    "timeout",
+    "errors",
+    "progress",
+    "max_age",
+    "skip_cache",
+    "force_retry",
+    "quiet_window_ms",
+    "cache_dir",
+    "psi_key",
+    "psi_endpoint",
+    "crux_endpoint",
+)
 
 
 def _strategies(strategy: str | Sequence[str]) -> tuple[str, ...]:
@@ -86,20 +57,24 @@ def _strategies(strategy: str | Sequence[str]) -> tuple[str, ...]:
 
 
 def _request(options: dict[str, Any]) -> Request:
-    """Validate :func:`analyze`'s keywords (given as a dict) into a :class:`Request`."""
-    engine, throttling = options["engine"], options["throttling"]
+    """Validate the options of one call into a :class:`Request`."""
+    name, throttling = options["engine"], options["throttling"]
     concurrency, timeout = options["concurrency"], options["timeout"]
     quiet = options["quiet_window_ms"]
-    if engine not in ENGINES:
-        raise ConfigurationError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}.")
-    if throttling not in THROTTLING_MODES:
+    if name not in ENGINES:
+        raise ConfigurationError(f"engine must be one of {', '.join(ENGINES)}, got {name!r}.")
+    engine = ENGINES[name]
+    throttling = engine.default_throttling if throttling is None else throttling
+    if throttling not in engine.throttling:
         raise ConfigurationError(
-            f"throttling must be one of {', '.join(THROTTLING_MODES)}, got {throttling!r}."
+            f"throttling must be one of {', '.join(engine.throttling)} with engine={name!r},"
+            f" got {throttling!r}."
         )
-    default = get_max_concurrent_contexts() if engine == "lab" else PSI_CONCURRENCY
-    limit = concurrency if concurrency is not None else default
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-        raise ConfigurationError(f"concurrency must be a positive integer, got {concurrency!r}.")
+    limit = engine.default_concurrency() if concurrency is None else concurrency
+    top = engine.max_concurrency
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1 or limit > (top or limit):
+        bound = f"from 1 to {top}" if top else "of at least 1"
+        raise ConfigurationError(f"concurrency must be an integer {bound}, got {concurrency!r}.")
     if quiet is not None and not 0 <= quiet <= 60_000:
         raise ConfigurationError(f"quiet_window_ms must be between 0 and 60000, got {quiet!r}.")
     if not timeout > 0:
@@ -109,9 +84,9 @@ def _request(options: dict[str, Any]) -> Request:
     categories = options["categories"]
     return Request(
         strategies=_strategies(options["strategy"]),
-        engine=engine,
+        engine=name,
         categories=validate_categories(CATEGORIES if categories is None else list(categories)),
-        throttling=throttling if engine == "lab" else "simulate",
+        throttling=throttling,
         concurrency=limit,
         timeout=float(timeout),
         max_age=options["max_age"],
@@ -158,175 +133,84 @@ def _output_index(index: pd.Index, strategies: tuple[str, ...]) -> pd.Index:
     return pd.MultiIndex.from_tuples(tuples, names=names)
 
 
-def _job_key(job: Job) -> tuple[str, str]:
-    try:
-        return normalize_url(job.url), job.strategy
-    except InvalidURLError:
-        return repr(job.url), job.strategy
-
-
 def _row(job: Job, outcome: Outcome) -> dict[str, Any]:
     """The output row of one job: its record, or an error record; ``url`` as given."""
     if isinstance(outcome, AnalysisError):
-        return {**_error_record(job.url, job.strategy, outcome), "from_cache": False}
+        record = empty_record(job.url, job.strategy)
+        record.update({k: v for k, v in outcome.partial.items() if k != "details"})
+        record.update(
+            url=empty_record(job.url, job.strategy)["url"],
+            error=str(outcome),
+            error_type=outcome.error_type,
+            from_cache=False,
+        )
+        return record
     record = {k: v for k, v in outcome.items() if k != "details"}
     record["url"] = empty_record(job.url, job.strategy)["url"]
     record.setdefault("from_cache", False)
     return record
 
 
-def _error_record(value: object, strategy: str, error: AnalysisError) -> dict[str, Any]:
-    record = empty_record(value, strategy)
-    record.update({k: v for k, v in error.partial.items() if k != "details"})
-    record.update(url=empty_record(value, strategy)["url"], error=str(error))
-    record["error_type"] = error.error_type
-    return record
-
-
-class _Batch:
-    """One analyze call on the loop thread: cache lookups, measurements, store writes."""
-
-    def __init__(self, request: Request, store: ResultStore, progress: Callable[[], None]):
-        self.request = request
-        self.store = store
-        self.progress = progress
-        self.settings = request.settings()
-
-    def key(self, url: str, strategy: str) -> str:
-        return self.store.key(url, strategy, self.request.engine, self.settings)
-
-    async def run(self, values: Sequence[object]) -> list[tuple[Job, Outcome]]:
-        """Every (input value, strategy) job with its outcome, in input order."""
-        request = self.request
-        jobs = [Job(v, s) for v in values for s in request.strategies]
-        outcomes: dict[tuple[str, str], Outcome] = {}
-        pending: dict[tuple[str, str], Job] = {}
-        cached: dict[str, Any] = {}
-        for job in jobs:
-            try:
-                url = normalize_url(job.url)
-            except InvalidURLError as exc:
-                self.progress()
-                outcomes[_job_key(job)] = exc
-                continue
-            pending.setdefault((url, job.strategy), Job(url, job.strategy))
-        if not request.skip_cache and pending:
-            keys = [self.key(url, s) for url, s in pending]
-            cached = self.store.get_many(
-                keys, max_age=request.max_age, include_failures=not request.force_retry
-            )
-        to_measure = []
-        for (url, strategy), job in pending.items():
-            hit = cached.get(self.key(url, strategy))
-            if hit is None or hit.record.get("error_type") in NOT_REUSED_ERRORS:
-                to_measure.append(job)
-                continue
-            self.progress()
-            outcomes[(url, strategy)] = {**hit.record, "from_cache": True, "details": hit.details()}
-        async with self._measure() as measure:
-            results = await run_jobs(
-                to_measure,
-                measure,
-                concurrency=request.concurrency,
-                timeout=request.timeout,
-                retry=RetryPolicy(),
-                on_done=self._finished,
-            )
-        for job, outcome in zip(to_measure, results, strict=True):
-            outcomes[(str(job.url), job.strategy)] = outcome
-        return [(job, outcomes[_job_key(job)]) for job in jobs]
-
-    def _finished(self, index: int, job: Job, outcome: Outcome) -> None:
-        """Commit one finished URL to the store at once (success or failure)."""
-        self.progress()
-        url = str(job.url)
+def _raise_first_failure(outcomes: Iterable[Outcome]) -> None:
+    for outcome in outcomes:
         if isinstance(outcome, AnalysisError):
-            record = _error_record(url, job.strategy, outcome)
-            details, ok = None, False
-        else:
-            record = {k: v for k, v in outcome.items() if k != "details"}
-            details, ok = outcome.get("details"), True
-        record["from_cache"] = None
-        self.store.put(self.key(url, job.strategy), record, details, ok=ok)
-
-    @contextlib.asynccontextmanager
-    async def _measure(self) -> AsyncIterator[Callable[[str, str], Any]]:
-        request = self.request
-        if request.engine == "lab":
-            pool = get_pool()
-            lab = request.lab_settings()
-
-            async def measure_lab(url: str, strategy: str) -> dict[str, Any]:
-                return await measure_page(pool, url, strategy, lab)
-
-            try:
-                yield measure_lab
-            finally:
-                await pool.discard_spares()
-            return
-        from .psi import PSIClient, analyze_crux, analyze_psi
-
-        options: dict[str, Any] = {"key": request.psi_key, "max_concurrency": request.concurrency}
-        if request.psi_endpoint:
-            options["endpoint"] = request.psi_endpoint
-        if request.crux_endpoint:
-            options["crux_endpoint"] = request.crux_endpoint
-        async with PSIClient(**options) as client:
-            if request.engine == "crux":
-
-                async def measure_crux(url: str, strategy: str) -> dict[str, Any]:
-                    return await analyze_crux(client, url, strategy)
-
-                yield measure_crux
-            else:
-
-                async def measure_psi(url: str, strategy: str) -> dict[str, Any]:
-                    return await analyze_psi(client, url, strategy, request.categories)
-
-                yield measure_psi
+            raise outcome
+        if outcome.get("error"):  # a failure reused from the store
+            error_class = ERROR_CLASSES.get(outcome.get("error_type") or "", AnalysisError)
+            raise error_class(outcome["error"], url=outcome.get("url"))
 
 
-def _progress_bar(total: int, enabled: bool) -> Any:
-    if not enabled:
-        return contextlib.nullcontext(None)
-    from tqdm.auto import tqdm
+@dataclass(frozen=True)
+class _Call:
+    """One call of an entry point: its validated request and where its rows go."""
 
-    return tqdm(total=total, desc="psdata", unit="url", dynamic_ncols=True)
+    request: Request
+    store: str
+    errors: str
+    progress: bool
 
+    @classmethod
+    def of(cls, options: dict[str, Any]) -> _Call:
+        """Validate the options of an entry point (its ``locals()``)."""
+        return cls(
+            _request(options),
+            store_path(options["cache_dir"]),
+            options["errors"],
+            options["progress"],
+        )
 
-async def _run_on_loop(
-    values: Sequence[object], request: Request, store_path: str, bar: Any
-) -> list[tuple[Job, Outcome]]:
-    store = ResultStore(store_path)
-    try:
-        batch = _Batch(request, store, (lambda: bar.update(1)) if bar is not None else _nothing)
-        return await batch.run(values)
-    finally:
-        store.close()
+    def progress_bar(self, values: Sequence[object]) -> Any:
+        """A tqdm bar over the call's jobs (created on the caller's thread), or nothing."""
+        if not self.progress:
+            return contextlib.nullcontext(None)
+        from tqdm.auto import tqdm
 
+        total = len(values) * len(self.request.strategies)
+        return tqdm(total=total, desc="psdata", unit="url", dynamic_ncols=True)
 
-def _nothing() -> None:
-    return None
+    async def batch(self, values: Sequence[object], bar: Any) -> list[tuple[Job, Outcome]]:
+        """The batch, to run on the loop thread."""
+        progress = (lambda: bar.update(1)) if bar is not None else (lambda: None)
+        return await run_batch(values, self.request, self.store, progress)
 
+    def frame(self, outcomes: list[tuple[Job, Outcome]], index: pd.Index) -> pd.DataFrame:
+        """The result frame: one row per job, the input's index, psdata's metadata."""
+        records = [{**_row(job, outcome), "worker": worker_id()} for job, outcome in outcomes]
+        frame = build_frame(records, _output_index(index, self.request.strategies))
+        frame.attrs["psdata"] = {
+            "engine": self.request.engine,
+            "settings": self.request.settings(),
+            "store": self.store,
+        }
+        if self.errors == "raise":
+            _raise_first_failure(outcome for _, outcome in outcomes)
+        return frame
 
-def _finish(
-    outcomes: list[tuple[Job, Outcome]], index: pd.Index, request: Request, errors: str, store: str
-) -> pd.DataFrame:
-    records = [{**_row(job, outcome), "worker": worker_id()} for job, outcome in outcomes]
-    frame = build_frame(records, _output_index(index, request.strategies))
-    frame.attrs["psdata"] = {
-        "engine": request.engine,
-        "settings": request.settings(),
-        "store": store,
-    }
-    if errors == "raise":
-        for _, outcome in outcomes:
-            if isinstance(outcome, AnalysisError):
-                raise outcome
-            if outcome.get("error"):  # a failure reused from the store
-                error_class = ERROR_CLASSES.get(outcome.get("error_type") or "", AnalysisError)
-                raise error_class(outcome["error"], url=outcome.get("url"))
-    return frame
+    def record(self, job: Job, outcome: Outcome) -> dict[str, Any]:
+        """One URL's record with its details (``run_analysis``)."""
+        if self.errors == "raise":
+            _raise_first_failure([outcome])
+        return _row(job, outcome) if isinstance(outcome, AnalysisError) else dict(outcome)
 
 
 def analyze(
@@ -335,7 +219,7 @@ def analyze(
     strategy: str | Sequence[str] = "mobile",
     engine: str = "lab",
     categories: Iterable[str] | None = None,
-    throttling: str = "devtools",
+    throttling: str | None = None,
     concurrency: int | None = None,
     timeout: float = DEFAULT_TIMEOUT_S,
     errors: Errors = "coerce",
@@ -364,13 +248,16 @@ def analyze(
         internet); ``crux`` fetches field data only.
     categories : iterable of str, optional
         Subset of performance, accessibility, best_practices, seo (default all four).
-    throttling : {"devtools", "provided"}
-        Lab only: Lighthouse's applied throttling, or none.
+    throttling : str, optional
+        The engine's throttling method (default: the engine's own). Lab: ``"devtools"``
+        (Lighthouse's applied throttling) or ``"provided"`` (none).
     concurrency : int, optional
         Pages measured at once (default: the pool's context limit, see
-        :func:`set_max_concurrent_contexts`).
+        :func:`set_max_concurrent_contexts`). More than the limit (at most 5) grows the
+        pool for this call, so no page waits for a context while its timeout runs.
     timeout : float
-        Seconds allowed for one URL (one attempt).
+        Seconds allowed for one URL's measurement (one attempt), from the moment it has
+        a browser context.
     errors : {"coerce", "raise"}
         ``coerce`` puts failures in the ``error`` column; ``raise`` raises the first.
     progress : bool
@@ -403,87 +290,72 @@ def analyze(
     """
     if is_dask_collection(urls):  # first: locals() holds only the keywords yet
         return analyze_dask(urls, locals())  # type: ignore[no-any-return]
-    request = _request(locals())
+    call = _Call.of(locals())
     values, index = _input(urls)
-    cache = store_path(cache_dir)
-    with _progress_bar(len(values) * len(request.strategies), progress) as bar:
-        outcomes = run_sync(_run_on_loop(values, request, cache, bar))
-    return _finish(outcomes, index, request, errors, cache)
+    with call.progress_bar(values) as bar:
+        outcomes = run_sync(call.batch(values, bar))
+    return call.frame(outcomes, index)
 
 
-async def analyze_async(urls: Any, **options: Any) -> pd.DataFrame:
-    """Awaitable :func:`analyze`, for notebooks' top-level ``await`` (same keywords).
+async def analyze_async(
+    urls: Any,
+    *,
+    strategy: str | Sequence[str] = "mobile",
+    engine: str = "lab",
+    categories: Iterable[str] | None = None,
+    throttling: str | None = None,
+    concurrency: int | None = None,
+    timeout: float = DEFAULT_TIMEOUT_S,
+    errors: Errors = "coerce",
+    progress: bool = True,
+    max_age: float | None = DEFAULT_MAX_AGE_S,
+    skip_cache: bool = False,
+    force_retry: bool = False,
+    quiet_window_ms: float | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    psi_key: str | None = None,
+    psi_endpoint: str | None = None,
+    crux_endpoint: str | None = None,
+) -> pd.DataFrame:
+    """Awaitable :func:`analyze`, for notebooks' top-level ``await`` (same options).
 
     Examples
     --------
     >>> scores = await psdata.analyze_async(df["url"], strategy="desktop")  # doctest: +SKIP
     """
-    merged = _with_defaults(options)
-    if is_dask_collection(urls):
-        return analyze_dask(urls, merged)  # type: ignore[no-any-return]
-    request = _request(merged)
+    if is_dask_collection(urls):  # first: locals() holds only the keywords yet
+        return analyze_dask(urls, locals())  # type: ignore[no-any-return]
+    call = _Call.of(locals())
     values, index = _input(urls)
-    cache = store_path(merged["cache_dir"])
-    with _progress_bar(len(values) * len(request.strategies), merged["progress"]) as bar:
-        outcomes = await run_async(_run_on_loop(values, request, cache, bar))
-    return _finish(outcomes, index, request, merged["errors"], cache)
+    with call.progress_bar(values) as bar:
+        outcomes = await run_async(call.batch(values, bar))
+    return call.frame(outcomes, index)
 
 
-_DEFAULTS: dict[str, Any] = {
-    name: parameter.default
-    for name, parameter in inspect.signature(analyze).parameters.items()
-    if name != "urls"
-}
-
-
-def _with_defaults(options: dict[str, Any]) -> dict[str, Any]:
-    """*options* completed with :func:`analyze`'s defaults; unknown keywords refused."""
-    unknown = set(options) - set(_DEFAULTS)
-    if unknown:
-        raise ConfigurationError(f"Unknown keyword(s): {', '.join(sorted(unknown))}.")
-    return {**_DEFAULTS, **options}
-
-
-async def run_analysis_batch(
-    urls: Sequence[str],
-    concurrency: int = 2,
-    timeout: float = 600,
+def run_analysis(
+    url: str,
+    *,
+    strategy: str | Sequence[str] = "mobile",
+    engine: str = "lab",
+    categories: Iterable[str] | None = None,
+    throttling: str | None = None,
+    concurrency: int | None = None,
+    timeout: float = DEFAULT_TIMEOUT_S,
+    errors: Errors = "coerce",
+    progress: bool = True,
+    max_age: float | None = DEFAULT_MAX_AGE_S,
     skip_cache: bool = False,
     force_retry: bool = False,
-    **options: Any,
-) -> list[dict[str, Any] | Exception]:
-    """Measure *urls* (lab engine by default); one record or exception per URL, in order.
+    quiet_window_ms: float | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    psi_key: str | None = None,
+    psi_endpoint: str | None = None,
+    crux_endpoint: str | None = None,
+) -> dict[str, Any]:
+    """Measure one URL; return its record with ``details`` (same options as :func:`analyze`).
 
-    Records carry a ``details`` key (audits, metrics, requests). One failure never
-    affects the others; *options* are :func:`analyze`'s other keywords.
-
-    Examples
-    --------
-    >>> results = await psdata.run_analysis_batch(["https://example.com"])  # doctest: +SKIP
-    >>> results[0]["performance"]  # doctest: +SKIP
-    97
-    """
-    merged = _with_defaults(
-        {
-            **options,
-            "concurrency": concurrency,
-            "timeout": timeout,
-            "skip_cache": skip_cache,
-            "force_retry": force_retry,
-        }
-    )
-    request = _request(merged)
-    values = list(urls)
-    outcomes = await run_async(_run_on_loop(values, request, store_path(merged["cache_dir"]), None))
-    return [_public_outcome(outcome) for _, outcome in outcomes]
-
-
-def _public_outcome(outcome: Outcome) -> dict[str, Any] | Exception:
-    return dict(outcome) if isinstance(outcome, dict) else outcome
-
-
-def run_analysis(url: str, **options: Any) -> dict[str, Any]:
-    """Measure one URL and return its record (with ``details``); raise if it failed.
+    A failure is its record's ``error`` / ``error_type`` (``errors="raise"`` raises it).
+    With both strategies, the first strategy's record is returned.
 
     Examples
     --------
@@ -491,10 +363,79 @@ def run_analysis(url: str, **options: Any) -> dict[str, Any]:
     >>> record["lcp_ms"]  # doctest: +SKIP
     812.4
     """
-    merged = _with_defaults(options)
-    request = _request(merged)
-    outcomes = run_sync(_run_on_loop([url], request, store_path(merged["cache_dir"]), None))
-    outcome = outcomes[0][1]
-    if isinstance(outcome, Exception):
-        raise outcome
-    return dict(outcome)
+    call = _Call.of(locals())
+    with call.progress_bar([url]) as bar:
+        outcomes = run_sync(call.batch([url], bar))
+    return call.record(*outcomes[0])
+
+
+async def run_analysis_async(
+    url: str,
+    *,
+    strategy: str | Sequence[str] = "mobile",
+    engine: str = "lab",
+    categories: Iterable[str] | None = None,
+    throttling: str | None = None,
+    concurrency: int | None = None,
+    timeout: float = DEFAULT_TIMEOUT_S,
+    errors: Errors = "coerce",
+    progress: bool = True,
+    max_age: float | None = DEFAULT_MAX_AGE_S,
+    skip_cache: bool = False,
+    force_retry: bool = False,
+    quiet_window_ms: float | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    psi_key: str | None = None,
+    psi_endpoint: str | None = None,
+    crux_endpoint: str | None = None,
+) -> dict[str, Any]:
+    """Awaitable :func:`run_analysis` (same options).
+
+    Examples
+    --------
+    >>> record = await psdata.run_analysis_async("https://example.com")  # doctest: +SKIP
+    """
+    call = _Call.of(locals())
+    with call.progress_bar([url]) as bar:
+        outcomes = await run_async(call.batch([url], bar))
+    return call.record(*outcomes[0])
+
+
+async def run_analysis_batch(
+    urls: Sequence[str],
+    concurrency: int | None = 2,
+    timeout: float = 600,
+    skip_cache: bool = False,
+    force_retry: bool = False,
+    *,
+    strategy: str | Sequence[str] = "mobile",
+    engine: str = "lab",
+    categories: Iterable[str] | None = None,
+    throttling: str | None = None,
+    errors: Errors = "coerce",
+    progress: bool = True,
+    max_age: float | None = DEFAULT_MAX_AGE_S,
+    quiet_window_ms: float | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    psi_key: str | None = None,
+    psi_endpoint: str | None = None,
+    crux_endpoint: str | None = None,
+) -> list[dict[str, Any] | Exception]:
+    """Measure *urls*; one record (with ``details``) or exception per (URL, strategy).
+
+    The compatible head of psdata's first API; every other option is :func:`analyze`'s.
+    One failure never affects the others; ``errors="raise"`` raises the first.
+
+    Examples
+    --------
+    >>> results = await psdata.run_analysis_batch(["https://example.com"])  # doctest: +SKIP
+    >>> results[0]["performance"]  # doctest: +SKIP
+    97
+    """
+    call = _Call.of(locals())
+    values = list(urls)
+    with call.progress_bar(values) as bar:
+        outcomes = await run_async(call.batch(values, bar))
+    if errors == "raise":
+        _raise_first_failure(outcome for _, outcome in outcomes)
+    return [dict(outcome) if isinstance(outcome, dict) else outcome for _, outcome in outcomes]

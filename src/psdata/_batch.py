@@ -1,29 +1,42 @@
-"""Running many measurements: bounded parallelism, per-URL isolation, retries, timing.
+"""The loop side of a batch: cache look-up, scheduling, engine dispatch, store writes.
 
-``run_jobs`` is the one place where a batch is scheduled: a semaphore bounds how many
-jobs measure at once, ``gather(return_exceptions=True)`` keeps one failure from touching
-the others, and every job ends as a record (a dict) or an :class:`AnalysisError`.
+:func:`run_batch` is what the API submits to the loop thread: it validates each input
+URL, reuses stored results, measures the rest with the request's engine through
+:func:`run_jobs`, and commits every finished URL to the result store at once. It knows
+nothing of pandas: values in, ``(job, outcome)`` pairs out, an outcome being a record
+(a dict of columns, with the engine's ``details``) or an :class:`AnalysisError`.
+
+:func:`run_jobs` is the one place a batch is scheduled: a semaphore bounds how many jobs
+measure at once, ``gather(return_exceptions=True)`` keeps one failure from touching the
+others, and every attempt is bounded by the timeout (see :mod:`psdata._deadline`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from ._errors import AnalysisError, InternalError, PageTimeoutError
+from ._deadline import deadline
+from ._engines import Measure
+from ._errors import AnalysisError, InternalError, InvalidURLError, PageTimeoutError
+from ._frame import empty_record
+from ._request import Request
+from ._retry import RetryPolicy
+from ._store import AsyncResultStore
 from ._urls import normalize_url
 
 log = logging.getLogger("psdata")
 
-Measure = Callable[[str, str], Awaitable[dict[str, Any]]]
 Outcome = dict[str, Any] | AnalysisError
 OnDone = Callable[[int, "Job", Outcome], None]
+#: Stored failures that say nothing about the page (quota, browser, psdata itself):
+#: measured again instead of reused.
+NOT_REUSED_ERRORS = frozenset({"quota", "browser", "internal"})
 
 
 @dataclass(frozen=True)
@@ -34,17 +47,114 @@ class Job:
     strategy: str
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Bounded retries with exponential backoff and jitter, for transient failures."""
+def error_record(value: object, strategy: str, error: AnalysisError) -> dict[str, Any]:
+    """The row of a failed job: what was measured before the failure, and the error.
 
-    max_attempts: int = 3
-    backoff_s: float = 1.0
-    backoff_max_s: float = 15.0
+    >>> error_record("ftp://x", "mobile", InvalidURLError("no"))["error_type"]
+    'invalid_url'
+    """
+    record = empty_record(value, strategy)
+    record.update({k: v for k, v in error.partial.items() if k != "details"})
+    record.update(url=empty_record(value, strategy)["url"], error=str(error))
+    record["error_type"] = error.error_type
+    return record
 
-    def delay(self, attempt: int) -> float:
-        """Seconds to wait before attempt ``attempt + 1`` (full jitter)."""
-        return random.uniform(0, min(self.backoff_max_s, self.backoff_s * 2 ** (attempt - 1)))
+
+def job_key(job: Job) -> tuple[str, str]:
+    """The (normalised URL, strategy) a job is measured and looked up by."""
+    try:
+        return normalize_url(job.url), job.strategy
+    except InvalidURLError:
+        return repr(job.url), job.strategy
+
+
+async def run_batch(
+    values: Sequence[object],
+    request: Request,
+    store_path: str,
+    progress: Callable[[], None] = lambda: None,
+) -> list[tuple[Job, Outcome]]:
+    """Every (input value, strategy) job of *request* with its outcome, in input order.
+
+    Each distinct (URL, strategy) is measured once; *progress* is called once per job
+    as it finishes (from the cache or measured).
+    """
+    async with AsyncResultStore(store_path) as store:
+        return await _Batch(request, store, progress).run(values)
+
+
+class _Batch:
+    """One call's batch on the loop thread (see :func:`run_batch`)."""
+
+    def __init__(self, request: Request, store: AsyncResultStore, progress: Callable[[], None]):
+        self.request = request
+        self.store = store
+        self.progress = progress
+        self.settings = request.settings()
+
+    def key(self, url: str, strategy: str) -> str:
+        return self.store.key(url, strategy, self.request.engine, self.settings)
+
+    async def run(self, values: Sequence[object]) -> list[tuple[Job, Outcome]]:
+        request = self.request
+        jobs = [Job(v, s) for v in values for s in request.strategies]
+        outcomes: dict[tuple[str, str], Outcome] = {}
+        pending: dict[tuple[str, str], Job] = {}
+        for job in jobs:
+            try:
+                url = normalize_url(job.url)
+            except InvalidURLError as exc:
+                self.progress()
+                outcomes[job_key(job)] = exc
+                continue
+            pending.setdefault((url, job.strategy), Job(url, job.strategy))
+        to_measure = await self._reuse_stored(pending, outcomes)
+        async with request.engine_spec.implementation().session(request) as measure:
+            results = await run_jobs(
+                to_measure,
+                measure,
+                concurrency=request.concurrency,
+                timeout=request.timeout,
+                retry=request.retry,
+                on_done=self._finished,
+            )
+        for job, outcome in zip(to_measure, results, strict=True):
+            outcomes[(str(job.url), job.strategy)] = outcome
+        return [(job, outcomes[job_key(job)]) for job in jobs]
+
+    async def _reuse_stored(
+        self, pending: dict[tuple[str, str], Job], outcomes: dict[tuple[str, str], Outcome]
+    ) -> list[Job]:
+        """Fill *outcomes* from the store where allowed; return the jobs left to measure."""
+        request = self.request
+        cached = {}
+        if not request.skip_cache and pending:
+            keys = [self.key(url, s) for url, s in pending]
+            cached = await self.store.get_many(
+                keys, max_age=request.max_age, include_failures=not request.force_retry
+            )
+        to_measure = []
+        for (url, strategy), job in pending.items():
+            hit = cached.get(self.key(url, strategy))
+            if hit is None or hit.record.get("error_type") in NOT_REUSED_ERRORS:
+                to_measure.append(job)
+                continue
+            self.progress()
+            outcomes[(url, strategy)] = {**hit.record, "from_cache": True, "details": hit.details()}
+        return to_measure
+
+    def _finished(self, index: int, job: Job, outcome: Outcome) -> None:
+        """Commit one finished URL to the store (success or failure), off the loop."""
+        self.progress()
+        url = str(job.url)
+        if isinstance(outcome, AnalysisError):
+            record = error_record(url, job.strategy, outcome)
+            details, ok = None, False
+        else:
+            record = {k: v for k, v in outcome.items() if k != "details"}
+            details, ok = outcome.get("details"), True
+        record["from_cache"] = None
+        self.store.put_soon(self.key(url, job.strategy), record, details, ok=ok)
 
 
 async def run_jobs(
@@ -85,7 +195,11 @@ def _as_outcome(result: object) -> Outcome:
 
 
 async def _run_job(
-    job: Job, measure: Measure, semaphore: asyncio.Semaphore, timeout: float, retry: RetryPolicy
+    job: Job,
+    measure: Callable[[str, str], Awaitable[dict[str, Any]]],
+    semaphore: asyncio.Semaphore,
+    timeout: float,
+    retry: RetryPolicy,
 ) -> Outcome:
     started_at = datetime.now(UTC)
     clock = time.monotonic()
@@ -99,7 +213,7 @@ async def _run_job(
         while True:
             attempts += 1
             try:
-                async with asyncio.timeout(timeout):
+                async with deadline(timeout):
                     record = await measure(url, job.strategy)
             except TimeoutError:
                 error: AnalysisError = PageTimeoutError(

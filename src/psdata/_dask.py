@@ -89,10 +89,10 @@ def analyze_dask(urls: Any, options: dict[str, Any]) -> Any:
     >>> lazy.npartitions, list(lazy.columns) == list(psdata.COLUMNS)
     (2, True)
     """
-    from ._api import _request, _with_defaults
+    from ._api import _request
 
     _import_dask()
-    options = _with_defaults({k: v for k, v in options.items() if k != "urls"})
+    options = {k: v for k, v in options.items() if k != "urls"}
     request = _request(options)
     series = _as_series(urls)
     meta = _meta(series._meta.index, request.engine, request.settings())
@@ -207,17 +207,18 @@ def analyze_on_cluster(
     *,
     partition_size: int = PARTITION_URLS,
     **options: Any,
-) -> int:
+) -> tuple[int, int]:
     """Score *urls* on the dask cluster at *scheduler*; write a Parquet dataset at *output*.
 
     The URLs are sent with the task graph (the workers need no access to the input
     file), and each partition's result comes back to this process and is written as
     ``part.N.parquet`` the moment it arrives (with psdata's metadata, as
     :func:`psdata.to_parquet` writes it), so the output needs no storage shared with the
-    workers. *options* are :func:`psdata.analyze`'s keywords. Returns the rows written.
+    workers. *options* are :func:`psdata.analyze`'s keywords. Returns the rows written
+    and how many of them have an error.
 
     >>> analyze_on_cluster(urls, "tcp://scheduler:8786", "out/")  # doctest: +SKIP
-    24
+    (24, 3)
     """
     dd = _import_dask()
     from distributed import Client, as_completed
@@ -230,7 +231,7 @@ def analyze_on_cluster(
     target.mkdir(parents=True, exist_ok=True)
     parts = max(1, -(-len(urls) // partition_size))
     series = dd.from_pandas(urls, npartitions=parts, sort=False)
-    written = 0
+    written = failed = 0
     with Client(scheduler) as client:  # type: ignore[no-untyped-call]
         lazy = analyze_dask(series, options)
         futures = client.compute(lazy.to_delayed())
@@ -239,4 +240,5 @@ def analyze_on_cluster(
             frame = future.result()
             to_parquet(frame, target / f"part.{number[future.key]:05d}.parquet")
             written += len(frame)
-    return written
+            failed += int(frame["error"].notna().sum())
+    return written, failed

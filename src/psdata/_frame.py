@@ -8,18 +8,18 @@ dtypes never depend on the data, so an all-failed batch has the same shape as a 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from ._errors import ERROR_TYPES
+from ._engines import ENGINES, THROTTLING_METHODS
+from ._errors import ERROR_TYPES, ConfigurationError
+from ._version import __version__
 
 CATEGORIES: tuple[str, ...] = ("performance", "accessibility", "best_practices", "seo")
 STRATEGIES: tuple[str, ...] = ("mobile", "desktop")
-ENGINES: tuple[str, ...] = ("lab", "psi", "crux")
-THROTTLINGS: tuple[str, ...] = ("devtools", "provided", "simulate")
 FIELD_SOURCES: tuple[str, ...] = ("psi", "crux-url", "crux-origin", "none")
 FIELD_CATEGORIES: tuple[str, ...] = ("FAST", "AVERAGE", "SLOW")
 
@@ -36,6 +36,21 @@ FIELD_METRICS: tuple[str, ...] = (
 )
 
 
+def validate_categories(categories: Collection[str]) -> tuple[str, ...]:
+    """Check category names; return them in the canonical order.
+
+    >>> validate_categories(["seo", "performance"])
+    ('performance', 'seo')
+    """
+    unknown = sorted(set(categories) - set(CATEGORIES))
+    if unknown or not categories:
+        raise ConfigurationError(
+            f"categories must be a non-empty subset of {', '.join(CATEGORIES)};"
+            f" got {unknown or '[]'}."
+        )
+    return tuple(c for c in CATEGORIES if c in categories)
+
+
 def _cat(values: Sequence[str]) -> pd.CategoricalDtype:
     return pd.CategoricalDtype(list(values), ordered=False)
 
@@ -45,8 +60,8 @@ SCHEMA: dict[str, Any] = {
     "url": pd.StringDtype(),
     "final_url": pd.StringDtype(),
     "strategy": _cat(STRATEGIES),
-    "engine": _cat(ENGINES),
-    "throttling": _cat(THROTTLINGS),
+    "engine": _cat(tuple(ENGINES)),
+    "throttling": _cat(THROTTLING_METHODS),
     "status": pd.Int64Dtype(),
     **{name: pd.Int64Dtype() for name in CATEGORIES},
     **{name: "float64" for name in METRICS},
@@ -118,16 +133,15 @@ def to_parquet(frame: pd.DataFrame, path: str | Path, **settings: Any) -> Path:
     The file reads back with plain :func:`pandas.read_parquet`, with the same dtypes,
     index and categories.
 
-    >>> import psdata, pandas as pd
+    >>> import psdata, pandas as pd, tempfile
     >>> df = psdata.build_frame([{"url": "https://example.com", "strategy": "mobile"}])
-    >>> path = psdata.to_parquet(df, "/tmp/scores.parquet", engine="lab")
-    >>> pd.read_parquet(path).dtypes.equals(df.dtypes)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = psdata.to_parquet(df, f"{folder}/scores.parquet", engine="lab")
+    ...     pd.read_parquet(path).dtypes.equals(df.dtypes)
     True
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
-
-    from . import __version__
 
     table = pa.Table.from_pandas(frame, preserve_index=True)
     meta = dict(table.schema.metadata or {})
@@ -147,7 +161,11 @@ def read_parquet_metadata(path: str | Path) -> dict[str, Any]:
     pyarrow keeps in the pandas schema metadata of every file, so a dataset written by
     plain ``to_parquet`` has it too.
 
-    >>> read_parquet_metadata("/tmp/scores.parquet")["engine"]  # doctest: +SKIP
+    >>> import psdata, tempfile
+    >>> df = psdata.build_frame([{"url": "https://example.com", "strategy": "mobile"}])
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = psdata.to_parquet(df, f"{folder}/scores.parquet", engine="lab")
+    ...     read_parquet_metadata(path)["engine"]
     'lab'
     """
     import pyarrow.parquet as pq

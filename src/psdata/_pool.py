@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 import logging
 import os
-from collections.abc import Awaitable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
@@ -221,6 +221,8 @@ class ContextPool:
         extra_args: Sequence[str] = (),
     ) -> None:
         self._max = check_max_contexts(max_contexts)
+        #: Limits that running batches asked for (see :meth:`reserve`).
+        self._reserved: list[int] = []
         self._chromium_path = chromium_path
         self._launch_args = [*LAUNCH_ARGS, *extra_args]
         self.browser_recycle_after = browser_recycle_after
@@ -251,8 +253,9 @@ class ContextPool:
 
     @property
     def max_contexts(self) -> int:
-        """The most context slots that may exist at once (1..5)."""
-        return self._max
+        """The most context slots that may exist at once (1..5): the limit, or more while
+        a batch that asked for more runs (:meth:`reserve`)."""
+        return max([self._max, *self._reserved])
 
     async def set_max_contexts(self, n: int) -> None:
         """Change the slot limit; idle slots above it are dropped, busy ones on return."""
@@ -261,8 +264,24 @@ class ContextPool:
             self._drop_excess_idle_slots()
             self._changed.notify_all()
 
+    @contextlib.asynccontextmanager
+    async def reserve(self, n: int) -> AsyncIterator[None]:
+        """Allow at least *n* (1..5) slots while the block runs.
+
+        A batch that measures *n* pages at once reserves *n* slots, so none of its jobs
+        waits for a slot while its timeout runs; the limit falls back when it ends.
+        """
+        self._reserved.append(check_max_contexts(n))
+        try:
+            yield
+        finally:
+            self._reserved.remove(n)
+            async with self._changed:
+                self._drop_excess_idle_slots()
+                self._changed.notify_all()
+
     def _drop_excess_idle_slots(self) -> None:
-        while len(self._slots) > self._max:
+        while len(self._slots) > self.max_contexts:
             idle = [s for s in self._slots if s.state != "busy"]
             if not idle:
                 return
@@ -332,7 +351,7 @@ class ContextPool:
         for slot in self._slots:
             if slot.state == "idle" and not slot.lock.locked():
                 return slot
-        if len(self._slots) < self._max:
+        if len(self._slots) < self.max_contexts:
             used = {s.id for s in self._slots}
             slot = ContextSlot(id=min(set(range(len(used) + 1)) - used))
             self._slots.append(slot)
@@ -391,7 +410,7 @@ class ContextPool:
         """
         if self.state != "running":
             return
-        if len(self._spares) >= self._max:
+        if len(self._spares) >= self.max_contexts:
             self._in_background(self._release_spare(self._spares.pop(0)))
         options = dict(context_options)
         task = asyncio.ensure_future(self._open_spare(options))
@@ -559,7 +578,7 @@ class ContextPool:
         return {
             "mode": "multi-context",
             "state": self.state,
-            "max_concurrent_contexts": self._max,
+            "max_concurrent_contexts": self.max_contexts,
             "total_contexts": len(self._slots),
             "idle_contexts": len(self._slots) - busy,
             "busy_contexts": busy,

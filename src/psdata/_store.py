@@ -12,22 +12,28 @@ the caller converts back); the engine's bulky *details* as zlib-compressed JSON.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+import logging
 import os
 import sqlite3
 import threading
 import time
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import platformdirs
 
 from ._errors import PsdataError
+
+log = logging.getLogger("psdata")
+T = TypeVar("T")
 
 #: Environment variable naming the directory of the default store.
 CACHE_DIR_ENV = "PSDATA_CACHE_DIR"
@@ -439,3 +445,71 @@ class ResultStore:
             connections, self._connections = list(self._connections.values()), {}
         for conn in connections:
             conn.close()
+
+
+class AsyncResultStore:
+    """A :class:`ResultStore` used from the event loop, on a thread of its own.
+
+    SQLite waits up to its busy timeout while another process holds the write lock; on
+    the loop thread that would stall every page in flight (late polls, late event
+    timestamps). Here every call runs on one worker thread: reads are awaited, writes
+    are queued by :meth:`put_soon` and all committed before the context exits.
+
+    >>> async def demo(path: str) -> int:
+    ...     async with AsyncResultStore(path) as store:
+    ...         store.put_soon("k", {"url": "https://example.com"}, None, ok=True)
+    ...     async with AsyncResultStore(path) as store:
+    ...         return len(await store.get_many(["k"]))
+    >>> import tempfile
+    >>> asyncio.run(demo(tempfile.mkdtemp() + "/results.sqlite3"))
+    1
+    """
+
+    key = staticmethod(ResultStore.key)
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = path
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="psdata-store")
+        self._store: ResultStore | None = None
+        self._writes: list[asyncio.Future[None]] = []
+
+    async def _call(self, function: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
+
+    async def __aenter__(self) -> AsyncResultStore:
+        self._store = await self._call(ResultStore, self.path)
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        try:
+            for result in await asyncio.gather(*self._writes, return_exceptions=True):
+                if isinstance(result, Exception):
+                    log.error("psdata could not store a result in %s: %s", self.path, result)
+        finally:  # queued after every write (one thread, in order), even when cancelled
+            store, self._store = self._store, None
+            if store is not None:
+                self._executor.submit(store.close)
+            self._executor.shutdown(wait=False)
+
+    def _opened(self) -> ResultStore:
+        if self._store is None:
+            raise PsdataError("The result store is not open.")
+        return self._store
+
+    async def get_many(
+        self, keys: Sequence[str], *, max_age: float | None = None, include_failures: bool = False
+    ) -> dict[str, StoredResult]:
+        """:meth:`ResultStore.get_many`, on the store's thread."""
+        store = self._opened()
+        return await self._call(
+            lambda: store.get_many(keys, max_age=max_age, include_failures=include_failures)
+        )
+
+    def put_soon(
+        self, key: str, record: Mapping[str, Any], details: Mapping[str, Any] | None, *, ok: bool
+    ) -> None:
+        """Queue :meth:`ResultStore.put` on the store's thread; committed before exit."""
+        store = self._opened()
+        loop = asyncio.get_running_loop()
+        write = loop.run_in_executor(self._executor, lambda: store.put(key, record, details, ok=ok))
+        self._writes.append(write)

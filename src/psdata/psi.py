@@ -15,26 +15,33 @@ request log lines are redacted by a filter on the ``httpx`` logger.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import logging
 import math
 import os
-import random
 import re
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import httpx
 
+from ._engines import Measure
 from ._errors import AnalysisError, ConfigurationError, PageTimeoutError, QuotaError, ServiceError
 from ._frame import CATEGORIES, FIELD_METRICS, STRATEGIES, empty_record
+from ._retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from ._request import Request
 
 __all__ = [
     "ATTEMPTS_KEY",
+    "CRUX",
+    "PSI",
     "PSIClient",
     "analyze_crux",
     "analyze_psi",
@@ -109,6 +116,8 @@ _QUOTA_REASONS = frozenset(
 _KEY_PARAM = re.compile(r"([?&]key=)[^&#\s'\"]*", re.IGNORECASE)
 
 Sleep = Callable[[float], Awaitable[object]]
+#: HTTP attempts of one API request: 4, with backoff up to a minute (quota windows).
+API_RETRY = RetryPolicy(max_attempts=4, backoff_s=1.0, backoff_max_s=60.0)
 
 
 class _RedactKeyFilter(logging.Filter):
@@ -136,14 +145,14 @@ class PSIClient:
         The APIs' URLs (tests point them at a local server).
     timeout : float
         Seconds to wait for one HTTP answer (PSI runs Lighthouse: allow a minute or two).
-    max_concurrency : int
-        Requests in flight at once, retries and their waits included.
-    max_attempts : int
-        HTTP attempts per request, the first one included.
-    backoff_base, backoff_max : float
-        Exponential backoff: attempt *n* waits ``uniform(0, min(backoff_max,
-        backoff_base * 2 ** (n - 1)))`` seconds. A ``Retry-After`` is honoured instead,
-        unless longer than *backoff_max*: then the request fails at once.
+    max_concurrency : int, optional
+        Requests in flight at once, retries and their waits included (default: no bound
+        of its own; a psdata batch bounds its jobs itself).
+    retry : RetryPolicy
+        HTTP attempts per request (the first one included) and the backoff between
+        them (:class:`~psdata._retry.RetryPolicy`, psdata's one retry policy). A
+        ``Retry-After`` is honoured instead, unless longer than the policy's
+        ``backoff_max_s``: then the request fails at once.
     sleep : callable
         ``await sleep(seconds)`` between attempts (injectable for tests).
 
@@ -163,23 +172,21 @@ class PSIClient:
         endpoint: str = PSI_ENDPOINT,
         crux_endpoint: str = CRUX_ENDPOINT,
         timeout: float = 120,
-        max_concurrency: int = 4,
-        max_attempts: int = 4,
-        backoff_base: float = 1.0,
-        backoff_max: float = 60.0,
+        max_concurrency: int | None = None,
+        retry: RetryPolicy = API_RETRY,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
-        if max_concurrency < 1 or max_attempts < 1:
+        if (max_concurrency is not None and max_concurrency < 1) or retry.max_attempts < 1:
             raise ConfigurationError("max_concurrency and max_attempts must be at least 1")
         self._key = key or os.environ.get("PSDATA_PSI_KEY") or None
         self.endpoint = endpoint
         self.crux_endpoint = crux_endpoint
         self.timeout = timeout
-        self.max_attempts = max_attempts
-        self.backoff_base = backoff_base
-        self.backoff_max = backoff_max
+        self.retry = retry
         self._sleep = sleep
-        self._semaphore = asyncio.Semaphore(max_concurrency)
+        self._semaphore: contextlib.AbstractAsyncContextManager[Any] = (
+            asyncio.Semaphore(max_concurrency) if max_concurrency else contextlib.nullcontext()
+        )
         self._client = httpx.AsyncClient(timeout=timeout)
         logging.getLogger("httpx").addFilter(_HTTPX_LOG_FILTER)
 
@@ -315,16 +322,14 @@ class PSIClient:
         """Send one API request with retries; return the final response and attempts made.
 
         The final response is anything but ``429`` and ``5xx``; when those (or network
-        errors) persist for ``max_attempts``, the translated error is raised. httpx's
+        errors) persist for the retry policy's attempts, the translated error is raised. httpx's
         exception is deliberately not chained to it: its request URL holds the key.
         """
         attempt = 0
         async with self._semaphore:
             while True:
                 attempt += 1
-                delay = random.uniform(
-                    0, min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1))
-                )
+                delay = self.retry.delay(attempt)
                 try:
                     response = await self._client.request(method, endpoint, **request)
                 except httpx.TransportError as exc:
@@ -336,11 +341,11 @@ class PSIClient:
                     retry_after = _retry_after(response.headers.get("Retry-After"))
                     if retry_after is not None:
                         delay = retry_after
-                if attempt >= self.max_attempts or delay > self.backoff_max:
+                if attempt >= self.retry.max_attempts or delay > self.retry.backoff_max_s:
                     raise _with_attempts(failure, attempt)
                 log.warning(
                     "%s attempt %d/%d for %s failed (%s); retrying in %.1f s",
-                    service, attempt, self.max_attempts, page_url, failure, delay,
+                    service, attempt, self.retry.max_attempts, page_url, failure, delay,
                 )  # fmt: skip
                 await self._sleep(delay)
 
@@ -630,3 +635,35 @@ async def analyze_crux(client: PSIClient, url: str, strategy: str = "mobile") ->
     record = record_from_crux(await client.query_crux(url, _FORM_FACTORS[strategy]), url, strategy)
     record.update(started_at=started, duration_s=time.perf_counter() - clock)
     return record
+
+
+class RemoteEngine:
+    """The ``psi`` and ``crux`` engines of the engine table: Google's APIs, no browser."""
+
+    def __init__(self, field_only: bool) -> None:
+        self.field_only = field_only
+
+    def settings(self, request: Request) -> dict[str, Any]:
+        """Nothing beyond the categories changes what the APIs answer."""
+        return {}
+
+    @contextlib.asynccontextmanager
+    async def session(self, request: Request) -> AsyncIterator[Measure]:
+        """One HTTP client for the batch (the key from the request or the environment)."""
+        options: dict[str, Any] = {"key": request.psi_key}
+        if request.psi_endpoint:
+            options["endpoint"] = request.psi_endpoint
+        if request.crux_endpoint:
+            options["crux_endpoint"] = request.crux_endpoint
+        async with PSIClient(**options) as client:
+
+            async def measure(url: str, strategy: str) -> dict[str, Any]:
+                if self.field_only:
+                    return await analyze_crux(client, url, strategy)
+                return await analyze_psi(client, url, strategy, request.categories)
+
+            yield measure
+
+
+PSI = RemoteEngine(field_only=False)
+CRUX = RemoteEngine(field_only=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .._engines import ENGINES
 from .._errors import ConfigurationError
 
 MOBILE_UA = (
@@ -20,8 +21,6 @@ DESKTOP_UA = (
     "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 "
     "(KHTML, like Gecko) Chrome/119.0.0.0 Safari/537.36"
 )
-
-THROTTLING_MODES: tuple[str, ...] = ("devtools", "provided")
 
 
 @dataclass(frozen=True)
@@ -90,9 +89,10 @@ def profile_for(strategy: str, throttling: str = "devtools") -> Profile:
     >>> profile_for("desktop").width
     1350
     """
-    if throttling not in THROTTLING_MODES:
+    modes = ENGINES["lab"].throttling
+    if throttling not in modes:
         raise ConfigurationError(
-            f"throttling must be one of {', '.join(THROTTLING_MODES)}, got {throttling!r}."
+            f"throttling must be one of {', '.join(modes)}, got {throttling!r}."
         )
     if strategy == "mobile":
         applied = MOBILE_SLOW_4G if throttling == "devtools" else NO_THROTTLING

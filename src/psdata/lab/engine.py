@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import functools
-from collections.abc import Collection
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from playwright.async_api import Error as PlaywrightError
 
-from .._errors import BrowserCrashError, ConfigurationError, HTTPStatusError
+from .._deadline import restart_clock
+from .._engines import Measure
+from .._errors import BrowserCrashError, HTTPStatusError
 from .._pool import ContextPool, ContextSlot, bounded
 from .collect import PageObservation, PageSession, WaitSettings
 from .emulation import Profile, profile_for
@@ -19,6 +22,9 @@ from .evidence import CategoryResult
 from .metrics import cumulative_layout_shift, long_task_time, total_blocking_time
 from .scoring import performance_audits, performance_score
 from .speed_index import speed_index
+
+if TYPE_CHECKING:
+    from .._request import Request
 
 AUDITED_CATEGORIES = ("accessibility", "best_practices", "seo")
 
@@ -35,6 +41,53 @@ class LabSettings:
         """The settings as plain data, for cache keys and Parquet metadata."""
         return dataclasses.asdict(self)
 
+    @classmethod
+    def from_request(cls, request: Request) -> LabSettings:
+        """The lab settings of one call: its throttling, categories, waits and timeout."""
+        # A page that never goes quiet is measured when the cap is reached; the cap leaves
+        # time for the audits within the per-URL timeout.
+        timeout = request.timeout
+        cap_s = min(WaitSettings.max_wait_for_load_ms / 1000, max(timeout / 2, timeout - 15))
+        waits = WaitSettings(max_wait_for_load_ms=cap_s * 1000)
+        quiet = request.quiet_window_ms
+        if quiet is not None:
+            waits = dataclasses.replace(
+                waits,
+                pause_after_fcp_ms=quiet,
+                pause_after_load_ms=quiet,
+                network_quiet_ms=quiet,
+                cpu_quiet_ms=quiet,
+            )
+        return cls(request.throttling, request.categories, waits)
+
+
+class LabEngine:
+    """The ``lab`` engine of the engine table: pages measured in psdata's own Chromium."""
+
+    def settings(self, request: Request) -> dict[str, Any]:
+        """Throttling, categories and waits: what changes a lab result."""
+        return LabSettings.from_request(request).as_key()
+
+    @contextlib.asynccontextmanager
+    async def session(self, request: Request) -> AsyncIterator[Measure]:
+        """The shared pool, with a slot for each page the batch measures at once."""
+        from .._runtime import get_pool
+
+        pool = get_pool()
+        settings = LabSettings.from_request(request)
+
+        async def measure(url: str, strategy: str) -> dict[str, Any]:
+            return await measure_page(pool, url, strategy, settings)
+
+        try:
+            async with pool.reserve(request.concurrency):
+                yield measure
+        finally:
+            await pool.discard_spares()
+
+
+LAB = LabEngine()
+
 
 async def measure_page(
     pool: ContextPool, url: str, strategy: str, settings: LabSettings
@@ -48,6 +101,7 @@ async def measure_page(
     watch = observation.stopwatch
     with watch.phase("context"):
         slot = await pool.get_instance(profile.context_options())
+    restart_clock()  # the timeout covers the measurement, not the wait for a slot
     discard = True
     try:
         categories = await slot.guard(_observe(pool, slot, observation, profile, settings))
@@ -156,18 +210,3 @@ async def _record(
 
 def _speed_index(observation: PageObservation) -> float | None:
     return speed_index(observation.frames, first_paint_ms=observation.fcp_ms)
-
-
-def validate_categories(categories: Collection[str]) -> tuple[str, ...]:
-    """Check category names; return them in the canonical order.
-
-    >>> validate_categories(["seo", "performance"])
-    ('performance', 'seo')
-    """
-    known = ("performance", *AUDITED_CATEGORIES)
-    unknown = sorted(set(categories) - set(known))
-    if unknown or not categories:
-        raise ConfigurationError(
-            f"categories must be a non-empty subset of {', '.join(known)}; got {unknown or '[]'}."
-        )
-    return tuple(c for c in known if c in categories)
