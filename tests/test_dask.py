@@ -222,30 +222,58 @@ def test_both_strategies_keep_the_index_with_a_strategy_column(
     assert got["from_cache"].iloc[[0, 1, 4, 5]].all()  # the same store as the pandas run
 
 
-def test_a_killed_worker_loses_no_row(cluster: Cluster, site: ServedSite) -> None:
-    pages = [site.url(f"{name}.html") for name in (*GOOD_PAGES, "shift")]
-    series = pd.Series([*pages, *pages], name="url")
-    options = {**SLOW_OK, "quiet_window_ms": 1500}
-    lazy = psdata.analyze(dd.from_pandas(series, npartitions=4), **options, skip_cache=True)
-    future = cluster.client.compute(lazy)
-    pids = cluster.worker_pids()
-    deadline = time.monotonic() + 60
-    busy: list[str] = []
-    while time.monotonic() < deadline and not busy:
-        busy = [addr for addr, keys in cluster.client.processing().items() if keys]
-        time.sleep(0.2)
-    assert busy, "no worker started a partition"
-    time.sleep(4)  # into the measurement: the browser is up and pages are loading
-    victim = pids[busy[0]]
-    os.kill(victim, signal.SIGKILL)
+def test_a_killed_worker_loses_no_row_and_leaves_no_chromium(
+    site: ServedSite, tmp_path: Path
+) -> None:
+    """SIGKILL a worker process mid-partition (from outside), then close the cluster."""
+    own = Cluster(tmp_path / "cache")  # its own: the test ends by closing it
+    try:
+        pages = [site.url(f"{name}.html") for name in (*GOOD_PAGES, "shift")]
+        series = pd.Series([*pages, *pages], name="url")
+        options = {**SLOW_OK, "quiet_window_ms": 1500}
+        lazy = psdata.analyze(dd.from_pandas(series, npartitions=4), **options, skip_cache=True)
+        future = own.client.compute(lazy)
+        pids = own.worker_pids()
+        deadline = time.monotonic() + 60
+        busy: list[str] = []
+        while time.monotonic() < deadline and not busy:
+            busy = [addr for addr, keys in own.client.processing().items() if keys]
+            time.sleep(0.2)
+        assert busy, "no worker started a partition"
+        time.sleep(4)  # into the measurement: the browser is up and pages are loading
+        victim = pids[busy[0]]
+        os.kill(victim, signal.SIGKILL)
 
-    got = future.result(timeout=240)
-    assert len(got) == 8 and got.index.equals(series.index)
-    assert got["url"].tolist() == series.tolist()
-    assert got["performance"].notna().all(), got[["url", "error"]]
-    assert (got["worker"] != f"{socket.gethostname()}:{victim}").all()
-    assert got["attempts"].max() >= 2  # the rerun partition's rows count the lost run
-    assert got["attempts"].min() >= 1
+        got = future.result(timeout=240)
+        assert len(got) == 8 and got.index.equals(series.index)
+        assert got["url"].tolist() == series.tolist()
+        assert got["performance"].notna().all(), got[["url", "error"]]
+        assert (got["worker"] != f"{socket.gethostname()}:{victim}").all()
+        assert got["attempts"].max() >= 2  # the rerun partition's rows count the lost run
+        assert got["attempts"].min() >= 1
+
+        # The killed worker's browser does not outlive it: every Chromium process of the
+        # cluster descends from a live worker (but the crash handlers, which Chromium
+        # always re-parents to init; they are counted at the end).
+        deadline = time.monotonic() + 15  # the driver notices its parent's death
+        while True:
+            live = set(own.worker_pids().values()) - {victim}
+            orphans = [
+                p
+                for p in _chromium_with_tag(own.tag)
+                if "crashpad" not in p.name() and not {q.pid for q in p.parents()} & live
+            ]
+            if not orphans or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        assert not orphans, [(p.pid, p.name()) for p in orphans]
+        browsers = _chromium_with_tag(own.tag)
+        assert browsers, "the live workers should have a Chromium running"
+    finally:
+        own.close()
+    _, alive = psutil.wait_procs(browsers, timeout=15)
+    assert not alive, [p.pid for p in alive]
+    assert not _chromium_with_tag(own.tag)
 
 
 def test_a_worker_without_chromium_fails_its_partition(tmp_path: Path) -> None:
@@ -310,45 +338,6 @@ def test_worker_plugin_sets_each_workers_settings(cluster: Cluster, tmp_path: Pa
             assert json.loads(dumped)["PSDATA_MAX_CONTEXTS"] == "2"
     finally:
         client.run(psdata.set_max_concurrent_contexts, 3)
-
-
-def test_no_chromium_outlives_a_killed_worker_or_the_closed_cluster(
-    site: ServedSite, tmp_path: Path
-) -> None:
-    own = Cluster(tmp_path / "cache")
-    try:
-        series = pd.Series([site.url("simple.html"), site.url("storage.html")], name="url")
-        lazy = psdata.analyze(dd.from_pandas(series, npartitions=2), **SLOW_OK, skip_cache=True)
-        assert lazy.compute()["performance"].notna().all()
-        pids = own.worker_pids()
-        assert _chromium_with_tag(own.tag), "the workers should have a Chromium running"
-        victim = next(iter(pids.values()))
-        os.kill(victim, signal.SIGKILL)  # its browser must not outlive it
-        deadline = time.monotonic() + 30
-        orphans: list[psutil.Process] = []
-        while time.monotonic() < deadline:
-            try:
-                live = set(own.worker_pids().values()) - {victim}
-            except OSError:  # the scheduler has not noticed the death yet
-                time.sleep(0.5)
-                continue
-            orphans = [
-                p
-                for p in _chromium_with_tag(own.tag)
-                # Chromium's crash handlers are always re-parented to init; they are
-                # counted at the end, when every browser of the cluster must be gone.
-                if "crashpad" not in p.name() and not {q.pid for q in p.parents()} & live
-            ]
-            if not orphans and len(live) == 2:
-                break
-            time.sleep(0.5)
-        assert not orphans, [(p.pid, p.name()) for p in orphans]
-        browsers = _chromium_with_tag(own.tag)
-    finally:
-        own.close()
-    _, alive = psutil.wait_procs(browsers, timeout=15)
-    assert not alive, [p.pid for p in alive]
-    assert not _chromium_with_tag(own.tag)
 
 
 def _free_port() -> int:
