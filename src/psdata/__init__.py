@@ -4,6 +4,8 @@
 >>> scores = psdata.analyze(df["url"])  # doctest: +SKIP
 """
 
+from typing import Any
+
 from ._api import analyze, analyze_async, run_analysis, run_analysis_async, run_analysis_batch
 from ._browser import find_chromium, set_chromium_path
 from ._errors import (
@@ -34,6 +36,16 @@ from ._runtime import (
 from ._server import demo_urls, serve_demo_site
 from ._version import __version__
 
+
+def __getattr__(name: str) -> Any:
+    """``PsdataWorkerPlugin`` on first use: it imports distributed, ``import psdata`` does not."""
+    if name == "PsdataWorkerPlugin":
+        from ._worker_plugin import PsdataWorkerPlugin
+
+        return PsdataWorkerPlugin
+    raise AttributeError(f"module 'psdata' has no attribute {name!r}")
+
+
 __all__ = [
     "COLUMNS",
     "SCHEMA",
@@ -50,6 +62,7 @@ __all__ = [
     "PageTimeoutError",
     "PoolClosedError",
     "PsdataError",
+    "PsdataWorkerPlugin",
     "QuotaError",
     "ServiceError",
     "__version__",

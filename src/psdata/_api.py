@@ -17,11 +17,12 @@ from typing import Any, Literal
 import pandas as pd
 
 from ._batch import Job, Outcome, run_batch
+from ._dask import analyze_dask, is_dask_collection
 from ._engines import ENGINES
 from ._errors import ERROR_CLASSES, AnalysisError, ConfigurationError
 from ._frame import CATEGORIES, STRATEGIES, build_frame, empty_record, validate_categories
 from ._request import Request
-from ._runtime import run_async, run_sync
+from ._runtime import run_async, run_sync, worker_id
 from ._store import store_path
 
 Errors = Literal["coerce", "raise"]
@@ -194,7 +195,7 @@ class _Call:
 
     def frame(self, outcomes: list[tuple[Job, Outcome]], index: pd.Index) -> pd.DataFrame:
         """The result frame: one row per job, the input's index, psdata's metadata."""
-        records = [_row(job, outcome) for job, outcome in outcomes]
+        records = [{**_row(job, outcome), "worker": worker_id()} for job, outcome in outcomes]
         frame = build_frame(records, _output_index(index, self.request.strategies))
         frame.attrs["psdata"] = {
             "engine": self.request.engine,
@@ -237,7 +238,9 @@ def analyze(
     Parameters
     ----------
     urls : Series, list, Index, one-column DataFrame or str
-        The pages. Missing values, duplicates and bad URLs each get their own row.
+        The pages. Missing values, duplicates and bad URLs each get their own row. A
+        dask Series gives a lazy dask DataFrame, each partition measured on a worker
+        (see ``psdata._dask``; ``pip install 'psdata[dask]'``).
     strategy : {"mobile", "desktop"} or both as a list
         Lighthouse's form factor. With both, the index gains a ``strategy`` level.
     engine : {"lab", "psi", "crux"}
@@ -285,6 +288,8 @@ def analyze(
     >>> scores = psdata.analyze(df["url"])  # doctest: +SKIP
     >>> df.join(scores[["performance", "lcp_ms", "error_type"]])  # doctest: +SKIP
     """
+    if is_dask_collection(urls):  # first: locals() holds only the keywords yet
+        return analyze_dask(urls, locals())  # type: ignore[no-any-return]
     call = _Call.of(locals())
     values, index = _input(urls)
     with call.progress_bar(values) as bar:
@@ -318,6 +323,8 @@ async def analyze_async(
     --------
     >>> scores = await psdata.analyze_async(df["url"], strategy="desktop")  # doctest: +SKIP
     """
+    if is_dask_collection(urls):  # first: locals() holds only the keywords yet
+        return analyze_dask(urls, locals())  # type: ignore[no-any-return]
     call = _Call.of(locals())
     values, index = _input(urls)
     with call.progress_bar(values) as bar:

@@ -79,6 +79,7 @@ SCHEMA: dict[str, Any] = {
     "started_at": pd.DatetimeTZDtype("ns", "UTC"),
     "duration_s": "float64",
     "context_id": pd.Int64Dtype(),
+    "worker": pd.StringDtype(),
 }
 
 COLUMNS: tuple[str, ...] = tuple(SCHEMA)
@@ -152,7 +153,13 @@ def to_parquet(frame: pd.DataFrame, path: str | Path, **settings: Any) -> Path:
 
 
 def read_parquet_metadata(path: str | Path) -> dict[str, Any]:
-    """The psdata metadata (version, engine, settings) stored in a Parquet file.
+    """The psdata metadata (version, engine, settings) of a Parquet file or dataset.
+
+    *path* is a file written by :func:`to_parquet`, or a directory: a Parquet dataset
+    such as ``psdata.analyze(ddf.url).to_parquet(path)`` writes (its ``_common_metadata``
+    file, else its first part). Frames carry the metadata in ``attrs["psdata"]``, which
+    pyarrow keeps in the pandas schema metadata of every file, so a dataset written by
+    plain ``to_parquet`` has it too.
 
     >>> import psdata, tempfile
     >>> df = psdata.build_frame([{"url": "https://example.com", "strategy": "mobile"}])
@@ -163,6 +170,22 @@ def read_parquet_metadata(path: str | Path) -> dict[str, Any]:
     """
     import pyarrow.parquet as pq
 
-    meta = pq.read_schema(path).metadata or {}
+    source = Path(path)
+    if source.is_dir():
+        common = source / "_common_metadata"
+        parts = sorted(source.rglob("*.parquet"))
+        if common.exists():
+            source = common
+        elif parts:
+            source = parts[0]
+        else:
+            return {}
+    meta = pq.read_schema(source).metadata or {}
     raw = meta.get(PARQUET_METADATA_KEY)
-    return dict(json.loads(raw)) if raw else {}
+    if raw:
+        return dict(json.loads(raw))
+    attrs = json.loads(meta.get(b"pandas", b"{}")).get("attributes") or {}
+    info = attrs.get("psdata")
+    if not isinstance(info, dict):
+        return {}
+    return {"version": info.get("settings", {}).get("version"), **info}

@@ -1,26 +1,56 @@
 """The process-wide pieces: the loop thread and the shared context pool on it.
 
 The pool is created lazily on the loop thread and closed by the loop thread's shutdown
-hook (at interpreter exit, or by :func:`shutdown`).
+hook (at interpreter exit, or by :func:`shutdown`). ``PSDATA_MAX_CONTEXTS`` in the
+environment sets the context limit when psdata is imported (dask workers use it).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
 import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 import psutil
 
+from ._errors import ConfigurationError
 from ._loop import get_loop_thread, shutdown_loop_thread
 from ._pool import DEFAULT_CONTEXTS, ContextPool, check_max_contexts
 
 T = TypeVar("T")
 
+MAX_CONTEXTS_ENV = "PSDATA_MAX_CONTEXTS"
+
+
+def _env_max_contexts() -> int:
+    """The context limit from ``PSDATA_MAX_CONTEXTS``, or the default when unset."""
+    raw = os.environ.get(MAX_CONTEXTS_ENV, "").strip()
+    if not raw:
+        return DEFAULT_CONTEXTS
+    try:
+        return check_max_contexts(int(raw))
+    except (ValueError, ConfigurationError):
+        raise ConfigurationError(
+            f"${MAX_CONTEXTS_ENV} must be an integer from 1 to 5, got {raw!r}."
+        ) from None
+
+
 _lock = threading.Lock()
 _pool: ContextPool | None = None
-_max_contexts = DEFAULT_CONTEXTS
+_max_contexts = _env_max_contexts()
+
+
+def worker_id() -> str:
+    """This process as ``host:pid``: the ``worker`` column of the rows it returns.
+
+    >>> import os
+    >>> worker_id().endswith(f":{os.getpid()}")
+    True
+    """
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:
@@ -72,13 +102,27 @@ def get_max_concurrent_contexts() -> int:
     return _max_contexts
 
 
-def pool_stats() -> dict[str, Any]:
+def pool_stats(client: Any = None) -> dict[str, Any]:
     """Statistics of the shared pool: slots, their state and pages served, the browser.
 
+    Parameters
+    ----------
+    client : distributed.Client, optional
+        Gather every dask worker's stats instead: a dict of each worker's dict (with a
+        ``worker`` key, ``host:pid``) by worker address.
+
+    Examples
+    --------
     >>> import psdata
     >>> psdata.pool_stats()["mode"]
     'multi-context'
+    >>> psdata.pool_stats(client)  # doctest: +SKIP
+    {'tcp://127.0.0.1:40301': {'mode': 'multi-context', 'worker': 'host:4242', ...}, ...}
     """
+    if client is not None:
+        from ._dask import cluster_pool_stats
+
+        return cluster_pool_stats(client)
     with _lock:
         pool = _pool
     if pool is None:

@@ -55,6 +55,7 @@ ANALYZE_EXAMPLES = """examples:
   psdata analyze urls.txt --quiet-window-ms 3000 --max-age 7d --errors raise -o scores.parquet
   PSDATA_PSI_KEY=... psdata analyze urls.txt --engine psi -o psi.parquet
   psdata analyze urls.txt --engine psi --psi-key-file ~/.config/psi-key -o psi.parquet
+  psdata analyze urls.parquet --scheduler tcp://scheduler:8786 -o out/   # on a dask cluster
 
 exit status: 0 every row scored, 1 some rows failed (see the error column), 2 usage error
 """
@@ -300,6 +301,13 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument(
         "-o", "--output", type=Path, default=None, help=".parquet or .csv (default: print only)"
     )
+    analyze.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="measure on the dask cluster of this scheduler (pip install 'psdata[dask]'); "
+        "-o is then a new directory that receives a Parquet dataset",
+    )
     _add_run_options(analyze, engines=True)
 
     demo = _command(
@@ -386,6 +394,15 @@ def run_analyze(args: argparse.Namespace) -> int:
         urls = read_urls(args.input, args.column)
     except (OSError, ValueError) as exc:
         raise UsageError(f"cannot read {args.input}: {exc}") from None
+    if args.scheduler is not None:  # the workers measure: this machine needs no Chromium
+        from ._dask import analyze_on_cluster
+
+        if args.output is None:
+            raise UsageError("--scheduler needs -o DIRECTORY for the Parquet dataset.")
+        options["progress"] = False
+        rows, failed = analyze_on_cluster(urls, args.scheduler, args.output, **options)
+        print(f"Wrote {rows} rows ({failed} with an error) to the Parquet dataset {args.output}")
+        return EXIT_OK if failed == 0 else EXIT_FAILED_ROWS
     if options["engine"] == "lab":
         find_chromium()  # no Chromium is a setup error (exit 2), not a failure per row
     frame = _api.analyze(urls, **options)

@@ -136,8 +136,9 @@ def context_utilisation(df: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Indexed by ``context_id``, with columns ``busy_s``, ``idle_s``, ``busy_share``
-        (0–1) and ``urls`` (rows measured in the slot).
+        Indexed by ``context_id`` (by ``worker`` and ``context_id`` when the rows come
+        from several worker processes, as on a dask cluster), with columns ``busy_s``,
+        ``idle_s``, ``busy_share`` (0–1) and ``urls`` (rows measured in the slot).
 
     Examples
     --------
@@ -153,24 +154,28 @@ def context_utilisation(df: pd.DataFrame) -> pd.DataFrame:
     1             15.0     5.0        0.75     1
     """
     timeline = _timeline(df).dropna(subset=["context_id"])
+    keys = _slot_keys(timeline)
     window = float(timeline["end_s"].max() - timeline["start_s"].min()) if len(timeline) else 0.0
     rows = [
         {
-            "context_id": slot,
+            **dict(zip(keys, slot, strict=True)),
             "busy_s": (busy := _busy_seconds(group["start_s"], group["end_s"])),
             "idle_s": window - busy,
             "busy_share": busy / window if window > 0 else np.nan,
             "urls": len(group),
         }
-        for slot, group in timeline.groupby("context_id")
+        for slot, group in timeline.groupby(keys)
     ]
-    columns = ["context_id", "busy_s", "idle_s", "busy_share", "urls"]
+    columns = [*keys, "busy_s", "idle_s", "busy_share", "urls"]
     usage = pd.DataFrame(rows, columns=columns).astype({"context_id": "int64", "urls": "int64"})
-    return usage.set_index("context_id")
+    return usage.set_index(keys)
 
 
 def plot_contexts(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Gantt timeline of the context slots: one row per slot, one bar per URL measured.
+
+    When the rows come from several worker processes (a dask cluster: the ``worker``
+    column), each worker's slots get their own rows, labelled ``host:pid slot N``.
 
     Bars run from ``started_at`` for ``duration_s``, blue when the page was scored and
     hatched red when it failed, so concurrency and idle gaps show. Each slot's tick label
@@ -199,6 +204,7 @@ def plot_contexts(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     2
     """
     timeline = _timeline(df).dropna(subset=["context_id"])
+    keys = _slot_keys(timeline)
     usage = context_utilisation(df)
     ax = _axes(ax, (10, 1.5 + 0.7 * max(len(usage), 1)))
     span = float(timeline["end_s"].max()) if len(timeline) else 0.0
@@ -209,11 +215,15 @@ def plot_contexts(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     if window > 0:
         title += f", mean concurrency {usage['busy_s'].sum() / window:.1f}"
     ax.set(title=title + (f" ({cached} cached rows not shown)" if cached else ""))
-    ax.set(xlabel=f"wall time since first start ({unit})", ylabel="context slot")
+    ylabel = "worker · context slot" if len(keys) > 1 else "context slot"
+    ax.set(xlabel=f"wall time since first start ({unit})", ylabel=ylabel)
     if timeline.empty:
         _no_data(ax)
         return ax
-    row = timeline["context_id"].map({slot: i for i, slot in enumerate(usage.index)})
+    slots = (
+        pd.MultiIndex.from_frame(timeline[keys]) if len(keys) > 1 else pd.Index(timeline[keys[0]])
+    )
+    row = usage.index.get_indexer(slots)
     for failed, color, hatch, label in (
         (False, OK_COLOR, None, "scored"),
         (True, FAIL_COLOR, "//", "failed"),
@@ -221,7 +231,7 @@ def plot_contexts(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
         part = timeline["failed"] == failed
         if part.any():
             ax.barh(
-                row[part].to_numpy(dtype=float),
+                row[part.to_numpy()].astype(float),
                 (timeline["end_s"] - timeline["start_s"])[part] / scale,
                 left=timeline["start_s"][part] / scale,
                 height=0.7,
@@ -231,10 +241,7 @@ def plot_contexts(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
                 linewidth=0.5,
                 label=f"{label} ({part.sum()})",
             )
-    ax.set_yticks(
-        range(len(usage)),
-        [f"slot {u.Index}\n{u.busy_share:.0%} busy · {u.urls} URLs" for u in usage.itertuples()],
-    )
+    ax.set_yticks(range(len(usage)), [_slot_label(u) for u in usage.itertuples()])
     ax.set_ylim(len(usage) - 0.5, -0.5)
     ax.set_xlim(0, span / scale)
     ax.legend(**_LEGEND_RIGHT)
@@ -466,8 +473,25 @@ def _timeline(df: pd.DataFrame) -> pd.DataFrame:
             "end_s": start + rows["duration_s"].to_numpy(),
             "failed": (rows["error"].notna() | rows["error_type"].notna()).to_numpy(),
             "context_id": rows["context_id"].to_numpy(),
+            "worker": rows["worker"].to_numpy() if "worker" in rows else None,
         }
     ).astype({"context_id": "Int64"})
+
+
+def _slot_label(usage: Any) -> str:
+    """A slot's tick label: its name (worker and slot), busy share and URL count."""
+    name = (
+        f"{usage.Index[0]} slot {usage.Index[1]}"
+        if isinstance(usage.Index, tuple)
+        else (f"slot {usage.Index}")
+    )
+    return f"{name}\n{usage.busy_share:.0%} busy · {usage.urls} URLs"
+
+
+def _slot_keys(timeline: pd.DataFrame) -> list[str]:
+    """The columns that name a slot: ``context_id``, with ``worker`` first when several."""
+    several = "worker" in timeline and timeline["worker"].dropna().nunique() > 1
+    return ["worker", "context_id"] if several else ["context_id"]
 
 
 def _busy_seconds(start: pd.Series, end: pd.Series) -> float:
