@@ -16,9 +16,7 @@ from collections.abc import AsyncIterator
 from contextvars import ContextVar
 
 #: The current attempt's timeout and its length in seconds, if any.
-_CLOCK: ContextVar[tuple[asyncio.Timeout, float] | None] = ContextVar(
-    "psdata_clock", default=None
-)
+_CLOCK: ContextVar[tuple[asyncio.Timeout, float] | None] = ContextVar("psdata_clock", default=None)
 
 
 @contextlib.asynccontextmanager
