@@ -112,7 +112,9 @@ async def _record(
         "lcp_ms": observation.lcp_ms,
         "speed_index_ms": si,
         "tbt_ms": total_blocking_time(observation.long_tasks, observation.fcp_ms),
-        "cls": cumulative_layout_shift(observation.layout_shifts),
+        "cls": cumulative_layout_shift(
+            observation.layout_shifts, viewport_change_ms=observation.viewport_change_ms
+        ),
         "ttfb_ms": network.time_to_first_byte_ms(),
     }
     record: dict[str, Any] = {
