@@ -97,7 +97,6 @@ class Profile:
             "bypass_csp": False,
         }
 
-
     def user_agent_metadata(self) -> dict[str, Any]:
         """Client-hint metadata Lighthouse sends with its user agent (Moto G Power / macOS).
 
