@@ -1,6 +1,7 @@
 """``CategoryAuditor``: the page collector's entry point to the non-performance categories.
 
-Before navigation it starts listening (console, uncaught exceptions, DevTools issues) and
+Before navigation it starts listening (console, uncaught exceptions, Chrome's own log
+entries such as failed resource loads, DevTools issues) and
 adds the permission probe; after load it runs axe, reads the DOM facts, fetches robots.txt,
 the start of the main document and large first-party scripts concurrently, each bounded
 in time, then judges the audits. Nothing here raises for a strange page: what could not
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from playwright.async_api import CDPSession, ConsoleMessage, Error, Page
+from playwright.async_api import CDPSession, Page
 
 from ..evidence import AuditResult, CategoryResult, NetworkRequest
 from ._common import PageEvidence, category, describe, registrable_domain, unavailable
@@ -37,7 +38,7 @@ LARGE_SCRIPT_BYTES = 500 * 1024
 MIN_WIRE_BYTES = 64 * 1024
 SOURCE_MAP_COMMENT = re.compile(r"[#@]\s*sourceMappingURL=(\S+)")
 #: Audits that read the DevTools issues, undecided when listening to them failed.
-ISSUE_AUDITS = ("deprecations", "third-party-cookies", "inspector-issues")
+ISSUE_AUDITS = ("deprecations", "third-party-cookies", "inspector-issues", "errors-in-console")
 
 
 @dataclass
@@ -49,18 +50,73 @@ class _Listening:
     setup_error: str | None = None
     attached: bool = False
 
-    def on_console(self, message: ConsoleMessage) -> None:
-        if message.type == "error":
-            location = message.location
+    def on_console_api(self, event: dict[str, Any]) -> None:
+        """``console.error(...)`` (CDP ``Runtime.consoleAPICalled``)."""
+        if event.get("type") != "error":
+            return
+        text = " ".join(_remote_object_text(arg) for arg in event.get("args", []))
+        frames = (event.get("stackTrace") or {}).get("callFrames") or [{}]
+        if text or event.get("stackTrace"):
             self.console_errors.append(
-                {"source": "console", "description": message.text, "url": location.get("url", "")}
+                {"source": "console.error", "description": text, "url": frames[0].get("url", "")}
             )
 
-    def on_page_error(self, error: Error) -> None:
-        self.console_errors.append({"source": "exception", "description": str(error), "url": ""})
+    def on_exception(self, event: dict[str, Any]) -> None:
+        """An uncaught exception (CDP ``Runtime.exceptionThrown``)."""
+        details = event.get("exceptionDetails", {})
+        text = (details.get("exception") or {}).get("description") or details.get("text")
+        if text:
+            self.console_errors.append(
+                {"source": "exception", "description": text, "url": details.get("url", "")}
+            )
+
+    def on_log_entry(self, event: dict[str, Any]) -> None:
+        """Chrome's own console entries (CDP ``Log.entryAdded``): network errors and more."""
+        entry = event.get("entry", {})
+        if entry.get("level") == "error":
+            self.console_errors.append(
+                {
+                    "source": entry.get("source", "other"),
+                    "description": entry.get("text", ""),
+                    "url": entry.get("url", ""),
+                }
+            )
 
     def on_issue(self, event: dict[str, Any]) -> None:
         self.issues.append(event.get("issue", {}))
+
+    def listeners(self) -> dict[str, Callable[[dict[str, Any]], None]]:
+        """CDP event name → handler (the same bound methods each time, for removal)."""
+        return {
+            "Runtime.consoleAPICalled": self.on_console_api,
+            "Runtime.exceptionThrown": self.on_exception,
+            "Log.entryAdded": self.on_log_entry,
+            "Audits.issueAdded": self.on_issue,
+        }
+
+
+def _remote_object_text(value: dict[str, Any]) -> str:
+    """A console argument as text, the way Lighthouse prints it.
+
+    >>> _remote_object_text({"type": "string", "value": "boom"})
+    'boom'
+    >>> _remote_object_text({"type": "object", "className": "Object", "description": "Object"})
+    '[object Object]'
+    """
+    if value.get("type") == "undefined":
+        return "undefined"
+    if "value" in value:
+        raw = value["value"]
+        if raw is None or isinstance(raw, bool):
+            return {None: "null", True: "true", False: "false"}[raw]
+        if isinstance(raw, float) and raw.is_integer():
+            return str(int(raw))
+        return str(raw)
+    description = value.get("description")
+    if isinstance(description, str) and description != value.get("className"):
+        return description
+    kind = value.get("subtype") or value.get("type")
+    return f"[{kind} {value.get('className') or 'Object'}]"
 
 
 class CategoryAuditor:
@@ -94,12 +150,18 @@ class CategoryAuditor:
         self._listening[page] = state
         if "best_practices" not in self.categories:
             return
-        page.on("console", state.on_console)
-        page.on("pageerror", state.on_page_error)
-        cdp.on("Audits.issueAdded", state.on_issue)
+        # Lighthouse's three console sources, on the page's own CDP session.
+        listeners = state.listeners()
+        for event, listener in listeners.items():
+            cdp.on(event, listener)
         state.attached = True
         try:
-            await asyncio.wait_for(cdp.send("Audits.enable"), CDP_TIMEOUT)
+            await asyncio.wait_for(
+                asyncio.gather(
+                    *(cdp.send(m) for m in ("Audits.enable", "Log.enable", "Runtime.enable"))
+                ),
+                CDP_TIMEOUT,
+            )
             await asyncio.wait_for(page.add_init_script(PERMISSION_PROBE), CDP_TIMEOUT)
         except Exception as exc:  # a closed page or CDP failure: its audits become undecided
             state.setup_error = describe(exc)
@@ -119,9 +181,8 @@ class CategoryAuditor:
         """
         state = self._listening.pop(page, None) or _Listening()
         if state.attached:
-            page.remove_listener("console", state.on_console)
-            page.remove_listener("pageerror", state.on_page_error)
-            cdp.remove_listener("Audits.issueAdded", state.on_issue)
+            for event, listener in state.listeners().items():
+                cdp.remove_listener(event, listener)
         wanted = set(self.categories)
         rules = AXE_RULES if "accessibility" in wanted else ("document-title", "image-alt")
         needs_facts = bool(wanted & {"best_practices", "seo"})
