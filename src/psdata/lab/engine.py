@@ -146,6 +146,8 @@ async def _record(
             warnings.append("Performance not scored: a metric could not be measured.")
     for name, result in categories.items():
         record[name] = None if result.score is None else round(result.score * 100)
+        if name != "performance" and (warning := result.warning()) is not None:
+            warnings.append(warning)  # a missing or partial score always says why
     record["warnings"] = "; ".join(warnings) or None
     record["details"] = {
         "categories": {name: dataclasses.asdict(result) for name, result in categories.items()},

@@ -21,17 +21,32 @@ from urllib.parse import urlsplit
 from playwright.async_api import CDPSession, Page
 
 from ..evidence import AuditResult, CategoryResult, NetworkRequest
-from ._common import PageEvidence, category, describe, registrable_domain, unavailable
-from .accessibility import AXE_RULES, accessibility_audits, run_axe
+from ._common import (
+    PageEvidence,
+    category,
+    describe,
+    evaluate,
+    registrable_domain,
+    unavailable,
+)
+from .accessibility import AXE_RULES, SCORED_RULES, accessibility_audits, run_axe
 from .best_practices import best_practices_audits
 from .page_facts import PERMISSION_PROBE, collect_page_facts
 from .seo import RobotsTxt, fetch_robots_txt, seo_audits
 
 CATEGORIES: tuple[str, ...] = ("accessibility", "best_practices", "seo")
-#: Seconds allowed per step: axe, DOM facts, one CDP command.
-AXE_TIMEOUT = 10.0
-FACTS_TIMEOUT = 5.0
+#: Seconds allowed per step. axe and the DOM facts scale with the page's element count
+#: (a 1-3 MB document has tens of thousands), up to the 60 s Lighthouse allows its axe
+#: evaluation (its protocol timeout for ``evaluateAsync``); the page's CPU is unthrottled.
+AXE_MIN_S, AXE_S_PER_1000_ELEMENTS, AXE_MAX_S = 10.0, 5.0, 60.0
+FACTS_MIN_S, FACTS_S_PER_1000_ELEMENTS, FACTS_MAX_S = 5.0, 1.0, 20.0
 CDP_TIMEOUT = 2.0
+#: The two axe rules SEO shares with accessibility; run first on their own (they are
+#: cheap), so SEO is scored even when the full axe run on a huge page runs out of time.
+SEO_AXE_RULES = ("document-title", "image-alt")
+SEO_AXE_S = 10.0
+#: Above this many elements, axe runs only the rules that can change the score.
+LARGE_PAGE_ELEMENTS = 5000
 #: Lighthouse's "large" first-party script (valid-source-maps), and the least a script of
 #: that size can weigh on the wire (compressed); only those are read.
 LARGE_SCRIPT_BYTES = 500 * 1024
@@ -184,13 +199,22 @@ class CategoryAuditor:
             for event, listener in state.listeners().items():
                 cdp.remove_listener(event, listener)
         wanted = set(self.categories)
-        rules = AXE_RULES if "accessibility" in wanted else ("document-title", "image-alt")
         needs_facts = bool(wanted & {"best_practices", "seo"})
-        axe, facts, robots, html_start, large_scripts = await asyncio.gather(
-            _attempt(
-                run_axe(page, rules, within=AXE_TIMEOUT), bool(wanted & {"accessibility", "seo"})
-            ),
-            _attempt(collect_page_facts(page, within=FACTS_TIMEOUT), needs_facts),
+        elements = (await _attempt(count_elements(page), True))[0] or 0
+        axe_s, facts_s = audit_budget(elements)
+
+        async def on_main_thread() -> tuple[tuple[Any, str | None], tuple[Any, str | None]]:
+            # One after the other: both run on the page's main thread, and each has
+            # its own budget (concurrent, axe's clock would run while the facts work).
+            facts = await _attempt(collect_page_facts(page, within=facts_s), needs_facts)
+            axe = await _attempt(
+                _run_axe_for(page, wanted, elements, within=axe_s),
+                bool(wanted & {"accessibility", "seo"}),
+            )
+            return facts, axe
+
+        (facts, axe), robots, html_start, large_scripts = await asyncio.gather(
+            on_main_thread(),
             _attempt(fetch_robots_txt(page, page.url), "seo" in wanted),
             _attempt(_document_start(cdp, main_document), "best_practices" in wanted),
             _attempt(
@@ -208,11 +232,16 @@ class CategoryAuditor:
             html_start=html_start[0],
             large_scripts=large_scripts[0],
         )
+        full, seo_axe = axe[0] or (None, None)
+        axe_error = axe[1] or (None if full is not None else full_axe_error(seo_axe, axe_s))
         builders: dict[str, Callable[[], list[AuditResult]]] = {
-            "accessibility": lambda: accessibility_audits(axe[0], axe[1]),
+            "accessibility": lambda: accessibility_audits(full, axe_error),
             "best_practices": lambda: _with_issue_state(best_practices_audits(evidence), state),
             "seo": lambda: seo_audits(
-                evidence, robots[0] or RobotsTxt(None, error=robots[1]), *axe
+                evidence,
+                robots[0] or RobotsTxt(None, error=robots[1]),
+                full or seo_axe,
+                None if (full or seo_axe) else axe_error,
             ),
         }
         results = {}
@@ -223,6 +252,57 @@ class CategoryAuditor:
                 failed = AuditResult(name, name, None, 0.0, "error", explanation=describe(exc))
                 results[name] = CategoryResult(name, None, [failed])
         return results
+
+
+def audit_budget(elements: int) -> tuple[float, float]:
+    """Seconds for axe and for the DOM facts on a page of *elements* elements.
+
+    >>> audit_budget(800)
+    (14.0, 5.8)
+    >>> audit_budget(30_000)
+    (60.0, 20.0)
+    """
+    thousands = elements / 1000
+    axe = min(AXE_MAX_S, AXE_MIN_S + AXE_S_PER_1000_ELEMENTS * thousands)
+    facts = min(FACTS_MAX_S, FACTS_MIN_S + FACTS_S_PER_1000_ELEMENTS * thousands)
+    return round(axe, 1), round(facts, 1)
+
+
+async def count_elements(page: Page) -> int:
+    """The number of elements in the page's document (bounded in time)."""
+    count = await evaluate(page, "document.getElementsByTagName('*').length", within=AXE_MIN_S)
+    return int(count)
+
+
+async def _run_axe_for(
+    page: Page, wanted: set[str], elements: int, *, within: float
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """axe for the wanted categories: ``(full run or None, SEO-rules run or None)``.
+
+    SEO's two rules run first on their own (within ``SEO_AXE_S``); with accessibility
+    wanted, every rule then runs within what is left of *within*. A full run that does
+    not finish leaves ``None``, and the SEO run stands in for SEO. A page of more than
+    ``LARGE_PAGE_ELEMENTS`` elements gets only the rules that can change the score.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    seo = await run_axe(page, SEO_AXE_RULES, within=SEO_AXE_S)
+    if "accessibility" not in wanted:
+        return None, seo
+    rules = AXE_RULES if elements <= LARGE_PAGE_ELEMENTS else SCORED_RULES
+    try:
+        full = await run_axe(page, rules, within=max(0.1, deadline - loop.time()))
+    except TimeoutError:
+        return None, seo
+    full["skipped"] = [rule for rule in AXE_RULES if rule not in rules]
+    return full, seo
+
+
+def full_axe_error(seo_axe: dict[str, Any] | None, budget_s: float) -> str | None:
+    """Why the full axe run gave nothing (``None`` when there was nothing to explain)."""
+    if seo_axe is None:
+        return None
+    return f"axe did not finish within {budget_s:g} s (page too large or too busy)"
 
 
 async def _attempt(step: Any, wanted: bool) -> tuple[Any, str | None]:
