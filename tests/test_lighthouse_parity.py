@@ -85,11 +85,11 @@ def test_a_missing_category_score_always_says_why(
     large_site: ServedSite, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A budget far too small for the page: axe cannot finish, and the row must say so.
-    monkeypatch.setattr(auditor, "AXE_MIN_S", 0.05)
+    monkeypatch.setattr(auditor, "AXE_MIN_S", 0.2)
     monkeypatch.setattr(auditor, "AXE_S_PER_1000_ELEMENTS", 0.0)
     row = psdata.analyze([large_site.url("manual.html")], **SLOW).iloc[0]
     assert pd.isna(row["accessibility"])
-    assert "accessibility not scored: axe did not finish within 0.05 s" in row["warnings"]
+    assert "accessibility not scored: axe did not finish within 0.2 s" in row["warnings"]
     # SEO's own two axe rules ran first, so SEO is still scored in full.
     assert row["seo"] >= 90
     assert "seo" not in row["warnings"]
