@@ -41,10 +41,8 @@ CATEGORIES: tuple[str, ...] = ("accessibility", "best_practices", "seo")
 AXE_MIN_S, AXE_S_PER_1000_ELEMENTS, AXE_MAX_S = 10.0, 5.0, 60.0
 FACTS_MIN_S, FACTS_S_PER_1000_ELEMENTS, FACTS_MAX_S = 5.0, 1.0, 20.0
 CDP_TIMEOUT = 2.0
-#: The two axe rules SEO shares with accessibility; run first on their own (they are
-#: cheap), so SEO is scored even when the full axe run on a huge page runs out of time.
+#: The two axe rules SEO shares with accessibility (all axe runs when only SEO is asked).
 SEO_AXE_RULES = ("document-title", "image-alt")
-SEO_AXE_S = 10.0
 #: Above this many elements, axe runs only the rules that can change the score.
 LARGE_PAGE_ELEMENTS = 5000
 #: Lighthouse's "large" first-party script (valid-source-maps), and the least a script of
@@ -233,7 +231,9 @@ class CategoryAuditor:
             large_scripts=large_scripts[0],
         )
         full, seo_axe = axe[0] or (None, None)
-        axe_error = axe[1] or (None if full is not None else full_axe_error(seo_axe, axe_s))
+        axe_error = axe[1]
+        if axe_error is not None and axe_error.startswith("TimeoutError"):
+            axe_error = f"axe did not finish within {axe_s:g} s (page too large or too busy)"
         builders: dict[str, Callable[[], list[AuditResult]]] = {
             "accessibility": lambda: accessibility_audits(full, axe_error),
             "best_practices": lambda: _with_issue_state(best_practices_audits(evidence), state),
@@ -279,30 +279,17 @@ async def _run_axe_for(
 ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """axe for the wanted categories: ``(full run or None, SEO-rules run or None)``.
 
-    SEO's two rules run first on their own (within ``SEO_AXE_S``); with accessibility
-    wanted, every rule then runs within what is left of *within*. A full run that does
-    not finish leaves ``None``, and the SEO run stands in for SEO. A page of more than
-    ``LARGE_PAGE_ELEMENTS`` elements gets only the rules that can change the score.
+    Without accessibility only SEO's two rules run. With it, one run of every rule
+    serves both (building axe's tree twice would cost a large page seconds); a page of
+    more than ``LARGE_PAGE_ELEMENTS`` elements gets only the rules that can change the
+    score. A run that does not finish within *within* raises :class:`TimeoutError`.
     """
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    seo = await run_axe(page, SEO_AXE_RULES, within=SEO_AXE_S)
     if "accessibility" not in wanted:
-        return None, seo
+        return None, await run_axe(page, SEO_AXE_RULES, within=within)
     rules = AXE_RULES if elements <= LARGE_PAGE_ELEMENTS else SCORED_RULES
-    try:
-        full = await run_axe(page, rules, within=max(0.1, deadline - loop.time()))
-    except TimeoutError:
-        return None, seo
+    full = await run_axe(page, rules, within=within)
     full["skipped"] = [rule for rule in AXE_RULES if rule not in rules]
-    return full, seo
-
-
-def full_axe_error(seo_axe: dict[str, Any] | None, budget_s: float) -> str | None:
-    """Why the full axe run gave nothing (``None`` when there was nothing to explain)."""
-    if seo_axe is None:
-        return None
-    return f"axe did not finish within {budget_s:g} s (page too large or too busy)"
+    return full, None
 
 
 async def _attempt(step: Any, wanted: bool) -> tuple[Any, str | None]:
