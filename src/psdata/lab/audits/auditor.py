@@ -2,10 +2,12 @@
 
 Before navigation it starts listening (console, uncaught exceptions, Chrome's own log
 entries such as failed resource loads, DevTools issues) and
-adds the permission probe; after load it runs axe, reads the DOM facts, fetches robots.txt,
-the start of the main document and large first-party scripts concurrently, each bounded
-in time, then judges the audits. Nothing here raises for a strange page: what could not
-be decided has no score and says why.
+adds the permission probe. After load it reads the DOM facts and then runs axe, one after
+the other on the page's main thread, each with a budget that grows with the page's
+element count; meanwhile it fetches robots.txt, the start of the main document and large
+first-party scripts, each bounded in time; then it judges the audits. Nothing here raises
+for a strange page: what could not be decided has no score and says why (and the engine
+turns that into the row's warnings).
 """
 
 from __future__ import annotations
