@@ -139,6 +139,41 @@ ROUTES |= {
         + page("<p>Limited quirks</p>").removeprefix("<!DOCTYPE html>"),
     ),
 }
+ROUTES |= {
+    # The head of Debian's python3.11-doc pages: a canonical URL on file:, which
+    # Lighthouse 12.2.3 accepts (it is an absolute URL); empty and in-page hrefs pass.
+    "/edge-seo": (
+        200,
+        {"Content-Type": HTML},
+        page(
+            "<p><a href=''>This page</a>, <a href='#top'>back to the top</a>,"
+            " <a name='old-anchor'></a><a id='new-anchor'></a>"
+            " <a href='mailto:docs@example.org'>write to us</a>,"
+            " <a role='button' onclick='go()'>a scripted button</a>.</p>",
+            '<meta name="description" content="Real documentation markup.">'
+            '<link rel="canonical"'
+            ' href="file:///usr/share/doc/python3.11/html/genindex-all.html" />',
+        ),
+    ),
+    "/uncrawlable-anchors": (
+        200,
+        {"Content-Type": HTML},
+        page(
+            "<p><a class='placeholder'>Placeholder link</a>"
+            " <a href='file:///etc/hosts'>a local file</a>"
+            " <a href='javascript:openMenu()'>a scripted link that Lighthouse accepts</a></p>",
+            '<meta name="description" content="Links a crawler cannot follow.">',
+        ),
+    ),
+    "/missing-image": (
+        200,
+        {"Content-Type": HTML},
+        page(
+            "<p>An image that is gone:</p>"
+            "<img src='/img/gone.png' alt='Gone' width='10' height='10'>"
+        ),
+    ),
+}
 BLOCKED_ROUTES = {
     "/robots.txt": (200, {"Content-Type": "text/plain"}, "User-agent: *\nDisallow: /\n"),
     "/favicon.ico": ROUTES["/favicon.ico"],
@@ -263,6 +298,9 @@ def audited(browser: tuple[asyncio.Runner, Browser], servers: dict[str, str]) ->
         "limited-quirks": f"{servers['main']}/limited-quirks",
         "big-script": f"{servers['main']}/big-script",
         "big-script-mapped": f"{servers['main']}/big-script-mapped",
+        "edge-seo": f"{servers['main']}/edge-seo",
+        "uncrawlable-anchors": f"{servers['main']}/uncrawlable-anchors",
+        "missing-image": f"{servers['main']}/missing-image",
     }
     return {name: runner.run(audit_page(chromium, url)) for name, url in urls.items()}
 
@@ -359,6 +397,33 @@ def test_doctype_follows_the_documents_mode(audited: dict[str, Any]) -> None:
     limited = doctype("limited-quirks")
     assert limited.score == 0.0 and "limited-quirks" in (limited.explanation or "")
     assert doctype("bad-bp").explanation == "Document does not contain a doctype"
+
+
+def test_seo_edge_values_pass_as_in_lighthouse(audited: dict[str, Any]) -> None:
+    results, _ = audited["edge-seo"]
+    seo_scores = scores(results["seo"])
+    assert seo_scores["canonical"] == 1.0  # file: is an absolute URL
+    assert seo_scores["crawlable-anchors"] == 1.0, results["seo"].audits
+    assert results["seo"].score == 1.0, seo_scores
+
+
+def test_uncrawlable_anchors(audited: dict[str, Any]) -> None:
+    results, _ = audited["uncrawlable-anchors"]
+    anchors = next(a for a in results["seo"].audits if a.id == "crawlable-anchors")
+    assert anchors.score == 0.0
+    assert sorted(d["href"] for d in anchors.details) == ["", "file:///etc/hosts"]
+
+
+def test_failed_resource_load_is_a_console_error(audited: dict[str, Any]) -> None:
+    results, _ = audited["missing-image"]
+    errors = next(a for a in results["best_practices"].audits if a.id == "errors-in-console")
+    assert errors.score == 0.0
+    assert [(d["source"], d["url"].rsplit("/", 1)[1]) for d in errors.details] == [
+        ("network", "gone.png")
+    ]
+    assert "404" in errors.details[0]["description"]
+    results, _ = audited["good"]
+    assert scores(results["best_practices"])["errors-in-console"] == 1.0
 
 
 def test_low_contrast_page(audited: dict[str, Any]) -> None:

@@ -48,7 +48,14 @@ LAUNCH_ARGS: tuple[str, ...] = (
 #: Playwright's default flags that psdata drops: Lighthouse's Chrome shows classic
 #: scrollbars on desktop, so a page that grows past the viewport reflows by their width,
 #: a layout shift Lighthouse counts (mobile emulation uses overlay scrollbars either way).
-IGNORED_DEFAULT_ARGS: tuple[str, ...] = ("--hide-scrollbars",)
+#: Playwright's ``--blink-settings`` make headless Chromium report a mouse (``(hover:
+#: hover)``, a fine pointer); Lighthouse's headless Chrome reports no hover, and a page's
+#: CSS may depend on it.
+IGNORED_DEFAULT_ARGS: tuple[str, ...] = (
+    "--hide-scrollbars",
+    "--blink-settings=primaryHoverType=2,availableHoverTypes=2,"
+    "primaryPointerType=4,availablePointerTypes=4",
+)
 
 HOW_TO_FIX = (
     "No Chromium found for psdata. Fix it with one of:\n"

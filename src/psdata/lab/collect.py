@@ -57,6 +57,8 @@ class PageObservation:
     fcp_ms: float | None = None
     lcp_ms: float | None = None
     layout_shifts: list[tuple[float, float, bool]] = field(default_factory=list)
+    #: When the viewport was first sized (ms), for the layout shifts' input flag.
+    viewport_change_ms: float = 0.0
     long_tasks: list[tuple[float, float]] = field(default_factory=list)
     frames: list[tuple[float, bytes]] = field(default_factory=list)
     network: NetworkLog = field(default_factory=NetworkLog)
@@ -93,7 +95,9 @@ class PageSession:
         page.context.on("page", self._close_popup)
         cdp.on("Page.screencastFrame", self._on_frame)
         throttling = self.profile.throttling
-        commands: list[tuple[str, dict[str, Any]]] = [
+        # Lighthouse's own device emulation (metrics, touch, user agent with metadata).
+        commands = self.profile.emulation_commands()
+        commands += [
             ("Network.enable", {}),
             ("Network.setCacheDisabled", {"cacheDisabled": True}),
             ("Page.enable", {}),
@@ -254,6 +258,7 @@ class PageSession:
         observation.fcp_ms = state.get("fcp")
         observation.lcp_ms = state.get("lcp")
         observation.layout_shifts = [(t, v, bool(i)) for t, v, i in state.get("shifts", [])]
+        observation.viewport_change_ms = float(state.get("viewportAt") or 0.0)
         observation.long_tasks = [(t, d) for t, d in state.get("longTasks", [])]
         origin = self._time_origin_ms or 0.0
         observation.frames = [

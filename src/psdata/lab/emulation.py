@@ -1,12 +1,21 @@
 """Lighthouse 12's emulation and throttling presets, as public facts.
 
-A *profile* is what one measurement needs to know about the device and the network:
-Playwright context options (viewport, DPR, mobile, touch, user agent) and the CDP
-throttling applied to the page's own target before navigation.
+A *profile* is what one measurement needs to know about the device and the network: the
+CDP emulation Lighthouse applies itself to the page's target before navigation (device
+metrics, touch, user agent with client-hint metadata), the CDP throttling, and the few
+Playwright context options that must be set per context (user agent for the context's
+own requests, locale, safety).
+
+The device metrics are not Playwright's ``viewport``/``is_mobile`` context options:
+Playwright adds a screen size and orientation and resizes the window, and sends no
+user-agent metadata, so a page saw a different ``screen``, ``navigator.userAgentData``
+and ``Sec-CH-UA-*`` headers than under Lighthouse. psdata sends Lighthouse's exact
+commands instead (see :meth:`Profile.emulation_commands`).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +30,9 @@ DESKTOP_UA = (
     "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 "
     "(KHTML, like Gecko) Chrome/119.0.0.0 Safari/537.36"
 )
+
+#: The page's language (``navigator.language``, ``Accept-Language``), as in Lighthouse's runs.
+LOCALE = "en-US"
 
 
 @dataclass(frozen=True)
@@ -66,19 +78,76 @@ class Profile:
     throttling: Throttling
 
     def context_options(self) -> dict[str, Any]:
-        """Keywords for Playwright's ``browser.new_context``: emulation plus safety."""
+        """Keywords for Playwright's ``browser.new_context``: what must be context-wide.
+
+        No viewport: the device metrics are set per page by :meth:`emulation_commands`,
+        as Lighthouse sets them. The user agent stays here too, for the context's own
+        requests (robots.txt) and workers.
+
+        >>> profile_for("mobile").context_options()["no_viewport"]
+        True
+        """
         return {
-            "viewport": {"width": self.width, "height": self.height},
-            "screen": {"width": self.width, "height": self.height},
-            "device_scale_factor": self.device_scale_factor,
-            "is_mobile": self.mobile,
-            "has_touch": self.mobile,
+            "no_viewport": True,
             "user_agent": self.user_agent,
-            "locale": "en-US",
+            "locale": LOCALE,
             "accept_downloads": False,
             "service_workers": "block",
             "bypass_csp": False,
         }
+
+    def user_agent_metadata(self) -> dict[str, Any]:
+        """Client-hint metadata Lighthouse sends with its user agent (Moto G Power / macOS).
+
+        >>> meta = profile_for("mobile").user_agent_metadata()
+        >>> meta["platform"], meta["mobile"], meta["brands"][0]
+        ('Android', True, {'brand': 'Chromium', 'version': '119'})
+        """
+        match = re.search(r"Chrome/([\d.]+)", self.user_agent)
+        full_version = match.group(1) if match else "99.0.1234.0"
+        major = full_version.split(".", 1)[0]
+        device = (
+            {"platform": "Android", "platformVersion": "11.0", "architecture": "",
+             "model": "moto g power (2022)"}
+            if self.mobile
+            else {"platform": "macOS", "platformVersion": "10.15.7", "architecture": "x86",
+                  "model": ""}
+        )  # fmt: skip
+        return {
+            "brands": [
+                {"brand": "Chromium", "version": major},
+                {"brand": "Google Chrome", "version": major},
+            ],
+            "fullVersion": full_version,
+            **device,
+            "mobile": self.mobile,
+        }
+
+    def emulation_commands(self) -> list[tuple[str, dict[str, Any]]]:
+        """The CDP commands Lighthouse's ``emulate()`` sends to the page, in its order.
+
+        >>> [method for method, _ in profile_for("desktop").emulation_commands()]
+        ['Network.setUserAgentOverride', 'Emulation.setDeviceMetricsOverride', \
+'Emulation.setTouchEmulationEnabled']
+        >>> profile_for("mobile").emulation_commands()[1][1]
+        {'width': 412, 'height': 823, 'deviceScaleFactor': 1.75, 'mobile': True}
+        """
+        metrics = {
+            "width": self.width,
+            "height": self.height,
+            "deviceScaleFactor": self.device_scale_factor,
+            "mobile": self.mobile,
+        }
+        user_agent = {
+            "userAgent": self.user_agent,
+            "acceptLanguage": LOCALE,
+            "userAgentMetadata": self.user_agent_metadata(),
+        }
+        return [
+            ("Network.setUserAgentOverride", user_agent),
+            ("Emulation.setDeviceMetricsOverride", metrics),
+            ("Emulation.setTouchEmulationEnabled", {"enabled": self.mobile}),
+        ]
 
 
 def profile_for(strategy: str, throttling: str = "devtools") -> Profile:

@@ -166,7 +166,9 @@ async def _record(
         "lcp_ms": observation.lcp_ms,
         "speed_index_ms": si,
         "tbt_ms": total_blocking_time(observation.long_tasks, observation.fcp_ms),
-        "cls": cumulative_layout_shift(observation.layout_shifts),
+        "cls": cumulative_layout_shift(
+            observation.layout_shifts, viewport_change_ms=observation.viewport_change_ms
+        ),
         "ttfb_ms": network.time_to_first_byte_ms(),
     }
     record: dict[str, Any] = {
@@ -198,6 +200,8 @@ async def _record(
             warnings.append("Performance not scored: a metric could not be measured.")
     for name, result in categories.items():
         record[name] = None if result.score is None else round(result.score * 100)
+        if name != "performance" and (warning := result.warning()) is not None:
+            warnings.append(warning)  # a missing or partial score always says why
     record["warnings"] = "; ".join(warnings) or None
     record["details"] = {
         "categories": {name: dataclasses.asdict(result) for name, result in categories.items()},

@@ -49,3 +49,27 @@ class CategoryResult:
     id: str  # "performance" | "accessibility" | "best_practices" | "seo"
     score: float | None
     audits: list[AuditResult] = field(default_factory=list)
+
+    def warning(self) -> str | None:
+        """Why this category has no score, or which weighted audits it was scored without.
+
+        ``None`` when every audit that counts was decided.
+
+        >>> undecided = AuditResult("image-alt", "Alt", None, 10, "error", explanation="timeout")
+        >>> CategoryResult("accessibility", None, [undecided]).warning()
+        'accessibility not scored: timeout'
+        >>> ok = AuditResult("document-title", "Title", 1.0, 1)
+        >>> CategoryResult("seo", 1.0, [ok, undecided]).warning()
+        'seo scored without image-alt (timeout)'
+        """
+        undecided = [a for a in self.audits if a.display_mode == "error" and a.weight > 0]
+        reasons: dict[str, list[str]] = {}
+        for audit in undecided:
+            reasons.setdefault(audit.explanation or "could not be decided", []).append(audit.id)
+        if self.score is None:
+            why = "; ".join(reasons) or "no audit applies to this page"
+            return f"{self.id} not scored: {why}"
+        if not undecided:
+            return None
+        parts = [f"{', '.join(ids)} ({why})" for why, ids in reasons.items()]
+        return f"{self.id} scored without {'; '.join(parts)}"

@@ -4,7 +4,18 @@
   if (window !== window.top || window.__psdata) return;
   const state = (window.__psdata = {
     fcp: null, lcp: null, shifts: [], longTasks: [], lastLongTaskEnd: 0,
+    // When the emulated viewport was first sized for this document (Chromium flags the
+    // layout shifts of the next 500 ms as "recent input"); the document's start until then.
+    viewportAt: performance.now(),
   });
+  const onViewport = () => {
+    // Only the sizing before the first paint; a later resize is the page's own zoom.
+    if (state.fcp === null && !performance.getEntriesByType("paint").length) {
+      state.viewportAt = performance.now();
+    }
+    window.visualViewport.removeEventListener("resize", onViewport);
+  };
+  if (window.visualViewport) window.visualViewport.addEventListener("resize", onViewport);
   const observe = (type, onEntry) => {
     try {
       new PerformanceObserver((list) => list.getEntries().forEach(onEntry))

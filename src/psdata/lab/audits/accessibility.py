@@ -58,6 +58,10 @@ INFORMATIVE_RULES: frozenset[str] = frozenset({
     "identical-links-same-purpose", "landmark-one-main", "th-has-data-cells", "video-caption",
 })  # fmt: skip
 AXE_RULES: tuple[str, ...] = tuple(rule for rule in WEIGHTS if rule not in MANUAL_AUDITS)
+#: The rules that can change the score (weighted, not informative): all a large page gets.
+SCORED_RULES: tuple[str, ...] = tuple(
+    rule for rule in AXE_RULES if WEIGHTS[rule] > 0 and rule not in INFORMATIVE_RULES
+)
 
 #: Failing elements listed per audit (the score does not depend on it).
 MAX_NODES = 20
@@ -120,6 +124,9 @@ def axe_audit(rule: str, raw: dict[str, Any], weights: dict[str, float]) -> Audi
     violation = next((v for v in raw["violations"] if v["id"] == rule), None)
     title = violation["title"] if violation else raw["titles"].get(rule, rule)
     weight = weights[rule]
+    if rule in raw.get("skipped", ()):
+        explanation = "not run on a page this large (the rule never changes the score)"
+        return AuditResult(rule, rule, None, weight, NOT_APPLICABLE, explanation=explanation)
     if rule in raw["unknown"]:
         explanation = "this axe-core version has no such rule"
         return AuditResult(rule, rule, None, weight, NOT_APPLICABLE, explanation=explanation)

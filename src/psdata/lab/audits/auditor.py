@@ -1,10 +1,13 @@
 """``CategoryAuditor``: the page collector's entry point to the non-performance categories.
 
-Before navigation it starts listening (console, uncaught exceptions, DevTools issues) and
-adds the permission probe; after load it runs axe, reads the DOM facts, fetches robots.txt,
-the start of the main document and large first-party scripts concurrently, each bounded
-in time, then judges the audits. Nothing here raises for a strange page: what could not
-be decided has no score and says why.
+Before navigation it starts listening (console, uncaught exceptions, Chrome's own log
+entries such as failed resource loads, DevTools issues) and
+adds the permission probe. After load it reads the DOM facts and then runs axe, one after
+the other on the page's main thread, each with a budget that grows with the page's
+element count; meanwhile it fetches robots.txt, the start of the main document and large
+first-party scripts, each bounded in time; then it judges the audits. Nothing here raises
+for a strange page: what could not be decided has no score and says why (and the engine
+turns that into the row's warnings).
 """
 
 from __future__ import annotations
@@ -17,27 +20,42 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from playwright.async_api import CDPSession, ConsoleMessage, Error, Page
+from playwright.async_api import CDPSession, Page
 
 from ..evidence import AuditResult, CategoryResult, NetworkRequest
-from ._common import PageEvidence, category, describe, registrable_domain, unavailable
-from .accessibility import AXE_RULES, accessibility_audits, run_axe
+from ._common import (
+    PageEvidence,
+    category,
+    describe,
+    evaluate,
+    registrable_domain,
+    unavailable,
+)
+from .accessibility import AXE_RULES, SCORED_RULES, accessibility_audits, run_axe
 from .best_practices import best_practices_audits
 from .page_facts import PERMISSION_PROBE, collect_page_facts
 from .seo import RobotsTxt, fetch_robots_txt, seo_audits
 
 CATEGORIES: tuple[str, ...] = ("accessibility", "best_practices", "seo")
-#: Seconds allowed per step: axe, DOM facts, one CDP command.
-AXE_TIMEOUT = 10.0
-FACTS_TIMEOUT = 5.0
+#: Seconds allowed per step. axe and the DOM facts scale with the page's element count
+#: (a 1-3 MB document has tens of thousands), up to the 60 s Lighthouse allows its axe
+#: evaluation (its protocol timeout for ``evaluateAsync``); the page's CPU is unthrottled.
+#: Even a small page gets 20 s: at concurrency 3 on a busy machine axe took over 12 s on
+#: a 400-element page.
+AXE_MIN_S, AXE_S_PER_1000_ELEMENTS, AXE_MAX_S = 20.0, 5.0, 60.0
+FACTS_MIN_S, FACTS_S_PER_1000_ELEMENTS, FACTS_MAX_S = 5.0, 1.0, 20.0
 CDP_TIMEOUT = 2.0
+#: The two axe rules SEO shares with accessibility (all axe runs when only SEO is asked).
+SEO_AXE_RULES = ("document-title", "image-alt")
+#: Above this many elements, axe runs only the rules that can change the score.
+LARGE_PAGE_ELEMENTS = 5000
 #: Lighthouse's "large" first-party script (valid-source-maps), and the least a script of
 #: that size can weigh on the wire (compressed); only those are read.
 LARGE_SCRIPT_BYTES = 500 * 1024
 MIN_WIRE_BYTES = 64 * 1024
 SOURCE_MAP_COMMENT = re.compile(r"[#@]\s*sourceMappingURL=(\S+)")
 #: Audits that read the DevTools issues, undecided when listening to them failed.
-ISSUE_AUDITS = ("deprecations", "third-party-cookies", "inspector-issues")
+ISSUE_AUDITS = ("deprecations", "third-party-cookies", "inspector-issues", "errors-in-console")
 
 
 @dataclass
@@ -49,18 +67,73 @@ class _Listening:
     setup_error: str | None = None
     attached: bool = False
 
-    def on_console(self, message: ConsoleMessage) -> None:
-        if message.type == "error":
-            location = message.location
+    def on_console_api(self, event: dict[str, Any]) -> None:
+        """``console.error(...)`` (CDP ``Runtime.consoleAPICalled``)."""
+        if event.get("type") != "error":
+            return
+        text = " ".join(_remote_object_text(arg) for arg in event.get("args", []))
+        frames = (event.get("stackTrace") or {}).get("callFrames") or [{}]
+        if text or event.get("stackTrace"):
             self.console_errors.append(
-                {"source": "console", "description": message.text, "url": location.get("url", "")}
+                {"source": "console.error", "description": text, "url": frames[0].get("url", "")}
             )
 
-    def on_page_error(self, error: Error) -> None:
-        self.console_errors.append({"source": "exception", "description": str(error), "url": ""})
+    def on_exception(self, event: dict[str, Any]) -> None:
+        """An uncaught exception (CDP ``Runtime.exceptionThrown``)."""
+        details = event.get("exceptionDetails", {})
+        text = (details.get("exception") or {}).get("description") or details.get("text")
+        if text:
+            self.console_errors.append(
+                {"source": "exception", "description": text, "url": details.get("url", "")}
+            )
+
+    def on_log_entry(self, event: dict[str, Any]) -> None:
+        """Chrome's own console entries (CDP ``Log.entryAdded``): network errors and more."""
+        entry = event.get("entry", {})
+        if entry.get("level") == "error":
+            self.console_errors.append(
+                {
+                    "source": entry.get("source", "other"),
+                    "description": entry.get("text", ""),
+                    "url": entry.get("url", ""),
+                }
+            )
 
     def on_issue(self, event: dict[str, Any]) -> None:
         self.issues.append(event.get("issue", {}))
+
+    def listeners(self) -> dict[str, Callable[[dict[str, Any]], None]]:
+        """CDP event name → handler (the same bound methods each time, for removal)."""
+        return {
+            "Runtime.consoleAPICalled": self.on_console_api,
+            "Runtime.exceptionThrown": self.on_exception,
+            "Log.entryAdded": self.on_log_entry,
+            "Audits.issueAdded": self.on_issue,
+        }
+
+
+def _remote_object_text(value: dict[str, Any]) -> str:
+    """A console argument as text, the way Lighthouse prints it.
+
+    >>> _remote_object_text({"type": "string", "value": "boom"})
+    'boom'
+    >>> _remote_object_text({"type": "object", "className": "Object", "description": "Object"})
+    '[object Object]'
+    """
+    if value.get("type") == "undefined":
+        return "undefined"
+    if "value" in value:
+        raw = value["value"]
+        if raw is None or isinstance(raw, bool):
+            return {None: "null", True: "true", False: "false"}[raw]
+        if isinstance(raw, float) and raw.is_integer():
+            return str(int(raw))
+        return str(raw)
+    description = value.get("description")
+    if isinstance(description, str) and description != value.get("className"):
+        return description
+    kind = value.get("subtype") or value.get("type")
+    return f"[{kind} {value.get('className') or 'Object'}]"
 
 
 class CategoryAuditor:
@@ -94,12 +167,18 @@ class CategoryAuditor:
         self._listening[page] = state
         if "best_practices" not in self.categories:
             return
-        page.on("console", state.on_console)
-        page.on("pageerror", state.on_page_error)
-        cdp.on("Audits.issueAdded", state.on_issue)
+        # Lighthouse's three console sources, on the page's own CDP session.
+        listeners = state.listeners()
+        for event, listener in listeners.items():
+            cdp.on(event, listener)
         state.attached = True
         try:
-            await asyncio.wait_for(cdp.send("Audits.enable"), CDP_TIMEOUT)
+            await asyncio.wait_for(
+                asyncio.gather(
+                    *(cdp.send(m) for m in ("Audits.enable", "Log.enable", "Runtime.enable"))
+                ),
+                CDP_TIMEOUT,
+            )
             await asyncio.wait_for(page.add_init_script(PERMISSION_PROBE), CDP_TIMEOUT)
         except Exception as exc:  # a closed page or CDP failure: its audits become undecided
             state.setup_error = describe(exc)
@@ -119,17 +198,25 @@ class CategoryAuditor:
         """
         state = self._listening.pop(page, None) or _Listening()
         if state.attached:
-            page.remove_listener("console", state.on_console)
-            page.remove_listener("pageerror", state.on_page_error)
-            cdp.remove_listener("Audits.issueAdded", state.on_issue)
+            for event, listener in state.listeners().items():
+                cdp.remove_listener(event, listener)
         wanted = set(self.categories)
-        rules = AXE_RULES if "accessibility" in wanted else ("document-title", "image-alt")
         needs_facts = bool(wanted & {"best_practices", "seo"})
-        axe, facts, robots, html_start, large_scripts = await asyncio.gather(
-            _attempt(
-                run_axe(page, rules, within=AXE_TIMEOUT), bool(wanted & {"accessibility", "seo"})
-            ),
-            _attempt(collect_page_facts(page, within=FACTS_TIMEOUT), needs_facts),
+        elements = (await _attempt(count_elements(page), True))[0] or 0
+        axe_s, facts_s = audit_budget(elements)
+
+        async def on_main_thread() -> tuple[tuple[Any, str | None], tuple[Any, str | None]]:
+            # One after the other: both run on the page's main thread, and each has
+            # its own budget (concurrent, axe's clock would run while the facts work).
+            facts = await _attempt(collect_page_facts(page, within=facts_s), needs_facts)
+            axe = await _attempt(
+                _run_axe_for(page, wanted, elements, within=axe_s),
+                bool(wanted & {"accessibility", "seo"}),
+            )
+            return facts, axe
+
+        (facts, axe), robots, html_start, large_scripts = await asyncio.gather(
+            on_main_thread(),
             _attempt(fetch_robots_txt(page, page.url), "seo" in wanted),
             _attempt(_document_start(cdp, main_document), "best_practices" in wanted),
             _attempt(
@@ -147,11 +234,18 @@ class CategoryAuditor:
             html_start=html_start[0],
             large_scripts=large_scripts[0],
         )
+        full, seo_axe = axe[0] or (None, None)
+        axe_error = axe[1]
+        if axe_error is not None and axe_error.startswith("TimeoutError"):
+            axe_error = f"axe did not finish within {axe_s:g} s (page too large or too busy)"
         builders: dict[str, Callable[[], list[AuditResult]]] = {
-            "accessibility": lambda: accessibility_audits(axe[0], axe[1]),
+            "accessibility": lambda: accessibility_audits(full, axe_error),
             "best_practices": lambda: _with_issue_state(best_practices_audits(evidence), state),
             "seo": lambda: seo_audits(
-                evidence, robots[0] or RobotsTxt(None, error=robots[1]), *axe
+                evidence,
+                robots[0] or RobotsTxt(None, error=robots[1]),
+                full or seo_axe,
+                None if (full or seo_axe) else axe_error,
             ),
         }
         results = {}
@@ -162,6 +256,44 @@ class CategoryAuditor:
                 failed = AuditResult(name, name, None, 0.0, "error", explanation=describe(exc))
                 results[name] = CategoryResult(name, None, [failed])
         return results
+
+
+def audit_budget(elements: int) -> tuple[float, float]:
+    """Seconds for axe and for the DOM facts on a page of *elements* elements.
+
+    >>> audit_budget(800)
+    (24.0, 5.8)
+    >>> audit_budget(30_000)
+    (60.0, 20.0)
+    """
+    thousands = elements / 1000
+    axe = min(AXE_MAX_S, AXE_MIN_S + AXE_S_PER_1000_ELEMENTS * thousands)
+    facts = min(FACTS_MAX_S, FACTS_MIN_S + FACTS_S_PER_1000_ELEMENTS * thousands)
+    return round(axe, 1), round(facts, 1)
+
+
+async def count_elements(page: Page) -> int:
+    """The number of elements in the page's document (bounded in time)."""
+    count = await evaluate(page, "document.getElementsByTagName('*').length", within=AXE_MIN_S)
+    return int(count)
+
+
+async def _run_axe_for(
+    page: Page, wanted: set[str], elements: int, *, within: float
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """axe for the wanted categories: ``(full run or None, SEO-rules run or None)``.
+
+    Without accessibility only SEO's two rules run. With it, one run of every rule
+    serves both (building axe's tree twice would cost a large page seconds); a page of
+    more than ``LARGE_PAGE_ELEMENTS`` elements gets only the rules that can change the
+    score. A run that does not finish within *within* raises :class:`TimeoutError`.
+    """
+    if "accessibility" not in wanted:
+        return None, await run_axe(page, SEO_AXE_RULES, within=within)
+    rules = AXE_RULES if elements <= LARGE_PAGE_ELEMENTS else SCORED_RULES
+    full = await run_axe(page, rules, within=within)
+    full["skipped"] = [rule for rule in AXE_RULES if rule not in rules]
+    return full, None
 
 
 async def _attempt(step: Any, wanted: bool) -> tuple[Any, str | None]:

@@ -22,7 +22,8 @@ charset                  1      charset in Content-Type, or ``<meta charset>`` i
 js-libraries             0      informative: well-known globals (jQuery, React, Vue, …)
 deprecations             5      CDP ``Audits.issueAdded`` of code ``DeprecationIssue``
 third-party-cookies      5      cookie issues with a third-party-phaseout reason
-errors-in-console        1      console errors and uncaught exceptions (``pageerror``)
+errors-in-console        1      console errors, uncaught exceptions (``pageerror``) and
+                                Chrome's error log entries (CDP ``Log.entryAdded``)
 valid-source-maps        0      first-party scripts ≥ 500 KiB have a source map (header or
                                 ``sourceMappingURL`` comment); maps are not fetched
 inspector-issues         1      mixed content, cookie, blocked-by-response, heavy ad, CSP,
@@ -81,6 +82,8 @@ INSPECTOR_ISSUE_CODES = frozenset({
     "ContentSecurityPolicyIssue", "SharedArrayBufferIssue", "CorsIssue",
     "AttributionReportingIssue", "FederatedAuthRequestIssue",
 })  # fmt: skip
+#: Console errors Lighthouse's errors-in-console ignores (requests DevTools blocked).
+IGNORED_CONSOLE_PATTERNS: tuple[str, ...] = ("ERR_BLOCKED_BY_CLIENT.Inspector",)
 THIRD_PARTY_PHASEOUT = frozenset({"WarnThirdPartyPhaseout", "ExcludeThirdPartyPhaseout"})
 
 
@@ -444,13 +447,25 @@ def third_party_cookies(evidence: PageEvidence) -> AuditResult:
 
 
 def errors_in_console(evidence: PageEvidence) -> AuditResult:
-    """Fails when the console logged errors or the page threw uncaught exceptions.
+    """Fails for any error in the console: ``console.error``, uncaught exceptions, and
+    Chrome's own entries (a resource that failed to load, a blocked request...).
+
+    As in Lighthouse, requests blocked by DevTools itself (``ERR_BLOCKED_BY_CLIENT.Inspector``)
+    are ignored.
 
     >>> ev = PageEvidence("https://a.test/", facts={}, console_errors=[{"description": "x"}])
     >>> errors_in_console(ev).score
     0.0
+    >>> blocked = {"source": "network", "description": "net::ERR_BLOCKED_BY_CLIENT.Inspector"}
+    >>> errors_in_console(PageEvidence("https://a.test/", {}, console_errors=[blocked])).score
+    1.0
     """
-    return _binary("errors-in-console", evidence.console_errors)
+    errors = [
+        error
+        for error in evidence.console_errors
+        if not any(p in (error.get("description") or "") for p in IGNORED_CONSOLE_PATTERNS)
+    ]
+    return _binary("errors-in-console", sorted(errors, key=lambda e: e.get("description") or ""))
 
 
 def inspector_issues(evidence: PageEvidence) -> AuditResult:

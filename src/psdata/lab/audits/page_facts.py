@@ -62,18 +62,28 @@ _FACTS_JS = """(limit) => {
   const httpEquiv = (name) => metas
     .filter((m) => (attr(m, 'http-equiv') || '').trim().toLowerCase() === name)
     .map((m) => attr(m, 'content') || '');
-  const head = document.head ? [...document.head.querySelectorAll('link')] : [];
-  const rels = (link) => (attr(link, 'rel') || '').toLowerCase().split(/\\s+/);
+  // Lighthouse reads <link> in the head (not the body) and compares the whole rel.
+  const head = [...document.querySelectorAll('link')]
+    .filter((l) => l instanceof HTMLLinkElement && l.closest('head'));
+  const rel = (link) => link.rel.toLowerCase();
 
-  const anchors = [...document.querySelectorAll('a')].slice(0, limit).map((a) => ({
-    ...node(a),
-    rawHref: attr(a, 'href'),
-    href: a.href,
-    text: (a.textContent || '').replace(/\\s+/g, ' ').trim(),
-    rel: (attr(a, 'rel') || '').toLowerCase(),
-    hasOnclick: a.hasAttribute('onclick'),
-    named: a.hasAttribute('name') || a.hasAttribute('id'),
-  }));
+  const resolved = (url) => {
+    try { return new URL(url, location.href).href; } catch (e) { return ''; }
+  };
+  const anchors = [...document.querySelectorAll('a')].slice(0, limit).map((a) => {
+    const html = a instanceof HTMLAnchorElement;
+    return {
+      ...node(a),
+      rawHref: attr(a, 'href') || '',
+      // An <a> without href has href ''; an SVG <a> holds an SVGAnimatedString.
+      href: html ? a.href : resolved(a.href.baseVal),
+      text: (a.textContent || '').replace(/\\s+/g, ' ').trim(),
+      rel: (attr(a, 'rel') || '').toLowerCase(),
+      name: html ? a.name : '',
+      role: attr(a, 'role') || '',
+      id: attr(a, 'id') || '',
+    };
+  });
 
   const images = [...document.images].slice(0, limit).map((img) => {
     const box = img.getBoundingClientRect();
@@ -158,9 +168,9 @@ _FACTS_JS = """(limit) => {
     description: named('description'),
     robots: ['robots', 'googlebot'].flatMap((bot) => named(bot).map((content) => ({bot, content}))),
     csp: httpEquiv('content-security-policy'),
-    canonical: head.filter((l) => rels(l).includes('canonical'))
+    canonical: head.filter((l) => rel(l) === 'canonical')
       .map((l) => ({rawHref: attr(l, 'href') || '', href: l.href})),
-    hreflang: head.filter((l) => rels(l).includes('alternate') && l.hasAttribute('hreflang'))
+    hreflang: head.filter((l) => rel(l) === 'alternate' && l.hreflang)
       .map((l) => ({
         ...node(l), hreflang: attr(l, 'hreflang'), rawHref: attr(l, 'href') || '', href: l.href,
       })),

@@ -10,13 +10,14 @@ document-title      1       the axe rule ``document-title`` (shared with accessi
 meta-description    1       a ``<meta name=description>`` with non-empty content
 http-status-code    1       the main document's status is below 400
 link-text           1       no link text from a list of generic phrases ("click here", …)
-crawlable-anchors   1       no ``javascript:`` or non-web hrefs, no href-less ``onclick``
+crawlable-anchors   1       no href-less anchor (without id/name/role), ``file:``,
+                            ``javascript:void(0)`` or unparseable href
 robots-txt          1       /robots.txt fetched (3 s): 5xx fails, 4xx/empty is n/a,
                             otherwise every line must parse
 image-alt           1       the axe rule ``image-alt`` (shared with accessibility)
 hreflang            1       valid language codes and absolute hrefs in ``<head>``
-canonical           1       one absolute, valid canonical that is neither the site root
-                            (for another page) nor another hreflang alternate
+canonical           1       one absolute canonical URL (any scheme) that is neither the
+                            site root (for another page) nor another hreflang alternate
 structured-data     0       manual: never scored
 =================== ======= ===============================================================
 """
@@ -266,28 +267,75 @@ def link_text(evidence: PageEvidence) -> AuditResult:
     return passed_if("link-text", TITLES["link-text"], WEIGHTS, failures)
 
 
-def _uncrawlable(anchor: dict[str, Any]) -> bool:
-    raw = anchor["rawHref"]
-    if raw is None:
-        return bool(anchor["hasOnclick"])
-    scheme = urlsplit(anchor["href"]).scheme.lower()
-    if raw.strip().lower().startswith("javascript:") or not raw.strip():
+#: Lighthouse's ``javascript:void(0)`` pattern (other ``javascript:`` links pass).
+JAVASCRIPT_VOID = re.compile(r"javascript:void(\(|)0(\)|)")
+URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*$")
+#: Schemes whose URLs need a host (WHATWG "special" schemes, ``file`` aside).
+HOST_SCHEMES = frozenset({"http", "https", "ws", "wss", "ftp"})
+
+
+def parses_as_url(raw: str, *, relative_to: str | None = None) -> bool:
+    """Whether ``new URL(raw[, relative_to])`` would succeed, approximately (WHATWG URL).
+
+    Without ``relative_to`` the URL must be absolute (a scheme of its own).
+
+    >>> parses_as_url("file:///usr/share/doc/index.html"), parses_as_url("/page")
+    (True, False)
+    >>> parses_as_url("/page", relative_to="https://a.test/"), parses_as_url("http://[::1")
+    (True, False)
+    """
+    try:
+        parts = urlsplit(raw)
+        if relative_to is not None:
+            urlsplit(relative_to)
+    except ValueError:  # an unclosed IPv6 bracket and the like
+        return False
+    if not parts.scheme or not URL_SCHEME.match(parts.scheme):
+        return relative_to is not None
+    scheme = parts.scheme.lower()
+    if scheme in HOST_SCHEMES and raw[len(scheme) + 1 :].startswith("//"):
+        return bool(parts.hostname)
+    return True
+
+
+def _uncrawlable(anchor: dict[str, Any], page_url: str) -> bool:
+    """Lighthouse 12.2.3's test of one ``<a>``, in its order."""
+    raw = re.sub(r"\s", "", anchor["rawHref"] or "")
+    if anchor.get("role", "").strip() or raw.startswith("mailto:"):
+        return False
+    if raw == "" and anchor.get("id"):
+        return False
+    if raw.startswith("file:"):
         return True
-    return scheme not in ("http", "https", "mailto", "tel", "sms", "ftp", "")
+    if (anchor.get("name") or "").strip():
+        return False
+    if anchor["href"] == "":  # no href at all (an empty href resolves to the page)
+        return True
+    if JAVASCRIPT_VOID.search(raw):
+        return True
+    return not parses_as_url(raw, relative_to=page_url)
 
 
 def crawlable_anchors(evidence: PageEvidence) -> AuditResult:
-    """Fails for anchors a crawler cannot follow (``javascript:`` URLs, onclick without href).
+    """Fails for anchors a crawler cannot follow, as Lighthouse 12.2.3 judges them.
 
-    >>> a = {"rawHref": "javascript:void(0)", "href": "javascript:void(0)", "hasOnclick": True,
+    An anchor fails when it has no href (unless it has an ``id`` or a ``name``), a
+    ``file:`` href, a ``javascript:void(0)`` href or one that is not a URL; anchors with
+    a ``role`` and ``mailto:`` links always pass, and so does ``href=""`` (the page
+    itself).
+
+    >>> a = {"rawHref": "javascript:void(0)", "href": "javascript:void(0)",
     ...      "selector": "a", "snippet": "<a>"}
     >>> crawlable_anchors(PageEvidence("https://a.test/", facts={"anchors": [a]})).score
     0.0
+    >>> empty = {"rawHref": "", "href": "https://a.test/", "selector": "a", "snippet": "<a>"}
+    >>> crawlable_anchors(PageEvidence("https://a.test/", facts={"anchors": [empty]})).score
+    1.0
     """
     failures = [
         {"selector": a["selector"], "snippet": a["snippet"], "href": a["rawHref"]}
         for a in (evidence.facts or {}).get("anchors", [])
-        if _uncrawlable(a)
+        if _uncrawlable(a, evidence.url)
     ]
     return passed_if("crawlable-anchors", TITLES["crawlable-anchors"], WEIGHTS, failures)
 
@@ -336,32 +384,55 @@ def hreflang(evidence: PageEvidence) -> AuditResult:
 
 
 def canonical(evidence: PageEvidence) -> AuditResult:
-    """Judges ``<link rel=canonical>``: not applicable when absent.
+    """Judges ``<link rel=canonical>`` in the head as Lighthouse 12.2.3 does.
+
+    A link without href is ignored; one whose href is not an absolute URL fails (any
+    scheme counts: ``file:`` is a URL); several different URLs fail; one URL fails when
+    it and the page are both ``hreflang`` alternates, or when it is the site's root for
+    another page. Not applicable without a canonical URL.
 
     >>> facts = {"canonical": [{"rawHref": "/other", "href": "https://a.test/other"}]}
     >>> canonical(PageEvidence("https://a.test/page", facts=facts)).explanation
     'Is not an absolute URL (/other)'
+    >>> facts = {"canonical": [{"rawHref": "file:///doc.html", "href": "file:///doc.html"}]}
+    >>> canonical(PageEvidence("https://a.test/page", facts=facts)).score
+    1.0
     """
     title = TITLES["canonical"]
     facts = evidence.facts or {}
-    links = facts.get("canonical", [])
-    hrefs = sorted({link["href"] for link in links})
-    if not links:
-        return not_applicable("canonical", title, WEIGHTS)
+    unique: list[str] = []
+    invalid = relative = None
+    for link in facts.get("canonical", []):
+        if not link["rawHref"]:
+            continue
+        if not link["href"]:
+            invalid = link
+        elif not parses_as_url(link["rawHref"]):
+            relative = link
+        elif link["href"] not in unique:
+            unique.append(link["href"])
     reason = None
-    target = urlsplit(hrefs[0])
-    page = urlsplit(evidence.url)
-    alternates = {link["href"] for link in facts.get("hreflang", [])} - {evidence.url}
-    if len(hrefs) > 1:
-        reason = f"Multiple conflicting URLs ({', '.join(hrefs)})"
-    elif not links[0]["rawHref"].strip() or target.scheme not in ("http", "https"):
-        reason = f"Invalid URL ({links[0]['rawHref']})"
-    elif not urlsplit(links[0]["rawHref"]).scheme:
-        reason = f"Is not an absolute URL ({links[0]['rawHref']})"
-    elif hrefs[0] in alternates:
-        reason = f"Points to another `hreflang` location ({hrefs[0]})"
-    elif target.netloc == page.netloc and target.path in ("", "/") and page.path not in ("", "/"):
-        reason = "Points to the domain's root URL (the homepage), instead of an equivalent page"
+    if invalid is not None:
+        reason = f"Invalid URL ({invalid['rawHref']})"
+    elif relative is not None:
+        reason = f"Is not an absolute URL ({relative['rawHref']})"
+    elif not unique:
+        return not_applicable("canonical", title, WEIGHTS)
+    elif len(unique) > 1:
+        reason = f"Multiple conflicting URLs ({', '.join(unique)})"
+    else:
+        target = urlsplit(unique[0])
+        base_url = evidence.main_document.url if evidence.main_document else evidence.url
+        base = urlsplit(base_url)
+        alternates = {link["href"] for link in facts.get("hreflang", []) if link["href"]}
+        if base_url in alternates and unique[0] in alternates and base_url != unique[0]:
+            reason = f"Points to another `hreflang` location ({base_url})"
+        elif (
+            (target.scheme, target.netloc) == (base.scheme, base.netloc)
+            and target.path == "/"
+            and base.path not in ("", "/")
+        ):
+            reason = "Points to the domain's root URL (the homepage), instead of an equivalent page"
     return passed_if("canonical", title, WEIGHTS, [], reason=reason)
 
 
