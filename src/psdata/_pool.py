@@ -186,6 +186,13 @@ class ContextSlot:
             raise BrowserCrashError("The slot has no open browser context.")
         return await _unless_gone(handle, awaitable, grace)
 
+    @property
+    def browser_handle(self) -> _BrowserHandle:
+        """The browser this slot's context lives in (for its trace epochs)."""
+        if self._browser is None:
+            raise BrowserCrashError("The slot has no open browser context.")
+        return self._browser
+
     def as_dict(self) -> dict[str, Any]:
         """The slot's public statistics."""
         return {

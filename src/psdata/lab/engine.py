@@ -16,9 +16,17 @@ from .._pool import ContextPool, ContextSlot, bounded
 from .collect import PageObservation, PageSession, WaitSettings
 from .emulation import Profile, profile_for
 from .evidence import CategoryResult
-from .metrics import cumulative_layout_shift, long_task_time, total_blocking_time
+from .metrics import (
+    BLOCKING_THRESHOLD_MS,
+    blocking_time_between,
+    cumulative_layout_shift,
+    interactive,
+    long_task_time,
+    total_blocking_time,
+)
 from .scoring import performance_audits, performance_score
 from .speed_index import speed_index
+from .trace import PageTrace, TraceEpochs, TraceTicket, TraceUnavailable
 
 AUDITED_CATEGORIES = ("accessibility", "best_practices", "seo")
 
@@ -30,6 +38,9 @@ class LabSettings:
     throttling: str = "devtools"
     categories: tuple[str, ...] = ("performance", "accessibility", "best_practices", "seo")
     waits: WaitSettings = field(default_factory=WaitSettings)
+    #: Record the page's main thread in the browser-wide trace (TBT and long tasks come
+    #: from it; the in-page observers are the fallback).
+    trace: bool = True
 
     def as_key(self) -> dict[str, Any]:
         """The settings as plain data, for cache keys and Parquet metadata."""
@@ -48,15 +59,22 @@ async def measure_page(
     watch = observation.stopwatch
     with watch.phase("context"):
         slot = await pool.get_instance(profile.context_options())
+    epochs = TraceEpochs.for_pool(pool) if settings.trace else None
+    tickets: list[TraceTicket] = []
     discard = True
     try:
-        categories = await slot.guard(_observe(pool, slot, observation, profile, settings))
+        categories = await slot.guard(
+            _observe(pool, slot, observation, profile, settings, epochs, tickets)
+        )
         discard = False
     except PlaywrightError as exc:
         raise BrowserCrashError(f"The browser failed during the measurement: {exc}") from exc
     finally:
         with watch.phase("context"):
             await pool.return_instance(slot, discard=discard)
+    if tickets:
+        with watch.phase("trace"):
+            await _read_trace(tickets[0], observation)
     with watch.phase("metrics"):
         return await _record(observation, profile, settings, categories, slot.id)
 
@@ -67,10 +85,18 @@ async def _observe(
     observation: PageObservation,
     profile: Profile,
     settings: LabSettings,
+    epochs: TraceEpochs | None,
+    tickets: list[TraceTicket],
 ) -> dict[str, CategoryResult]:
     watch = observation.stopwatch
     with watch.phase("setup"):
-        page = await slot.new_page()
+        if epochs is None:
+            page = await slot.new_page()
+        else:
+            # The page's renderer starts between trace epochs: a renderer started
+            # mid-epoch makes that epoch's end wait for Chromium's 5 s flush timeout.
+            async with epochs.opening():
+                page = await slot.new_page()
         session = await bounded(PageSession.open(page, profile, settings.waits), 15, "Page setup")
         audited = [c for c in settings.categories if c in AUDITED_CATEGORIES]
         auditor = None
@@ -79,9 +105,19 @@ async def _observe(
 
             auditor = CategoryAuditor(audited)
             await auditor.before_navigation(page, session.cdp)
-    # The next measurement's context opens while this page waits to go quiet.
-    spare = functools.partial(pool.prepare_spare, profile.context_options())
-    await session.measure(observation.requested_url, observation, on_loaded=spare)
+    if epochs is None:
+        # The next measurement's context opens while this page waits to go quiet.
+        spare = functools.partial(pool.prepare_spare, profile.context_options())
+        await session.measure(observation.requested_url, observation, on_loaded=spare)
+    else:
+        frame_id = await session.main_frame_id()
+        with watch.phase("trace_gate"):
+            ticket = await epochs.enter(slot.browser_handle, frame_id)
+        tickets.append(ticket)
+        try:
+            await session.measure(observation.requested_url, observation)
+        finally:
+            epochs.leave(ticket)
     if auditor is None or (observation.status is not None and observation.status >= 400):
         return {}
     network = observation.network
@@ -93,6 +129,61 @@ async def _observe(
             )
         except PlaywrightError as exc:
             raise session.translate(exc, "Auditing the page") from exc
+
+
+async def _read_trace(ticket: TraceTicket, observation: PageObservation) -> None:
+    """Wait for the page's main-thread trace; on failure warn and keep the fallback."""
+    try:
+        observation.trace = await ticket.events()
+    except TraceUnavailable as exc:
+        observation.trace = str(exc)
+        observation.warnings.append(
+            f"Main-thread trace unavailable ({exc}): TBT and long tasks come from the"
+            " page's own Long Tasks observers, which miss parsing, style and layout work."
+        )
+
+
+def _main_thread_metrics(observation: PageObservation) -> tuple[dict[str, Any], dict[str, Any]]:
+    """TBT, long-task time and main-thread time: from the trace if there is one.
+
+    Returns the values and the trace's details (or why there is none).
+    """
+    trace = observation.trace
+    if not isinstance(trace, PageTrace):
+        values = {
+            "tbt_ms": total_blocking_time(observation.long_tasks, observation.fcp_ms),
+            "long_tasks_ms": long_task_time(observation.long_tasks),
+            "main_thread_ms": None,
+        }
+        return values, {"error": trace} if isinstance(trace, str) else {}
+    fcp = trace.fcp_ms if trace.fcp_ms is not None else observation.fcp_ms
+    network = observation.network
+    offset = 0.0
+    if network.origin is not None:
+        offset = (network.origin * 1e6 - trace.time_origin_us) / 1000
+    requests = [
+        (r.start_ms + offset, r.end_ms + offset)
+        for r in network.measured()
+        if r.start_ms is not None
+        and r.end_ms is not None
+        and r.failed is None
+        and r.method == "GET"
+        and (r.status or 0) < 400
+        and r.resource_type not in ("WebSocket", "EventSource")
+    ]
+    tti = None
+    if fcp is not None:
+        tti = interactive(trace.tasks, requests, fcp, trace.dcl_ms, trace.window_end_ms)
+    end = tti if tti is not None else trace.window_end_ms
+    values = {
+        "tbt_ms": blocking_time_between(trace.tasks, fcp or 0.0, end),
+        "long_tasks_ms": float(
+            sum(d for s, d in trace.tasks if d >= BLOCKING_THRESHOLD_MS and s + d >= 0)
+        ),
+        "main_thread_ms": trace.main_thread_ms,
+    }
+    details = {**trace.as_details(), "tti_ms": tti}
+    return values, details
 
 
 async def _record(
@@ -107,11 +198,12 @@ async def _record(
     requests = network.measured()
     loop = asyncio.get_running_loop()
     si = await loop.run_in_executor(None, _speed_index, observation)
+    main_thread, trace_details = _main_thread_metrics(observation)
     metrics = {
         "fcp_ms": observation.fcp_ms,
         "lcp_ms": observation.lcp_ms,
         "speed_index_ms": si,
-        "tbt_ms": total_blocking_time(observation.long_tasks, observation.fcp_ms),
+        "tbt_ms": main_thread["tbt_ms"],
         "cls": cumulative_layout_shift(observation.layout_shifts),
         "ttfb_ms": network.time_to_first_byte_ms(),
     }
@@ -123,7 +215,8 @@ async def _record(
         "throttling": settings.throttling,
         "status": observation.status,
         **metrics,
-        "long_tasks_ms": long_task_time(observation.long_tasks),
+        "long_tasks_ms": main_thread["long_tasks_ms"],
+        "main_thread_ms": main_thread["main_thread_ms"],
         "total_bytes": sum(r.transfer_size for r in requests),
         "request_count": len(requests),
         "context_id": context_id,
@@ -150,6 +243,11 @@ async def _record(
         "metrics": metrics,
         "requests": [dataclasses.asdict(r) for r in requests],
         "timings_ms": observation.stopwatch.phases,
+        # The page's main thread from the browser-wide trace (see PageTrace), or
+        # {"error": why} when it is missing, and its raw CDP Network events: the
+        # inputs of the simulated throttling and of main-thread diagnostics.
+        "trace": trace_details,
+        "devtools_log": observation.devtools_log,
     }
     return record
 
