@@ -27,7 +27,26 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--throttling", choices=("devtools", "provided"), default="devtools")
     parser.add_argument("--pages", type=int, default=24, help="how many manifest pages")
     parser.add_argument("--quiet-window-ms", type=float, default=None)
+    parser.add_argument(
+        "--no-trace",
+        action="store_true",
+        help="measure without the browser-wide trace (in-page observers only), for its cost",
+    )
     return parser.parse_args(argv)
+
+
+def _without_trace() -> None:
+    """Make every lab request of this process measure without the trace (bench only)."""
+    import dataclasses
+
+    from psdata import _api
+
+    lab_settings = _api.Request.lab_settings
+
+    def untraced(self: _api.Request) -> Any:
+        return dataclasses.replace(lab_settings(self), trace=False)
+
+    _api.Request.lab_settings = untraced  # type: ignore[method-assign]
 
 
 class CPUSampler(common.PeriodicSampler):
@@ -66,6 +85,9 @@ def _kind(process: psutil.Process) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     import psdata
+
+    if args.no_trace:
+        _without_trace()
 
     psdata.shutdown()  # a fresh browser: its CPU so far is this run's
     with common.serve_pages() as site:
