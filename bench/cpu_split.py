@@ -75,6 +75,18 @@ class CPUSampler(common.PeriodicSampler):
         return found
 
 
+def _epoch_stats() -> dict[str, Any]:
+    """The shared pool's trace epochs: how many, failed, median seconds to end one."""
+    from psdata._runtime import get_pool, run_sync
+    from psdata.lab.trace import TraceEpochs
+
+    async def read() -> dict[str, Any]:
+        return TraceEpochs.for_pool(get_pool()).stats()
+
+    stats: dict[str, Any] = run_sync(read())
+    return stats if stats["epochs"] else {}
+
+
 def _kind(process: psutil.Process) -> str:
     command = " ".join(process.cmdline())
     kind = next((k for k in KINDS if f"--type={k}" in command), "browser")
@@ -117,10 +129,13 @@ def main(argv: list[str] | None = None) -> int:
         f"{int(frame['performance'].notna().sum())} scored"
     )
     print(common.table(["process", "CPU s per URL"], rows))
+    epochs = _epoch_stats()
+    if epochs:
+        print(f"trace epochs: {epochs}")
     path = common.write_json(
         "cpu_split",
         {"args": vars(args), "urls": n, "wall_s": wall, "cpu_s": split,
-         "environment": common.environment()},
+         "trace_epochs": epochs, "environment": common.environment()},
     )  # fmt: skip
     print(f"raw numbers: {path}")
     return 0
