@@ -35,20 +35,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _without_trace() -> None:
-    """Make every lab request of this process measure without the trace (bench only)."""
-    import dataclasses
-
-    from psdata import _api
-
-    lab_settings = _api.Request.lab_settings
-
-    def untraced(self: _api.Request) -> Any:
-        return dataclasses.replace(lab_settings(self), trace=False)
-
-    _api.Request.lab_settings = untraced  # type: ignore[method-assign]
-
-
 class CPUSampler(common.PeriodicSampler):
     """CPU seconds per Chromium process kind, sampled in a daemon thread."""
 
@@ -99,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     import psdata
 
     if args.no_trace:
-        _without_trace()
+        common.without_trace()
 
     psdata.shutdown()  # a fresh browser: its CPU so far is this run's
     with common.serve_pages() as site:
