@@ -44,6 +44,7 @@ DEVTOOLS_LOG_EVENTS = (
     "Network.requestWillBeSentExtraInfo",
     "Network.responseReceivedExtraInfo",
     "Network.requestServedFromCache",
+    "Network.dataReceived",
 )
 OBSERVER_JS = resources.files(__package__).joinpath("observer.js").read_text()
 POLL_S = 0.1
@@ -78,7 +79,7 @@ class PageObservation:
     network: NetworkLog = field(default_factory=NetworkLog)
     load_ms: float | None = None
     #: The page's raw CDP ``Network.*`` events (``{"method", "params"}``), in order: its
-    #: devtools log, as Lighthouse keeps it (``Network.dataReceived`` left out).
+    #: devtools log, as Lighthouse keeps it (the Network domain only).
     devtools_log: list[dict[str, Any]] = field(default_factory=list)
     #: The page's main-thread trace (a :class:`~psdata.lab.trace.PageTrace`), once known.
     trace: Any = None
