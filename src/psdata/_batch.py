@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from ._deadline import DEADLINE
 from ._errors import AnalysisError, InternalError, PageTimeoutError
 from ._urls import normalize_url
 
@@ -100,6 +101,7 @@ async def _run_job(
             attempts += 1
             try:
                 async with asyncio.timeout(timeout):
+                    DEADLINE.set(asyncio.get_running_loop().time() + timeout)
                     record = await measure(url, job.strategy)
             except TimeoutError:
                 error: AnalysisError = PageTimeoutError(

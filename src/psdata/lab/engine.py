@@ -11,6 +11,7 @@ from typing import Any
 
 from playwright.async_api import Error as PlaywrightError
 
+from .._deadline import seconds_left
 from .._errors import BrowserCrashError, ConfigurationError, HTTPStatusError
 from .._pool import ContextPool, ContextSlot, bounded
 from .collect import PageObservation, PageSession, WaitSettings
@@ -29,6 +30,11 @@ from .speed_index import speed_index
 from .trace import PageTrace, TraceEpochs, TraceTicket, TraceUnavailable
 
 AUDITED_CATEGORIES = ("accessibility", "best_practices", "seo")
+#: The longest a page waits for its trace, and the time kept to finish its row after.
+TRACE_WAIT_S = 90.0
+#: The longest a page waits at the trace's gate before it is measured untraced.
+GATE_WAIT_S = 30.0
+RECORD_MARGIN_S = 1.5
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,8 @@ async def measure_page(
     if tickets:
         with watch.phase("trace"):
             await _read_trace(tickets[0], observation)
+    elif isinstance(observation.trace, str):  # measured untraced: the gate stayed closed
+        _warn_untraced(observation, observation.trace)
     with watch.phase("metrics"):
         return await _record(observation, profile, settings, categories, slot.id)
 
@@ -95,8 +103,11 @@ async def _observe(
         else:
             # The page's renderer starts between trace epochs: a renderer started
             # mid-epoch makes that epoch's end wait for Chromium's 5 s flush timeout.
-            async with epochs.opening():
+            async with epochs.opening(_gate_budget()) as traced:
                 page = await slot.new_page()
+            if not traced:
+                epochs = None
+                observation.trace = "the trace was busy with other pages"
         session = await bounded(PageSession.open(page, profile, settings.waits), 15, "Page setup")
         audited = [c for c in settings.categories if c in AUDITED_CATEGORIES]
         auditor = None
@@ -105,14 +116,21 @@ async def _observe(
 
             auditor = CategoryAuditor(audited)
             await auditor.before_navigation(page, session.cdp)
+    ticket = None
+    if epochs is not None:
+        frame_id = await session.main_frame_id()
+        with watch.phase("trace_gate"):
+            try:
+                ticket = await epochs.enter(slot.browser_handle, frame_id, _gate_budget())
+            except TraceUnavailable as exc:
+                observation.trace = str(exc)
     if epochs is None:
         # The next measurement's context opens while this page waits to go quiet.
         spare = functools.partial(pool.prepare_spare, profile.context_options())
         await session.measure(observation.requested_url, observation, on_loaded=spare)
+    elif ticket is None:
+        await session.measure(observation.requested_url, observation)
     else:
-        frame_id = await session.main_frame_id()
-        with watch.phase("trace_gate"):
-            ticket = await epochs.enter(slot.browser_handle, frame_id)
         tickets.append(ticket)
         try:
             await session.measure(observation.requested_url, observation)
@@ -131,16 +149,32 @@ async def _observe(
             raise session.translate(exc, "Auditing the page") from exc
 
 
+def _gate_budget() -> float:
+    """How long a page may wait for the trace's gate: a third of the time it has left."""
+    return min(GATE_WAIT_S, seconds_left(3 * GATE_WAIT_S) / 3)
+
+
 async def _read_trace(ticket: TraceTicket, observation: PageObservation) -> None:
-    """Wait for the page's main-thread trace; on failure warn and keep the fallback."""
+    """Wait for the page's main-thread trace; on failure warn and keep the fallback.
+
+    The wait ends in time for the row to be finished before the measurement's deadline
+    (a neighbour in the same epoch may hold it open until its own timeout).
+    """
+    budget = min(TRACE_WAIT_S, seconds_left(TRACE_WAIT_S) - RECORD_MARGIN_S)
     try:
-        observation.trace = await ticket.events()
+        if budget <= 0:
+            raise TraceUnavailable("no time was left to wait for the trace")
+        observation.trace = await ticket.events(timeout=budget)
     except TraceUnavailable as exc:
         observation.trace = str(exc)
-        observation.warnings.append(
-            f"Main-thread trace unavailable ({exc}): TBT and long tasks come from the"
-            " page's own Long Tasks observers, which miss parsing, style and layout work."
-        )
+        _warn_untraced(observation, str(exc))
+
+
+def _warn_untraced(observation: PageObservation, reason: str) -> None:
+    observation.warnings.append(
+        f"Main-thread trace unavailable ({reason}): TBT and long tasks come from the"
+        " page's own Long Tasks observers, which miss parsing, style and layout work."
+    )
 
 
 def _main_thread_metrics(observation: PageObservation) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -318,7 +318,10 @@ class TraceTicket:
             await self.owner._notify()
             found = await asyncio.wait_for(asyncio.shield(epoch.result), timeout)
         except TimeoutError:
-            raise TraceUnavailable(f"the trace did not end within {timeout:g} s") from None
+            message = f"the trace was not ready within {timeout:.1f} s"
+            if epoch.inside:
+                message += " (another page's measurement held its epoch open)"
+            raise TraceUnavailable(message) from None
         finally:
             epoch.wanted -= 1
         result = found.get(id(self))
@@ -381,35 +384,60 @@ class TraceEpochs:
         }
 
     @contextlib.asynccontextmanager
-    async def opening(self) -> AsyncIterator[None]:
+    async def opening(self, timeout: float | None = None) -> AsyncIterator[bool]:
         """Hold the gate while a page opens its renderer (between epochs).
 
         Waits for the running epoch to end (ending it as soon as no page is inside its
-        window); no epoch starts until the block exits.
+        window); no epoch starts until the block exits. Yields True; or, if the epoch
+        did not end within *timeout* seconds (a neighbour's window held it open),
+        yields False at once: the page opens anyway and must be measured untraced.
         """
+        deadline = None if timeout is None else time.monotonic() + timeout
         async with self._changed:
             self._waiting += 1
             try:
                 while self._epoch is not None:
                     self._maybe_end()
-                    await self._changed.wait()
+                    if not await self._wait(deadline):
+                        break
             finally:
                 self._waiting -= 1
-            self._opening += 1
+            traced = self._epoch is None
+            if traced:
+                self._opening += 1
+        if not traced:
+            yield False
+            return
         try:
-            yield
+            yield True
         finally:
             async with self._changed:
                 self._opening -= 1
                 self._changed.notify_all()
 
-    async def enter(self, handle: _BrowserHandle, frame_id: str) -> TraceTicket:
+    async def _wait(self, deadline: float | None) -> bool:
+        """Wait for a change (lock held); False once *deadline* (monotonic) has passed."""
+        if deadline is None:
+            await self._changed.wait()
+            return True
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._changed.wait(), left)
+        return True
+
+    async def enter(
+        self, handle: _BrowserHandle, frame_id: str, timeout: float | None = None
+    ) -> TraceTicket:
         """Enter the running epoch of *handle*'s browser, starting one if none runs.
 
         Call right before navigating. Waits while a barrier is up (the running epoch is
         about to end, or belongs to another browser) and, before starting an epoch,
-        for the pages being opened (up to :data:`OPENING_GRACE_S`).
+        for the pages being opened (up to :data:`OPENING_GRACE_S`). Raises
+        :class:`TraceUnavailable` if the barrier stays up for *timeout* seconds.
         """
+        give_up = None if timeout is None else time.monotonic() + timeout
         deadline = time.monotonic() + OPENING_GRACE_S
         async with self._changed:
             while True:
@@ -427,7 +455,10 @@ class TraceEpochs:
                 self._waiting += 1
                 try:
                     self._maybe_end()
-                    await self._changed.wait()
+                    if not await self._wait(give_up):
+                        raise TraceUnavailable(
+                            f"the trace was busy with other pages for {timeout:.1f} s"
+                        )
                 finally:
                     self._waiting -= 1
             ticket = TraceTicket(self, frame_id, epoch, time.monotonic() * 1e6)
