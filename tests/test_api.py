@@ -69,7 +69,9 @@ def test_waits_are_lighthouses_two_stages(site: ServedSite, tmp_path: Path) -> N
     late, polling = psdata.analyze(urls, cache_dir=tmp_path, **kwargs).to_dict("records")
     assert late["error"] is None and polling["error"] is None
     assert late["long_tasks_ms"] >= 300 and late["tbt_ms"] >= 250
-    assert late["warnings"] is None
+    # Its trace may not be ready within the 12 s: the polling page holds the trace
+    # epoch open until its cap (then the row says so and uses the in-page observers).
+    assert late["warnings"] is None or "never went quiet" not in late["warnings"]
     assert polling["performance"] is not None
     assert "never went quiet" in polling["warnings"]
     assert polling["request_count"] >= 10

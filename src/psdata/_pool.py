@@ -391,19 +391,21 @@ class ContextPool:
 
     # -- spares -------------------------------------------------------------------------
 
-    def prepare_spare(self, context_options: Mapping[str, Any]) -> None:
+    def prepare_spare(self, context_options: Mapping[str, Any]) -> asyncio.Future[Any] | None:
         """Start opening a context and blank page for the next measurement (background).
 
-        At most one spare per slot is kept; the oldest makes room for a new one.
+        At most one spare per slot is kept; the oldest makes room for a new one. Returns
+        the opening's task (await it to know the spare's renderer has started), or None.
         """
         if self.state != "running":
-            return
+            return None
         if len(self._spares) >= self._max:
             self._in_background(self._release_spare(self._spares.pop(0)))
         options = dict(context_options)
         task = asyncio.ensure_future(self._open_spare(options))
         task.add_done_callback(_retrieve)
         self._spares.append(_Spare(options, task))
+        return task
 
     async def _open_spare(
         self, options: dict[str, Any]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import functools
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +33,8 @@ AUDITED_CATEGORIES = ("accessibility", "best_practices", "seo")
 TRACE_WAIT_S = 90.0
 #: The longest a page waits at the trace's gate before it is measured untraced.
 GATE_WAIT_S = 30.0
+#: The longest the gate stays closed for the next measurement's spare page to open.
+SPARE_WAIT_S = 5.0
 RECORD_MARGIN_S = 1.5
 
 
@@ -105,6 +106,12 @@ async def _observe(
             # mid-epoch makes that epoch's end wait for Chromium's 5 s flush timeout.
             async with epochs.opening(_gate_budget()) as traced:
                 page = await slot.new_page()
+                if traced:
+                    # The next measurement's context and page open here too, between
+                    # epochs (their renderer must not start mid-epoch either).
+                    opening = pool.prepare_spare(profile.context_options())
+                    if opening is not None:
+                        await asyncio.wait({opening}, timeout=SPARE_WAIT_S)
             if not traced:
                 epochs = None
                 observation.trace = "the trace was busy with other pages"
@@ -126,7 +133,11 @@ async def _observe(
                 observation.trace = str(exc)
     if epochs is None:
         # The next measurement's context opens while this page waits to go quiet.
-        spare = functools.partial(pool.prepare_spare, profile.context_options())
+        options = profile.context_options()
+
+        def spare() -> None:
+            pool.prepare_spare(options)
+
         await session.measure(observation.requested_url, observation, on_loaded=spare)
     elif ticket is None:
         await session.measure(observation.requested_url, observation)
