@@ -34,7 +34,7 @@ TRACE_WAIT_S = 90.0
 #: The longest a page waits at the trace's gate before it is measured untraced.
 GATE_WAIT_S = 30.0
 #: The longest the gate stays closed for the next measurement's spare page to open.
-SPARE_WAIT_S = 5.0
+SPARE_WAIT_S = 2.0
 RECORD_MARGIN_S = 1.5
 
 

@@ -79,7 +79,7 @@ MIN_KEPT_TASK_US = 1000
 START_TIMEOUT_S = 15.0
 END_TIMEOUT_S = 30.0
 #: How long a page waits for the pages being opened before it starts an epoch anyway.
-OPENING_GRACE_S = 5.0
+OPENING_GRACE_S = 2.0
 READ_CHUNK = 1 << 20
 
 
