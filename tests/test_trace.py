@@ -48,9 +48,12 @@ def test_pages_side_by_side_each_get_their_own_main_thread(site: ServedSite) -> 
     """A 600 ms task on one page and quiet pages beside it, in one epoch: no row gets
     another page's tasks, and the busy page's TBT comes from its own trace."""
     urls = [site.url("longtask-600.html"), site.url("simple.html"), site.url("simple.html?2")]
+    # No CPU throttling: on a loaded machine a throttled quiet page can have long tasks
+    # of its own (parsing, first layout); the busy page's task is 600 ms of wall time.
+    settings = LabSettings(throttling="provided", categories=("performance",), waits=FAST_WAITS)
 
     async def test(pool: ContextPool) -> list[dict[str, Any]]:
-        jobs = [measure_page(pool, url, "mobile", SETTINGS) for url in urls]
+        jobs = [measure_page(pool, url, "mobile", settings) for url in urls]
         records = await asyncio.gather(*jobs)
         assert TraceEpochs.for_pool(pool).stats()["failed"] == 0
         return list(records)
@@ -207,4 +210,4 @@ def test_epochs_end_quickly_when_renderers_open_between_them(site: ServedSite) -
 
     stats = in_pool(test, max_contexts=2)
     assert stats["epochs"] >= 2 and stats["failed"] == 0
-    assert stats["median_end_s"] < 4, stats
+    assert stats["median_end_s"] < 5, stats  # the flush timeout alone is 5 s

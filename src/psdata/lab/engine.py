@@ -33,8 +33,6 @@ AUDITED_CATEGORIES = ("accessibility", "best_practices", "seo")
 TRACE_WAIT_S = 90.0
 #: The longest a page waits at the trace's gate before it is measured untraced.
 GATE_WAIT_S = 30.0
-#: The longest the gate stays closed for the next measurement's spare page to open.
-SPARE_WAIT_S = 2.0
 RECORD_MARGIN_S = 1.5
 
 
@@ -106,12 +104,6 @@ async def _observe(
             # mid-epoch makes that epoch's end wait for Chromium's 5 s flush timeout.
             async with epochs.opening(_gate_budget()) as traced:
                 page = await slot.new_page()
-                if traced:
-                    # The next measurement's context and page open here too, between
-                    # epochs (their renderer must not start mid-epoch either).
-                    opening = pool.prepare_spare(profile.context_options())
-                    if opening is not None:
-                        await asyncio.wait({opening}, timeout=SPARE_WAIT_S)
             if not traced:
                 epochs = None
                 observation.trace = "the trace was busy with other pages"
@@ -132,7 +124,10 @@ async def _observe(
             except TraceUnavailable as exc:
                 observation.trace = str(exc)
     if epochs is None:
-        # The next measurement's context opens while this page waits to go quiet.
+        # The next measurement's context opens while this page waits to go quiet. Not
+        # under the trace: a spare's renderer would start mid-epoch (measured: opening
+        # spares in the gate instead delays the epoch, and a spare that is not open in
+        # time costs the epoch's end Chromium's 5 s flush timeout, twice).
         options = profile.context_options()
 
         def spare() -> None:
