@@ -462,3 +462,21 @@ class Clock:
 
     def __call__(self) -> str:
         return f"[{time.perf_counter() - self.start:7.1f} s]"
+
+
+def without_trace() -> None:
+    """Make every lab request of this process measure without the browser-wide trace.
+
+    For benchmarks only (the cost of the trace, the in-page observers' numbers): TBT and
+    long tasks then come from the pages' own Long Tasks observers, as before the trace.
+    """
+    import dataclasses
+
+    from psdata import _api
+
+    lab_settings = _api.Request.lab_settings
+
+    def untraced(self: _api.Request) -> Any:
+        return dataclasses.replace(lab_settings(self), trace=False)
+
+    _api.Request.lab_settings = untraced  # type: ignore[method-assign]

@@ -105,6 +105,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--lighthouse-timeout", type=float, default=180.0, help="seconds per Lighthouse run"
     )
+    parser.add_argument(
+        "--no-trace",
+        action="store_true",
+        help="psdata without the browser-wide trace (TBT from in-page observers), to compare",
+    )
     return parser.parse_args(argv)
 
 
@@ -567,6 +572,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     import psdata
 
+    if args.no_trace:
+        common.without_trace()
     clock = common.Clock()
     patterns = QUICK_PAGES if args.quick and not args.pages else args.pages
     paths = common.select_pages(patterns=patterns, limit=args.limit)

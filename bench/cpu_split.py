@@ -27,6 +27,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--throttling", choices=("devtools", "provided"), default="devtools")
     parser.add_argument("--pages", type=int, default=24, help="how many manifest pages")
     parser.add_argument("--quiet-window-ms", type=float, default=None)
+    parser.add_argument(
+        "--no-trace",
+        action="store_true",
+        help="measure without the browser-wide trace (in-page observers only), for its cost",
+    )
     return parser.parse_args(argv)
 
 
@@ -56,6 +61,18 @@ class CPUSampler(common.PeriodicSampler):
         return found
 
 
+def _epoch_stats() -> dict[str, Any]:
+    """The shared pool's trace epochs: how many, failed, median seconds to end one."""
+    from psdata._runtime import get_pool, run_sync
+    from psdata.lab.trace import TraceEpochs
+
+    async def read() -> dict[str, Any]:
+        return TraceEpochs.for_pool(get_pool()).stats()
+
+    stats: dict[str, Any] = run_sync(read())
+    return stats if stats["epochs"] else {}
+
+
 def _kind(process: psutil.Process) -> str:
     command = " ".join(process.cmdline())
     kind = next((k for k in KINDS if f"--type={k}" in command), "browser")
@@ -66,6 +83,9 @@ def _kind(process: psutil.Process) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     import psdata
+
+    if args.no_trace:
+        common.without_trace()
 
     psdata.shutdown()  # a fresh browser: its CPU so far is this run's
     with common.serve_pages() as site:
@@ -95,10 +115,13 @@ def main(argv: list[str] | None = None) -> int:
         f"{int(frame['performance'].notna().sum())} scored"
     )
     print(common.table(["process", "CPU s per URL"], rows))
+    epochs = _epoch_stats()
+    if epochs:
+        print(f"trace epochs: {epochs}")
     path = common.write_json(
         "cpu_split",
         {"args": vars(args), "urls": n, "wall_s": wall, "cpu_s": split,
-         "environment": common.environment()},
+         "trace_epochs": epochs, "environment": common.environment()},
     )  # fmt: skip
     print(f"raw numbers: {path}")
     return 0

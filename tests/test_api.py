@@ -9,6 +9,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,10 @@ import psdata
 from conftest import FAST
 from psdata._runtime import get_pool, run_sync
 from psdata._server import ServedSite
+from psdata.lab.collect import WaitSettings
+from psdata.lab.engine import LabSettings, measure_page
+
+FAST_WAITS = WaitSettings(200, 200, 200, 200, max_wait_for_load_ms=15_000)
 
 PAGES = ("simple", "shift", "longtask", "late-lcp", "render-heavy")
 
@@ -69,7 +74,9 @@ def test_waits_are_lighthouses_two_stages(site: ServedSite, tmp_path: Path) -> N
     late, polling = psdata.analyze(urls, cache_dir=tmp_path, **kwargs).to_dict("records")
     assert late["error"] is None and polling["error"] is None
     assert late["long_tasks_ms"] >= 300 and late["tbt_ms"] >= 250
-    assert late["warnings"] is None
+    # Its trace may not be ready within the 12 s: the polling page holds the trace
+    # epoch open until its cap (then the row says so and uses the in-page observers).
+    assert late["warnings"] is None or "never went quiet" not in late["warnings"]
     assert polling["performance"] is not None
     assert "never went quiet" in polling["warnings"]
     assert polling["request_count"] >= 10
@@ -107,10 +114,21 @@ def test_output_keeps_index_including_duplicates_and_missing(site: ServedSite) -
 
 
 def test_a_batch_opens_each_next_context_during_the_quiet_wait(site: ServedSite) -> None:
+    # Under the browser-wide trace pages open between trace epochs instead (see
+    # psdata.lab.trace): spares serve measurements without it (categories without
+    # performance still trace, so use the engine directly).
+    async def untraced() -> list[dict[str, Any]]:
+        settings = LabSettings(categories=("seo",), waits=FAST_WAITS, trace=False)
+        pool = get_pool()
+        records = [
+            await measure_page(pool, site.url(f"/simple.html?spare={i}"), "mobile", settings)
+            for i in range(4)
+        ]
+        await pool.discard_spares()  # as analyze() does at the end of a batch
+        return records
+
     before = psdata.pool_stats()
-    urls = [site.url(f"/simple.html?spare={i}") for i in range(4)]
-    result = psdata.analyze(urls, concurrency=1, **FAST)
-    assert result["performance"].notna().all()
+    assert all(r["seo"] is not None for r in run_sync(untraced()))
     after = psdata.pool_stats()
     assert after["spares_used"] - before["spares_used"] == 3  # every URL after the first
     assert after["spare_contexts"] == 0  # the last one is closed with the batch

@@ -66,6 +66,7 @@ SCHEMA: dict[str, Any] = {
     **{name: pd.Int64Dtype() for name in CATEGORIES},
     **{name: "float64" for name in METRICS},
     "long_tasks_ms": "float64",
+    "main_thread_ms": "float64",
     "total_bytes": pd.Int64Dtype(),
     "request_count": pd.Int64Dtype(),
     **{name: "float64" for name in FIELD_METRICS},

@@ -186,6 +186,13 @@ class ContextSlot:
             raise BrowserCrashError("The slot has no open browser context.")
         return await _unless_gone(handle, awaitable, grace)
 
+    @property
+    def browser_handle(self) -> _BrowserHandle:
+        """The browser this slot's context lives in (for its trace epochs)."""
+        if self._browser is None:
+            raise BrowserCrashError("The slot has no open browser context.")
+        return self._browser
+
     def as_dict(self) -> dict[str, Any]:
         """The slot's public statistics."""
         return {
@@ -403,19 +410,21 @@ class ContextPool:
 
     # -- spares -------------------------------------------------------------------------
 
-    def prepare_spare(self, context_options: Mapping[str, Any]) -> None:
+    def prepare_spare(self, context_options: Mapping[str, Any]) -> asyncio.Future[Any] | None:
         """Start opening a context and blank page for the next measurement (background).
 
-        At most one spare per slot is kept; the oldest makes room for a new one.
+        At most one spare per slot is kept; the oldest makes room for a new one. Returns
+        the opening's task (await it to know the spare's renderer has started), or None.
         """
         if self.state != "running":
-            return
+            return None
         if len(self._spares) >= self.max_contexts:
             self._in_background(self._release_spare(self._spares.pop(0)))
         options = dict(context_options)
         task = asyncio.ensure_future(self._open_spare(options))
         task.add_done_callback(_retrieve)
         self._spares.append(_Spare(options, task))
+        return task
 
     async def _open_spare(
         self, options: dict[str, Any]

@@ -1,7 +1,8 @@
 """Measuring one page in its own context: throttling, navigation, waits, raw observations.
 
-Everything is per target (the page's own CDP session and in-page PerformanceObserver),
-never ``Tracing``, so several contexts of one browser can measure at the same time.
+Everything here is per target (the page's own CDP session and in-page
+PerformanceObserver), so several contexts of one browser can measure at the same time;
+the browser-wide trace is :mod:`psdata.lab.trace`'s.
 """
 
 from __future__ import annotations
@@ -29,6 +30,22 @@ from .emulation import NO_THROTTLING, Profile, Throttling
 from .network import NetworkLog
 from .timing import Stopwatch
 
+#: The CDP events :class:`NetworkLog` reads.
+NETWORK_LOG_EVENTS = (
+    "Network.requestWillBeSent",
+    "Network.responseReceived",
+    "Network.loadingFinished",
+    "Network.loadingFailed",
+    "Network.resourceChangedPriority",
+)
+#: The CDP events kept in the page's devtools log (what Lantern's network records need).
+DEVTOOLS_LOG_EVENTS = (
+    *NETWORK_LOG_EVENTS,
+    "Network.requestWillBeSentExtraInfo",
+    "Network.responseReceivedExtraInfo",
+    "Network.requestServedFromCache",
+    "Network.dataReceived",
+)
 OBSERVER_JS = resources.files(__package__).joinpath("observer.js").read_text()
 POLL_S = 0.1
 EVALUATE_TIMEOUT_S = 10.0
@@ -63,6 +80,11 @@ class PageObservation:
     frames: list[tuple[float, bytes]] = field(default_factory=list)
     network: NetworkLog = field(default_factory=NetworkLog)
     load_ms: float | None = None
+    #: The page's raw CDP ``Network.*`` events (``{"method", "params"}``), in order: its
+    #: devtools log, as Lighthouse keeps it (the Network domain only).
+    devtools_log: list[dict[str, Any]] = field(default_factory=list)
+    #: The page's main-thread trace (a :class:`~psdata.lab.trace.PageTrace`), once known.
+    trace: Any = None
     warnings: list[str] = field(default_factory=list)
     stopwatch: Stopwatch = field(default_factory=Stopwatch)
 
@@ -135,6 +157,16 @@ class PageSession:
         except PlaywrightError as exc:
             raise self.translate(exc, "Stopping the recording") from exc
 
+    async def main_frame_id(self) -> str:
+        """The CDP id of the page's main frame (the id the trace's events carry)."""
+        try:
+            tree = await asyncio.wait_for(self.cdp.send("Page.getFrameTree"), EVALUATE_TIMEOUT_S)
+        except TimeoutError:
+            raise PageTimeoutError("Reading the page's frame tree timed out.") from None
+        except PlaywrightError as exc:
+            raise self.translate(exc, "Reading the frame tree") from exc
+        return str(tree["frameTree"]["frame"]["id"])
+
     def _on_crash(self, _: Page) -> None:
         self.crashed = True
 
@@ -164,14 +196,20 @@ class PageSession:
         """
         network = observation.network
         network.quiet_in_flight = self.waits.quiet_in_flight
-        for method in (
-            "Network.requestWillBeSent",
-            "Network.responseReceived",
-            "Network.loadingFinished",
-            "Network.loadingFailed",
-            "Network.resourceChangedPriority",
-        ):
-            self.cdp.on(method, lambda params, m=method: network.on_event(m, params))
+        devtools_log = observation.devtools_log
+        for method in DEVTOOLS_LOG_EVENTS:
+            if method in NETWORK_LOG_EVENTS:
+
+                def on_event(params: dict[str, Any], m: str = method) -> None:
+                    devtools_log.append({"method": m, "params": params})
+                    network.on_event(m, params)
+
+            else:
+
+                def on_event(params: dict[str, Any], m: str = method) -> None:
+                    devtools_log.append({"method": m, "params": params})
+
+            self.cdp.on(method, on_event)
         watch = observation.stopwatch
         with watch.phase("load"):
             response = await self._navigate(url)

@@ -5,28 +5,42 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import functools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from playwright.async_api import Error as PlaywrightError
 
-from .._deadline import restart_clock
+from .._deadline import restart_clock, seconds_left
 from .._engines import Measure
 from .._errors import BrowserCrashError, HTTPStatusError
 from .._pool import ContextPool, ContextSlot, bounded
 from .collect import PageObservation, PageSession, WaitSettings
 from .emulation import Profile, profile_for
 from .evidence import CategoryResult
-from .metrics import cumulative_layout_shift, long_task_time, total_blocking_time
+from .metrics import (
+    BLOCKING_THRESHOLD_MS,
+    blocking_time_between,
+    cumulative_layout_shift,
+    interactive,
+    long_task_time,
+    total_blocking_time,
+)
 from .scoring import performance_audits, performance_score
 from .speed_index import speed_index
+from .trace import PageTrace, TraceEpochs, TraceTicket, TraceUnavailable
 
 if TYPE_CHECKING:
     from .._request import Request
 
 AUDITED_CATEGORIES = ("accessibility", "best_practices", "seo")
+#: The longest a page waits for its trace, and the time kept to finish its row after.
+TRACE_WAIT_S = 90.0
+#: The longest a page waits at the trace's gate before it is measured untraced.
+GATE_WAIT_S = 30.0
+RECORD_MARGIN_S = 3.0
+#: A measurement with less time than this measures without the trace.
+MIN_TRACED_S = 25.0
 
 
 @dataclass(frozen=True)
@@ -36,6 +50,9 @@ class LabSettings:
     throttling: str = "devtools"
     categories: tuple[str, ...] = ("performance", "accessibility", "best_practices", "seo")
     waits: WaitSettings = field(default_factory=WaitSettings)
+    #: Record the page's main thread in the browser-wide trace (TBT and long tasks come
+    #: from it; the in-page observers are the fallback).
+    trace: bool = True
 
     def as_key(self) -> dict[str, Any]:
         """The settings as plain data, for cache keys and Parquet metadata."""
@@ -102,15 +119,29 @@ async def measure_page(
     with watch.phase("context"):
         slot = await pool.get_instance(profile.context_options())
     restart_clock()  # the timeout covers the measurement, not the wait for a slot
+    epochs = TraceEpochs.for_pool(pool) if settings.trace else None
+    if epochs is not None and seconds_left(MIN_TRACED_S) < MIN_TRACED_S:
+        # Sharing an epoch means waiting for the neighbours' windows and the trace's
+        # end (seconds): a tight per-URL timeout cannot afford it.
+        epochs = None
+        observation.trace = f"the per-URL timeout leaves under {MIN_TRACED_S:g} s"
+    tickets: list[TraceTicket] = []
     discard = True
     try:
-        categories = await slot.guard(_observe(pool, slot, observation, profile, settings))
+        categories = await slot.guard(
+            _observe(pool, slot, observation, profile, settings, epochs, tickets)
+        )
         discard = False
     except PlaywrightError as exc:
         raise BrowserCrashError(f"The browser failed during the measurement: {exc}") from exc
     finally:
         with watch.phase("context"):
             await pool.return_instance(slot, discard=discard)
+    if tickets:
+        with watch.phase("trace"):
+            await _read_trace(tickets[0], observation)
+    elif isinstance(observation.trace, str):  # measured untraced: the gate stayed closed
+        _warn_untraced(observation, observation.trace)
     with watch.phase("metrics"):
         return await _record(observation, profile, settings, categories, slot.id)
 
@@ -121,10 +152,21 @@ async def _observe(
     observation: PageObservation,
     profile: Profile,
     settings: LabSettings,
+    epochs: TraceEpochs | None,
+    tickets: list[TraceTicket],
 ) -> dict[str, CategoryResult]:
     watch = observation.stopwatch
     with watch.phase("setup"):
-        page = await slot.new_page()
+        if epochs is None:
+            page = await slot.new_page()
+        else:
+            # The page's renderer starts between trace epochs: a renderer started
+            # mid-epoch makes that epoch's end wait for Chromium's 5 s flush timeout.
+            async with epochs.opening(_gate_budget()) as traced:
+                page = await slot.new_page()
+            if not traced:
+                epochs = None
+                observation.trace = "the trace was busy with other pages"
         session = await bounded(PageSession.open(page, profile, settings.waits), 15, "Page setup")
         audited = [c for c in settings.categories if c in AUDITED_CATEGORIES]
         auditor = None
@@ -133,9 +175,33 @@ async def _observe(
 
             auditor = CategoryAuditor(audited)
             await auditor.before_navigation(page, session.cdp)
-    # The next measurement's context opens while this page waits to go quiet.
-    spare = functools.partial(pool.prepare_spare, profile.context_options())
-    await session.measure(observation.requested_url, observation, on_loaded=spare)
+    ticket = None
+    if epochs is not None:
+        frame_id = await session.main_frame_id()
+        with watch.phase("trace_gate"):
+            try:
+                ticket = await epochs.enter(slot.browser_handle, frame_id, _gate_budget())
+            except TraceUnavailable as exc:
+                observation.trace = str(exc)
+    if epochs is None:
+        # The next measurement's context opens while this page waits to go quiet. Not
+        # under the trace: a spare's renderer would start mid-epoch (measured: opening
+        # spares in the gate instead delays the epoch, and a spare that is not open in
+        # time costs the epoch's end Chromium's 5 s flush timeout, twice).
+        options = profile.context_options()
+
+        def spare() -> None:
+            pool.prepare_spare(options)
+
+        await session.measure(observation.requested_url, observation, on_loaded=spare)
+    elif ticket is None:
+        await session.measure(observation.requested_url, observation)
+    else:
+        tickets.append(ticket)
+        try:
+            await session.measure(observation.requested_url, observation)
+        finally:
+            epochs.leave(ticket)
     if auditor is None or (observation.status is not None and observation.status >= 400):
         return {}
     network = observation.network
@@ -147,6 +213,77 @@ async def _observe(
             )
         except PlaywrightError as exc:
             raise session.translate(exc, "Auditing the page") from exc
+
+
+def _gate_budget() -> float:
+    """How long a page may wait for the trace's gate: a third of the time it has left."""
+    return min(GATE_WAIT_S, seconds_left(3 * GATE_WAIT_S) / 3)
+
+
+async def _read_trace(ticket: TraceTicket, observation: PageObservation) -> None:
+    """Wait for the page's main-thread trace; on failure warn and keep the fallback.
+
+    The wait ends in time for the row to be finished before the measurement's deadline
+    (a neighbour in the same epoch may hold it open until its own timeout).
+    """
+    budget = min(TRACE_WAIT_S, seconds_left(TRACE_WAIT_S) - RECORD_MARGIN_S)
+    try:
+        if budget <= 0:
+            raise TraceUnavailable("no time was left to wait for the trace")
+        observation.trace = await ticket.events(timeout=budget)
+    except TraceUnavailable as exc:
+        observation.trace = str(exc)
+        _warn_untraced(observation, str(exc))
+
+
+def _warn_untraced(observation: PageObservation, reason: str) -> None:
+    observation.warnings.append(
+        f"Main-thread trace unavailable ({reason}): TBT and long tasks come from the"
+        " page's own Long Tasks observers, which miss parsing, style and layout work."
+    )
+
+
+def _main_thread_metrics(observation: PageObservation) -> tuple[dict[str, Any], dict[str, Any]]:
+    """TBT, long-task time and main-thread time: from the trace if there is one.
+
+    Returns the values and the trace's details (or why there is none).
+    """
+    trace = observation.trace
+    if not isinstance(trace, PageTrace):
+        values = {
+            "tbt_ms": total_blocking_time(observation.long_tasks, observation.fcp_ms),
+            "long_tasks_ms": long_task_time(observation.long_tasks),
+            "main_thread_ms": None,
+        }
+        return values, {"error": trace} if isinstance(trace, str) else {}
+    fcp = trace.fcp_ms if trace.fcp_ms is not None else observation.fcp_ms
+    network = observation.network
+    offset = 0.0
+    if network.origin is not None:
+        offset = (network.origin * 1e6 - trace.time_origin_us) / 1000
+    requests = [
+        (r.start_ms + offset, r.end_ms + offset)
+        for r in network.measured()
+        if r.start_ms is not None
+        and r.end_ms is not None
+        and r.failed is None
+        and r.method == "GET"
+        and (r.status or 0) < 400
+        and r.resource_type not in ("WebSocket", "EventSource")
+    ]
+    tti = None
+    if fcp is not None:
+        tti = interactive(trace.tasks, requests, fcp, trace.dcl_ms, trace.window_end_ms)
+    end = tti if tti is not None else trace.window_end_ms
+    values = {
+        "tbt_ms": blocking_time_between(trace.tasks, fcp or 0.0, end),
+        "long_tasks_ms": float(
+            sum(d for s, d in trace.tasks if d >= BLOCKING_THRESHOLD_MS and s + d >= 0)
+        ),
+        "main_thread_ms": trace.main_thread_ms,
+    }
+    details = {**trace.as_details(), "tti_ms": tti}
+    return values, details
 
 
 async def _record(
@@ -161,11 +298,12 @@ async def _record(
     requests = network.measured()
     loop = asyncio.get_running_loop()
     si = await loop.run_in_executor(None, _speed_index, observation)
+    main_thread, trace_details = _main_thread_metrics(observation)
     metrics = {
         "fcp_ms": observation.fcp_ms,
         "lcp_ms": observation.lcp_ms,
         "speed_index_ms": si,
-        "tbt_ms": total_blocking_time(observation.long_tasks, observation.fcp_ms),
+        "tbt_ms": main_thread["tbt_ms"],
         "cls": cumulative_layout_shift(
             observation.layout_shifts, viewport_change_ms=observation.viewport_change_ms
         ),
@@ -179,7 +317,8 @@ async def _record(
         "throttling": settings.throttling,
         "status": observation.status,
         **metrics,
-        "long_tasks_ms": long_task_time(observation.long_tasks),
+        "long_tasks_ms": main_thread["long_tasks_ms"],
+        "main_thread_ms": main_thread["main_thread_ms"],
         "total_bytes": sum(r.transfer_size for r in requests),
         "request_count": len(requests),
         "context_id": context_id,
@@ -208,6 +347,11 @@ async def _record(
         "metrics": metrics,
         "requests": [dataclasses.asdict(r) for r in requests],
         "timings_ms": observation.stopwatch.phases,
+        # The page's main thread from the browser-wide trace (see PageTrace), or
+        # {"error": why} when it is missing, and its raw CDP Network events: the
+        # inputs of the simulated throttling and of main-thread diagnostics.
+        "trace": trace_details,
+        "devtools_log": observation.devtools_log,
     }
     return record
 

@@ -71,3 +71,127 @@ def long_task_time(long_tasks: Sequence[tuple[float, float]]) -> float:
     150.0
     """
     return float(sum(duration for _, duration in long_tasks))
+
+
+#: Lighthouse's Time to Interactive: a 5 s window with no long task and at most two
+#: requests in flight.
+TTI_QUIET_MS = 5000.0
+TTI_ALLOWED_REQUESTS = 2
+
+Period = tuple[float, float]
+
+
+def blocking_time_between(
+    tasks: Sequence[tuple[float, float]], start_ms: float, end_ms: float
+) -> float:
+    """TBT as Lighthouse computes it from its trace: top-level tasks, *start_ms*..*end_ms*.
+
+    *tasks* are ``(start_ms, duration_ms)``. A task of 50 ms or more counts with its part
+    inside the range, less 50 ms (so a task cut by FCP counts only its part after FCP).
+
+    >>> blocking_time_between([(100, 120), (2000, 80), (3000, 40)], 0, 10_000)
+    100.0
+    >>> blocking_time_between([(100, 200)], 200, 10_000)
+    50.0
+    >>> blocking_time_between([(100, 200)], 0, 150)
+    0.0
+    """
+    if end_ms <= start_ms:
+        return 0.0
+    total = 0.0
+    for start, duration in tasks:
+        end = start + duration
+        if duration < BLOCKING_THRESHOLD_MS or end < start_ms or start > end_ms:
+            continue
+        clipped = min(end, end_ms) - max(start, start_ms)
+        total += max(0.0, clipped - BLOCKING_THRESHOLD_MS)
+    return total
+
+
+def network_quiet_periods(
+    requests: Sequence[tuple[float, float | None]],
+    end_ms: float,
+    allowed: int = TTI_ALLOWED_REQUESTS,
+) -> list[Period]:
+    """Periods with at most *allowed* requests in flight, up to *end_ms*.
+
+    *requests* are ``(start_ms, end_ms or None if unfinished)``.
+
+    >>> network_quiet_periods([(0, 100), (10, 200), (20, 300)], end_ms=1000)
+    [(-inf, 20), (100, 1000)]
+    """
+    bounds = sorted(
+        [(start, 1) for start, _ in requests]
+        + [(end, -1) for _, end in requests if end is not None],
+    )
+    in_flight, quiet_start = 0, float("-inf")  # Lighthouse starts at the clock's zero
+    periods: list[Period] = []
+    for time_ms, change in bounds:
+        if time_ms > end_ms:
+            break
+        if change > 0:
+            if in_flight == allowed:
+                periods.append((quiet_start, time_ms))
+            in_flight += 1
+        else:
+            in_flight -= 1
+            if in_flight == allowed:
+                quiet_start = time_ms
+    if in_flight <= allowed:
+        periods.append((quiet_start, end_ms))
+    return [p for p in periods if p[0] != p[1]]
+
+
+def cpu_quiet_periods(long_tasks: Sequence[tuple[float, float]], end_ms: float) -> list[Period]:
+    """The gaps between long tasks (``(start_ms, duration_ms)``, sorted), up to *end_ms*.
+
+    >>> cpu_quiet_periods([(100, 60), (1000, 80)], end_ms=9000)
+    [(-inf, 100), (160, 1000), (1080, 9000)]
+    """
+    if not long_tasks:
+        return [(float("-inf"), end_ms)]
+    periods: list[Period] = [(float("-inf"), long_tasks[0][0])]
+    for (start, duration), following in zip(long_tasks, [*long_tasks[1:], None], strict=True):
+        periods.append((start + duration, following[0] if following else end_ms))
+    return periods
+
+
+def interactive(
+    tasks: Sequence[tuple[float, float]],
+    requests: Sequence[tuple[float, float | None]],
+    fcp_ms: float,
+    dcl_ms: float | None,
+    end_ms: float,
+) -> float | None:
+    """Lighthouse's observed Time to Interactive (ms), or None if the trace has no such time.
+
+    The first 5 s window after FCP with no long task (≥ 50 ms) that lies inside a 5 s
+    window with at most two requests in flight; TTI is that CPU-quiet window's start, but
+    not before FCP or DOMContentLoaded.
+
+    >>> interactive([(1000, 200)], [(0, 500)], fcp_ms=800, dcl_ms=900, end_ms=20_000)
+    1200.0
+    >>> interactive([(1000, 200)], [], fcp_ms=800, dcl_ms=900, end_ms=4000) is None
+    True
+    """
+    long_tasks = sorted((s, d) for s, d in tasks if d >= BLOCKING_THRESHOLD_MS)
+
+    def long_enough(period: Period) -> bool:
+        return period[1] > fcp_ms + TTI_QUIET_MS and period[1] - period[0] >= TTI_QUIET_MS
+
+    cpu = [p for p in cpu_quiet_periods(long_tasks, end_ms) if long_enough(p)]
+    network = [p for p in network_quiet_periods(requests, end_ms) if long_enough(p)]
+    i = j = 0
+    while i < len(cpu) and j < len(network):
+        cpu_period, network_period = cpu[i], network[j]
+        if cpu_period[0] >= network_period[0]:
+            if network_period[1] >= cpu_period[0] + TTI_QUIET_MS:
+                break
+            j += 1
+        else:
+            if cpu_period[1] >= network_period[0] + TTI_QUIET_MS:
+                break
+            i += 1
+    else:
+        return None
+    return float(max(cpu[i][0], fcp_ms, dcl_ms or 0.0))

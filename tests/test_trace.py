@@ -1,0 +1,213 @@
+"""The browser-wide trace on a real Chromium: epochs, the split per page, faults."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import psutil
+import pytest
+from playwright.async_api import BrowserContext, CDPSession, Page
+
+from psdata._pool import ContextPool, ContextSlot
+from psdata._runtime import browser_processes
+from psdata._server import ServedSite
+from psdata.lab.collect import PageObservation, WaitSettings
+from psdata.lab.engine import LabSettings, _read_trace, measure_page
+from psdata.lab.trace import PageTrace, TraceEpochs, TraceUnavailable
+
+FAST_WAITS = WaitSettings(
+    pause_after_fcp_ms=300,
+    pause_after_load_ms=300,
+    network_quiet_ms=300,
+    cpu_quiet_ms=300,
+    max_wait_for_load_ms=20_000,
+)
+SETTINGS = LabSettings(categories=("performance",), waits=FAST_WAITS)
+
+
+def in_pool(test: Callable[[ContextPool], Awaitable[Any]], **options: Any) -> Any:
+    """Run *test* with a fresh pool, always shut down afterwards (bounded)."""
+
+    async def main() -> Any:
+        async with ContextPool(**options) as pool:
+            return await asyncio.wait_for(test(pool), 120)
+
+    return asyncio.run(main())
+
+
+def tasks_of(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """The top-level tasks kept in a record's main-thread event list."""
+    events = record["details"]["trace"]["main_thread"]
+    return [e for e in events if e["name"] == "RunTask"]
+
+
+def test_pages_side_by_side_each_get_their_own_main_thread(site: ServedSite) -> None:
+    """A 600 ms task on one page and quiet pages beside it, in one epoch: no row gets
+    another page's tasks, and the busy page's TBT comes from its own trace."""
+    urls = [site.url("longtask-600.html"), site.url("simple.html"), site.url("simple.html?2")]
+    # No CPU throttling: on a loaded machine a throttled quiet page can have long tasks
+    # of its own (parsing, first layout); the busy page's task is 600 ms of wall time.
+    settings = LabSettings(throttling="provided", categories=("performance",), waits=FAST_WAITS)
+
+    async def test(pool: ContextPool) -> list[dict[str, Any]]:
+        jobs = [measure_page(pool, url, "mobile", settings) for url in urls]
+        records = await asyncio.gather(*jobs)
+        assert TraceEpochs.for_pool(pool).stats()["failed"] == 0
+        return list(records)
+
+    busy, *quiet = in_pool(test, max_contexts=3)
+    for record in (busy, *quiet):
+        assert record["warnings"] is None, record["warnings"]
+        trace = record["details"]["trace"]
+        assert record["main_thread_ms"] == pytest.approx(trace["main_thread_ms"])
+        assert record["main_thread_ms"] > 0
+        navigations = [
+            e["args"]["data"]["documentLoaderURL"]
+            for e in trace["main_thread"]
+            if e["name"] == "navigationStart" and e["args"]["data"].get("documentLoaderURL")
+        ]
+        assert navigations == [record["url"]], navigations
+        assert {e["pid"] for e in trace["main_thread"]} == {trace["pid"]}
+        sent = [
+            e["params"]["request"]["url"]
+            for e in record["details"]["devtools_log"]
+            if e["method"] == "Network.requestWillBeSent"
+        ]
+        assert record["url"] in sent
+    assert len({r["details"]["trace"]["pid"] for r in (busy, *quiet)}) == 3
+    longest = max(e["dur"] for e in tasks_of(busy))
+    assert longest >= 600_000
+    assert busy["tbt_ms"] >= 500 and busy["long_tasks_ms"] >= 600
+    for record in quiet:
+        assert max(e["dur"] for e in tasks_of(record)) < 500_000
+        assert record["tbt_ms"] < busy["tbt_ms"] - 300
+
+
+def test_the_trace_sees_rendering_work_that_the_long_tasks_api_does_not(
+    site: ServedSite,
+) -> None:
+    async def test(pool: ContextPool) -> dict[str, Any]:
+        return await measure_page(pool, site.url("render-heavy.html"), "mobile", SETTINGS)
+
+    record = in_pool(test, max_contexts=1)
+    names = {e["name"] for e in record["details"]["trace"]["main_thread"]}
+    assert {"RunTask", "ParseHTML", "Layout", "firstContentfulPaint"} <= names
+    assert record["tbt_ms"] > 0 and record["main_thread_ms"] >= record["long_tasks_ms"]
+
+
+async def _open(pool: ContextPool, epochs: TraceEpochs) -> tuple[ContextSlot, Page, CDPSession]:
+    slot = await pool.get_instance({})
+    async with epochs.opening():
+        page = await slot.new_page()
+    context: BrowserContext = page.context
+    session = await context.new_cdp_session(page)
+    return slot, page, session
+
+
+async def _frame_id(session: CDPSession) -> str:
+    tree = await session.send("Page.getFrameTree")
+    return str(tree["frameTree"]["frame"]["id"])
+
+
+def test_a_renderer_crash_mid_epoch_leaves_the_other_pages_trace_intact(
+    site: ServedSite,
+) -> None:
+    async def test(pool: ContextPool) -> tuple[PageTrace | str, PageTrace]:
+        epochs = TraceEpochs.for_pool(pool)
+        (slot_a, page_a, cdp_a), (slot_b, page_b, cdp_b) = await asyncio.gather(
+            _open(pool, epochs), _open(pool, epochs)
+        )
+        ticket_a = await epochs.enter(slot_a.browser_handle, await _frame_id(cdp_a))
+        ticket_b = await epochs.enter(slot_b.browser_handle, await _frame_id(cdp_b))
+        await asyncio.gather(
+            page_a.goto(site.url("longtask.html")), page_b.goto(site.url("simple.html"))
+        )
+        await asyncio.sleep(0.3)
+        crashed = asyncio.ensure_future(cdp_a.send("Page.crash"))
+        await asyncio.wait({crashed}, timeout=5)
+        await asyncio.sleep(0.5)
+        epochs.leave(ticket_a)
+        epochs.leave(ticket_b)
+        try:
+            trace_a: PageTrace | str = await ticket_a.events(timeout=40)
+        except TraceUnavailable as exc:
+            trace_a = str(exc)
+        trace_b = await ticket_b.events(timeout=40)
+        for slot in (slot_a, slot_b):
+            await pool.return_instance(slot, discard=True)
+        return trace_a, trace_b
+
+    trace_a, trace_b = in_pool(test, max_contexts=2)
+    assert trace_b.fcp_ms is not None and trace_b.main_thread_ms > 0
+    if isinstance(trace_a, PageTrace):  # what the crashed renderer recorded before it died
+        assert trace_a.pid != trace_b.pid
+    assert all(e["pid"] == trace_b.pid for e in trace_b.events)
+
+
+def test_a_browser_killed_mid_epoch_fails_its_tickets_then_tracing_resumes(
+    site: ServedSite,
+) -> None:
+    async def test(pool: ContextPool) -> tuple[str, float, dict[str, Any]]:
+        epochs = TraceEpochs.for_pool(pool)
+        slot, page, cdp = await _open(pool, epochs)
+        ticket = await epochs.enter(slot.browser_handle, await _frame_id(cdp))
+        await page.goto(site.url("simple.html"))
+        for process in browser_processes():
+            process.kill()
+        await asyncio.sleep(0.5)
+        epochs.leave(ticket)
+        started = time.monotonic()
+        with pytest.raises(TraceUnavailable) as failure:
+            await ticket.events(timeout=40)
+        took = time.monotonic() - started
+        await pool.return_instance(slot, discard=True)
+        record = await measure_page(pool, site.url("longtask.html"), "mobile", SETTINGS)
+        return str(failure.value), took, record
+
+    reason, took, record = in_pool(test, max_contexts=1)
+    assert "browser" in reason, reason
+    assert took < 10
+    assert record["main_thread_ms"] > 0 and record["warnings"] is None
+    assert psutil.pid_exists(record["details"]["trace"]["pid"]) is False  # context closed
+
+
+def test_an_unmatched_page_falls_back_to_the_in_page_observers_with_a_warning(
+    site: ServedSite,
+) -> None:
+    async def test(pool: ContextPool) -> PageObservation:
+        epochs = TraceEpochs.for_pool(pool)
+        slot, page, _ = await _open(pool, epochs)
+        ticket = await epochs.enter(slot.browser_handle, "NOT-A-FRAME-OF-THIS-BROWSER")
+        await page.goto(site.url("simple.html"))
+        epochs.leave(ticket)
+        observation = PageObservation(requested_url=site.url("simple.html"))
+        await _read_trace(ticket, observation)
+        await pool.return_instance(slot, discard=True)
+        return observation
+
+    observation = in_pool(test, max_contexts=1)
+    assert observation.trace == "the trace has no navigation of the page's main frame"
+    assert "Main-thread trace unavailable" in observation.warnings[0]
+
+
+def test_epochs_end_quickly_when_renderers_open_between_them(site: ServedSite) -> None:
+    """Sequential pages, two at a time: each epoch ends without the 5 s flush timeout
+    that a renderer started mid-epoch costs."""
+
+    async def test(pool: ContextPool) -> dict[str, Any]:
+        semaphore = asyncio.Semaphore(2)
+
+        async def one(i: int) -> dict[str, Any]:
+            async with semaphore:
+                return await measure_page(pool, site.url(f"simple.html?e{i}"), "mobile", SETTINGS)
+
+        records = await asyncio.gather(*(one(i) for i in range(4)))
+        assert all(r["main_thread_ms"] > 0 for r in records)
+        return TraceEpochs.for_pool(pool).stats()
+
+    stats = in_pool(test, max_contexts=2)
+    assert stats["epochs"] >= 2 and stats["failed"] == 0
+    assert stats["median_end_s"] < 5, stats  # the flush timeout alone is 5 s
