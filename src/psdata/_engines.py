@@ -76,7 +76,13 @@ REMOTE_CONCURRENCY = 4
 ENGINES: dict[str, Engine] = {
     engine.name: engine
     for engine in (
-        Engine("lab", ("devtools", "provided"), "psdata.lab.engine:LAB", _context_limit, 5),
+        Engine(
+            "lab",
+            ("devtools", "provided", "simulate"),
+            "psdata.lab.engine:LAB",
+            _context_limit,
+            5,
+        ),
         Engine("psi", ("simulate",), "psdata.psi:PSI", lambda: REMOTE_CONCURRENCY),
         Engine("crux", ("simulate",), "psdata.psi:CRUX", lambda: REMOTE_CONCURRENCY),
     )

@@ -26,7 +26,7 @@ from .._errors import (
     PageCrashError,
     PageTimeoutError,
 )
-from .emulation import NO_THROTTLING, Profile, Throttling
+from .emulation import NO_THROTTLING, SIMULATED_CPU_SLOWDOWN, Profile, Throttling
 from .network import NetworkLog
 from .timing import Stopwatch
 
@@ -64,6 +64,27 @@ class WaitSettings:
     quiet_in_flight: int = 2
 
 
+#: Lighthouse's waits under simulated throttling: the page loads unthrottled.
+SIMULATE_WAITS = WaitSettings(1000, 1000, 1000, 1000)
+
+#: Lighthouse's ``requestIdleCallback`` shim under simulated throttling: an idle callback
+#: is told it has at most (50 − 10) / CPU-slowdown ms, so work that a page splits by
+#: ``timeRemaining()`` stays short once the simulation slows the CPU down.
+RIC_SHIM_JS = """(() => {
+  const maxMs = Math.floor((50 - 10) / %s);
+  const native = window.requestIdleCallback;
+  if (typeof native !== 'function') return;
+  window.requestIdleCallback = (callback, options) => native((deadline) => {
+    const start = Date.now();
+    const remaining = deadline.timeRemaining.bind(deadline);
+    Object.defineProperty(deadline, 'timeRemaining', {
+      value: () => Math.min(remaining(), Math.max(0, maxMs - (Date.now() - start))),
+    });
+    callback(deadline);
+  }, options);
+})();"""
+
+
 @dataclass
 class PageObservation:
     """The raw observations of one page load, before metrics are derived."""
@@ -83,8 +104,10 @@ class PageObservation:
     #: The page's raw CDP ``Network.*`` events (``{"method", "params"}``), in order: its
     #: devtools log, as Lighthouse keeps it (the Network domain only).
     devtools_log: list[dict[str, Any]] = field(default_factory=list)
-    #: The page's main-thread trace (a :class:`~psdata.lab.trace.PageTrace`), once known.
+    #: The page's main-thread trace (a :class:`~psdata.lab.trace.PageTrace`), once known,
+    #: or why there is none; and the id of its main frame, which the trace's events name.
     trace: Any = None
+    frame_id: str | None = None
     warnings: list[str] = field(default_factory=list)
     stopwatch: Stopwatch = field(default_factory=Stopwatch)
 
@@ -132,9 +155,13 @@ class PageSession:
             "maxHeight": self.profile.height // 2,
         }
         commands.append(("Page.startScreencast", screencast))
+        scripts = [OBSERVER_JS]
+        if self.profile.throttling_mode == "simulate":
+            slowdown = SIMULATED_CPU_SLOWDOWN[self.profile.strategy]
+            scripts.append(RIC_SHIM_JS % slowdown)
         # Sent together (in order) rather than one round trip after another.
         await asyncio.gather(
-            page.add_init_script(OBSERVER_JS),
+            *(page.add_init_script(script) for script in scripts),
             *(cdp.send(method, params) for method, params in commands),
         )
 

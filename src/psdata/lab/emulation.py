@@ -64,6 +64,10 @@ NO_THROTTLING = Throttling()
 MOBILE_SLOW_4G = Throttling(562.5, 1.6 * 1024 * 0.9, 750 * 0.9, 4.0)
 
 
+#: The CPU slowdown Lighthouse's simulation (Lantern) models, per form factor.
+SIMULATED_CPU_SLOWDOWN = {"mobile": MOBILE_SLOW_4G.cpu_slowdown, "desktop": 1.0}
+
+
 @dataclass(frozen=True)
 class Profile:
     """Device emulation and throttling for one strategy and throttling mode."""
@@ -164,6 +168,7 @@ def profile_for(strategy: str, throttling: str = "devtools") -> Profile:
             f"throttling must be one of {', '.join(modes)}, got {throttling!r}."
         )
     if strategy == "mobile":
+        # "simulate" loads unthrottled: Lantern models the slow device afterwards.
         applied = MOBILE_SLOW_4G if throttling == "devtools" else NO_THROTTLING
         return Profile("mobile", 412, 823, 1.75, True, MOBILE_UA, throttling, applied)
     if strategy == "desktop":

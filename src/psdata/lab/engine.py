@@ -13,9 +13,9 @@ from playwright.async_api import Error as PlaywrightError
 
 from .._deadline import restart_clock, seconds_left
 from .._engines import Measure
-from .._errors import BrowserCrashError, HTTPStatusError
+from .._errors import AnalysisError, BrowserCrashError, HTTPStatusError
 from .._pool import ContextPool, ContextSlot, bounded
-from .collect import PageObservation, PageSession, WaitSettings
+from .collect import SIMULATE_WAITS, PageObservation, PageSession, WaitSettings
 from .emulation import Profile, profile_for
 from .evidence import CategoryResult
 from .metrics import (
@@ -65,7 +65,8 @@ class LabSettings:
         # time for the audits within the per-URL timeout.
         timeout = request.timeout
         cap_s = min(WaitSettings.max_wait_for_load_ms / 1000, max(timeout / 2, timeout - 15))
-        waits = WaitSettings(max_wait_for_load_ms=cap_s * 1000)
+        lighthouse = SIMULATE_WAITS if request.throttling == "simulate" else WaitSettings()
+        waits = dataclasses.replace(lighthouse, max_wait_for_load_ms=cap_s * 1000)
         quiet = request.quiet_window_ms
         if quiet is not None:
             waits = dataclasses.replace(
@@ -177,7 +178,7 @@ async def _observe(
             await auditor.before_navigation(page, session.cdp)
     ticket = None
     if epochs is not None:
-        frame_id = await session.main_frame_id()
+        frame_id = observation.frame_id = await session.main_frame_id()
         with watch.phase("trace_gate"):
             try:
                 ticket = await epochs.enter(slot.browser_handle, frame_id, _gate_budget())
@@ -309,6 +310,14 @@ async def _record(
         ),
         "ttfb_ms": network.time_to_first_byte_ms(),
     }
+    warnings = list(observation.warnings)
+    simulation = None
+    if settings.throttling == "simulate":
+        simulation = await _simulate(observation, profile, si)
+        observed = {name: metrics[name] for name in SIMULATED_METRICS}
+        metrics.update(simulation.pop("metrics"))
+        simulation["observed"] = observed
+        warnings += simulation.pop("warnings")
     record: dict[str, Any] = {
         "url": observation.requested_url,
         "final_url": observation.final_url,
@@ -323,7 +332,6 @@ async def _record(
         "request_count": len(requests),
         "context_id": context_id,
     }
-    warnings = list(observation.warnings)
     if observation.status is not None and observation.status >= 400:
         raise HTTPStatusError(
             f"The document returned HTTP {observation.status}; error pages are not scored"
@@ -353,7 +361,60 @@ async def _record(
         "trace": trace_details,
         "devtools_log": observation.devtools_log,
     }
+    if simulation is not None:
+        record["details"]["simulation"] = simulation
     return record
+
+
+#: The metrics simulated throttling predicts; CLS and TTFB are observed in every mode.
+SIMULATED_METRICS = ("fcp_ms", "lcp_ms", "speed_index_ms", "tbt_ms")
+
+
+async def _simulate(
+    observation: PageObservation, profile: Profile, observed_si: float | None
+) -> dict[str, Any]:
+    """Lantern's estimates of the page's metrics on Lighthouse's simulated device.
+
+    Returns ``metrics`` (``None`` where no estimate could be made), ``warnings`` saying
+    why, and the simulation's other outputs (TTI, max potential FID, its errors).
+    """
+    from .lantern import simulate
+
+    missing = dict.fromkeys(SIMULATED_METRICS)
+    trace = observation.trace
+    if not isinstance(trace, PageTrace) or observation.frame_id is None:
+        why = trace if isinstance(trace, str) else "it was not recorded"
+        return {
+            "metrics": missing,
+            "warnings": [f"Simulated throttling needs the page's main-thread trace ({why})."],
+            "errors": {"trace": why},
+        }
+    try:
+        result = await simulate(
+            trace.events,
+            observation.devtools_log,
+            url=observation.requested_url,
+            frame_id=observation.frame_id,
+            strategy=profile.strategy,  # type: ignore[arg-type]
+            observed_speed_index_ms=observed_si,
+        )
+    except AnalysisError as exc:
+        return {
+            "metrics": missing,
+            "warnings": [f"Simulated throttling failed: {exc}"],
+            "errors": {"lantern": str(exc)},
+        }
+    values = result.values()
+    warnings = [
+        f"Simulated {name} unavailable: {error}" for name, error in sorted(result.errors.items())
+    ]
+    return {
+        "metrics": {name: values.get(name) for name in SIMULATED_METRICS},
+        "warnings": warnings,
+        "errors": dict(result.errors),
+        "interactive_ms": values.get("interactive_ms"),
+        "max_potential_fid_ms": values.get("max_potential_fid_ms"),
+    }
 
 
 def _speed_index(observation: PageObservation) -> float | None:

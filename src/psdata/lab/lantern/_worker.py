@@ -189,7 +189,7 @@ class LanternWorker:
             return
 
         async def close() -> None:
-            await asyncio.to_thread(self.close)
+            self.close()  # brief; at interpreter exit no executor thread is to be had
 
         thread.add_shutdown_hook(close)
         self._hooked = thread
