@@ -210,7 +210,7 @@ def _add_run_options(parser: argparse.ArgumentParser, *, engines: bool) -> None:
         "--throttling",
         choices=ENGINES["lab"].throttling,
         default=default("throttling"),
-        help="lab engine: devtools (applied), provided (none); default: the engine's own",
+        help="lab engine: devtools (applied), simulate (Lantern, as PSI), provided (none)",
     )
     run.add_argument(
         "--quiet-window-ms",
