@@ -156,8 +156,8 @@ def test_mobile_devtools_throttling_adds_lighthouse_request_latency(
     throttled = reports["mobile-devtools"]["tinyMs"]
     assert latency * 0.9 <= throttled <= latency * 3, throttled
     # Without throttling a local request takes milliseconds; a busy machine adds some.
-    assert reports["mobile-provided"]["tinyMs"] < latency * 0.8
-    assert reports["desktop-devtools"]["tinyMs"] < latency * 0.8  # desktop: no throttling
+    assert reports["mobile-provided"]["tinyMs"] < latency
+    assert reports["desktop-devtools"]["tinyMs"] < latency  # desktop: no throttling
 
 
 def test_mobile_devtools_throttling_limits_throughput(reports: dict[str, dict[str, Any]]) -> None:

@@ -22,12 +22,20 @@ from typing import Any
 
 import pandas as pd
 
-from . import _api, _results
-from ._browser import find_chromium
+# The public API only (``psdata.*``), plus the tables of names the options offer.
+from . import (
+    AnalysisError,
+    PsdataError,
+    analyze,
+    cache_info,
+    clear_cache,
+    demo_urls,
+    find_chromium,
+    serve_demo_site,
+    to_parquet,
+)
 from ._engines import ENGINES
-from ._errors import AnalysisError, PsdataError
-from ._frame import CATEGORIES, to_parquet
-from ._server import demo_urls, serve_demo_site
+from ._frame import CATEGORIES
 
 EXIT_OK, EXIT_FAILED_ROWS, EXIT_USAGE = 0, 1, 2
 
@@ -88,7 +96,7 @@ def default(keyword: str) -> Any:
     >>> default("strategy")
     'mobile'
     """
-    return inspect.signature(_api.analyze).parameters[keyword].default
+    return inspect.signature(analyze).parameters[keyword].default
 
 
 def seconds(text: str) -> float | None:
@@ -405,7 +413,7 @@ def run_analyze(args: argparse.Namespace) -> int:
         return EXIT_OK if failed == 0 else EXIT_FAILED_ROWS
     if options["engine"] == "lab":
         find_chromium()  # no Chromium is a setup error (exit 2), not a failure per row
-    frame = _api.analyze(urls, **options)
+    frame = analyze(urls, **options)
     print_summary(frame)
     if args.output is not None:
         write_frame(frame, args.output)
@@ -419,7 +427,7 @@ def run_demo(args: argparse.Namespace) -> int:
     find_chromium()
     with serve_demo_site() as site:
         print(f"Serving the demo site at {site.base_url}")
-        frame = _api.analyze(pd.Series(demo_urls(site), name="url"), **options)
+        frame = analyze(pd.Series(demo_urls(site), name="url"), **options)
     print_summary(frame)
     write_frame(frame, args.output)
     back = read_frame(args.output)
@@ -449,12 +457,12 @@ def _demo_status(frame: pd.DataFrame) -> int:
 def run_cache(args: argparse.Namespace) -> int:
     """``psdata cache info`` / ``psdata cache clear``."""
     if args.action == "info":
-        for key, value in _results.cache_info(cache_dir=_cache_dir(args)).items():
+        for key, value in cache_info(cache_dir=_cache_dir(args)).items():
             if key.endswith("_at") and isinstance(value, int | float):
                 value = datetime.fromtimestamp(value, UTC).isoformat(timespec="seconds")
             print(f"{key}: {value}")
         return EXIT_OK
-    removed = _results.clear_cache(
+    removed = clear_cache(
         older_than=args.older_than,
         failures_only=args.failures_only,
         url=args.url,
