@@ -25,6 +25,7 @@ from .speed_index import speed_index
 
 if TYPE_CHECKING:
     from .._request import Request
+    from .opportunities.collect import OpportunityCollector
 
 AUDITED_CATEGORIES = ("accessibility", "best_practices", "seo")
 
@@ -36,6 +37,9 @@ class LabSettings:
     throttling: str = "devtools"
     categories: tuple[str, ...] = ("performance", "accessibility", "best_practices", "seo")
     waits: WaitSettings = field(default_factory=WaitSettings)
+    #: Collect the performance opportunities and diagnostics (coverage, bodies, images)
+    #: with the performance category; ``False`` leaves them out.
+    opportunities: bool = True
 
     def as_key(self) -> dict[str, Any]:
         """The settings as plain data, for cache keys and Parquet metadata."""
@@ -98,13 +102,16 @@ async def measure_page(
     """
     profile = profile_for(strategy, settings.throttling)
     observation = PageObservation(requested_url=url)
+    collector = _opportunity_collector(settings, profile)
     watch = observation.stopwatch
     with watch.phase("context"):
         slot = await pool.get_instance(profile.context_options())
     restart_clock()  # the timeout covers the measurement, not the wait for a slot
     discard = True
     try:
-        categories = await slot.guard(_observe(pool, slot, observation, profile, settings))
+        categories = await slot.guard(
+            _observe(pool, slot, observation, profile, settings, collector)
+        )
         discard = False
     except PlaywrightError as exc:
         raise BrowserCrashError(f"The browser failed during the measurement: {exc}") from exc
@@ -112,7 +119,12 @@ async def measure_page(
         with watch.phase("context"):
             await pool.return_instance(slot, discard=discard)
     with watch.phase("metrics"):
-        return await _record(observation, profile, settings, categories, slot.id)
+        record = await _record(observation, profile, settings, categories, slot.id)
+    if collector is not None:  # --- opportunities (#18): judge after the metrics
+        from .opportunities.engine_hooks import add_opportunities
+
+        add_opportunities(record, collector, profile, settings.throttling)
+    return record
 
 
 async def _observe(
@@ -121,6 +133,7 @@ async def _observe(
     observation: PageObservation,
     profile: Profile,
     settings: LabSettings,
+    collector: OpportunityCollector | None = None,
 ) -> dict[str, CategoryResult]:
     watch = observation.stopwatch
     with watch.phase("setup"):
@@ -133,14 +146,23 @@ async def _observe(
 
             auditor = CategoryAuditor(audited)
             await auditor.before_navigation(page, session.cdp)
+        if collector is not None:  # --- opportunities (#18): start before navigation
+            await collector.before_navigation(page, session.cdp)
     # The next measurement's context opens while this page waits to go quiet.
     spare = functools.partial(pool.prepare_spare, profile.context_options())
     await session.measure(observation.requested_url, observation, on_loaded=spare)
-    if auditor is None or (observation.status is not None and observation.status >= 400):
+    if observation.status is not None and observation.status >= 400:
         return {}
     network = observation.network
+    if collector is not None:  # --- opportunities (#18): collect after load
+        with watch.phase("opportunities"):
+            await session.stop_recording()
+            await collector.after_load(page, session.cdp, network)
+    if auditor is None:
+        return {}
     with watch.phase("audits"):
-        await session.stop_recording()
+        if collector is None:
+            await session.stop_recording()
         try:
             return await auditor.after_load(
                 page, session.cdp, network.measured(), network.main_document
@@ -206,6 +228,15 @@ async def _record(
         "timings_ms": observation.stopwatch.phases,
     }
     return record
+
+
+def _opportunity_collector(settings: LabSettings, profile: Profile) -> OpportunityCollector | None:
+    """A collector for the page when its performance opportunities are wanted."""
+    if not settings.opportunities or "performance" not in settings.categories:
+        return None
+    from .opportunities.collect import OpportunityCollector
+
+    return OpportunityCollector(profile.strategy)
 
 
 def _speed_index(observation: PageObservation) -> float | None:
