@@ -1,10 +1,11 @@
 """Collecting the opportunity evidence on the page's own CDP session.
 
 Before navigation: JS coverage (``Profiler.startPreciseCoverage``, function granularity
-as Lighthouse's js-usage gatherer), the ``discouragedAPIUse`` violation report
-(``Log.startViolationsReport``: ``document.write``, non-passive listeners), the main
-document's redirects, and an init script that keeps the LCP element and the nodes of
-layout shifts. After load, each step bounded in time and run side by side: the JS
+as Lighthouse's js-usage gatherer), the main document's redirects, and an init script
+that keeps the LCP element, the nodes of layout shifts and the calls Chromium reports as
+``discouragedAPIUse`` violations (``document.write``, non-passive listeners; Lighthouse
+reads them from ``Log.startViolationsReport``, whose setting does not survive the
+renderer swap of the first navigation here, so they are recorded in the page). After load, each step bounded in time and run side by side: the JS
 coverage, CSS rule usage with the style sheets' text (as Lighthouse's css-usage and
 stylesheets gatherers), the page facts (one evaluate of ``page.js``), the bodies of text
 resources (gzip and minified estimates, off the loop thread) and Chromium's re-encoded
@@ -73,7 +74,6 @@ class OpportunityCollector:
         """Start coverage, the violation report and the in-page observers."""
         self._cdp = cdp
         errors = self.evidence.errors
-        cdp.on("Log.entryAdded", self._on_log)
         cdp.on("Network.requestWillBeSent", self._on_request)
         cdp.on("Network.responseReceived", self._on_response)
         steps: dict[str, Callable[[], Awaitable[Any]]] = {
@@ -81,14 +81,6 @@ class OpportunityCollector:
                 cdp,
                 ("Profiler.enable", {}),
                 ("Profiler.startPreciseCoverage", {"callCount": False, "detailed": False}),
-            ),
-            "violations": lambda: _send_all(
-                cdp,
-                ("Log.enable", {}),
-                (
-                    "Log.startViolationsReport",
-                    {"config": [{"name": "discouragedAPIUse", "threshold": -1}]},
-                ),
             ),
             "page": lambda: page.add_init_script(INIT_JS),
         }
@@ -99,17 +91,6 @@ class OpportunityCollector:
         for name, outcome in zip(steps, outcomes, strict=True):
             if isinstance(outcome, BaseException):
                 errors[name] = f"Could not start: {describe(outcome)}"
-
-    def _on_log(self, params: dict[str, Any]) -> None:
-        entry = params.get("entry", {})
-        if entry.get("source") == "violation":
-            self.evidence.violations.append(
-                {
-                    "text": entry.get("text", ""),
-                    "url": entry.get("url", ""),
-                    "line": entry.get("lineNumber"),
-                }
-            )
 
     def _on_response(self, params: dict[str, Any]) -> None:
         timing = params.get("response", {}).get("timing")
@@ -135,7 +116,6 @@ class OpportunityCollector:
     async def after_load(self, page: Page, cdp: CDPSession, network: NetworkLog) -> None:
         """Read everything; each step bounded by :data:`STEP_TIMEOUT` seconds."""
         evidence = self.evidence
-        cdp.remove_listener("Log.entryAdded", self._on_log)
         cdp.remove_listener("Network.requestWillBeSent", self._on_request)
         cdp.remove_listener("Network.responseReceived", self._on_response)
         evidence.url = page.url
@@ -159,8 +139,6 @@ class OpportunityCollector:
             self._step("page", lambda: self._page_facts(page)) if "page" not in skip else _nothing(),
             bodies_then_images(),
         )
-        if "violations" not in skip:
-            await self._step("violations", lambda: _send_all(cdp, ("Log.disable", {})))
 
     async def _step(self, name: str, step: Callable[[], Awaitable[None]]) -> None:
         try:

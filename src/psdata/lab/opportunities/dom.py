@@ -225,7 +225,7 @@ def layout_shifts(evidence: OpportunityEvidence) -> AuditResult:
 def _violations(evidence: OpportunityEvidence, pattern: str) -> list[dict[str, Any]]:
     seen = set()
     items = []
-    for entry in evidence.violations:
+    for entry in (evidence.page or {}).get("violations", []):
         if not entry.get("url") or not re.search(pattern, entry.get("text", "")):
             continue
         key = (entry["url"], entry.get("line"))
@@ -238,7 +238,7 @@ def _violations(evidence: OpportunityEvidence, pattern: str) -> list[dict[str, A
 def no_document_write(evidence: OpportunityEvidence) -> AuditResult:
     """Calls of ``document.write()`` Chromium reported as violations."""
     audit_id, title = "no-document-write", TITLES["no-document-write"]
-    why = missing(evidence, "violations")
+    why = missing(evidence, "page")
     if why:
         return undecided(audit_id, title, why)
     return result(audit_id, title, _violations(evidence, r"document\.write"))
@@ -248,7 +248,7 @@ def uses_passive_event_listeners(evidence: OpportunityEvidence) -> AuditResult:
     """Scroll-blocking listeners (touch, wheel) added without ``passive``."""
     audit_id = "uses-passive-event-listeners"
     title = TITLES[audit_id]
-    why = missing(evidence, "violations")
+    why = missing(evidence, "page")
     if why:
         return undecided(audit_id, title, why)
     return result(audit_id, title, _violations(evidence, r"passive event listener"))

@@ -14,7 +14,7 @@ from typing import Any
 from ..evidence import NetworkRequest
 
 #: The collection steps, each named in ``errors`` when it failed.
-STEPS = ("page", "js_coverage", "css", "bodies", "images", "violations", "trace")
+STEPS = ("page", "js_coverage", "css", "bodies", "images", "trace")
 
 
 @dataclass
@@ -80,7 +80,6 @@ class OpportunityEvidence:
     stylesheets: list[StyleSheetUsage] = field(default_factory=list)
     bodies: dict[str, BodyFacts] = field(default_factory=dict)  # by request id
     images: list[ImageEncoding] = field(default_factory=list)
-    violations: list[dict[str, Any]] = field(default_factory=list)  # Log violation entries
     #: The page's main-thread trace events (Chrome trace format), ``None`` until known.
     trace_events: list[dict[str, Any]] | None = None
     #: Metric values of the measurement (fcp_ms, lcp_ms, cls, tbt_ms...).

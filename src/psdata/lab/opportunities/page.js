@@ -107,6 +107,7 @@
     shiftElements: Array.from(shiftNodes.entries()).map(([el, value]) => ({ node: describe(el), value })),
     links,
     resources,
+    violations: state.violations || [],
     inlineScripts: inlineScripts.slice(0, 50).map((t) => t.slice(0, 500000)),
   };
 })()
