@@ -1,4 +1,5 @@
-"""Matplotlib views of a psdata result frame: scores, Core Web Vitals, throughput, contexts.
+"""Matplotlib views of a psdata result frame: scores, Core Web Vitals, throughput, contexts,
+performance opportunities.
 
 Every function takes the DataFrame returned by ``psdata.analyze`` (any index, including the
 ``(input index, strategy)`` MultiIndex of a two-strategy run), draws on *ax* or on a new
@@ -431,6 +432,77 @@ def plot_pool_stats(stats: Mapping[str, Any], ax: Axes | None = None) -> Axes:
         handles=[Patch(color=c, label=s) for s, c in palette.items()],
         title="state",
         **_LEGEND_RIGHT,
+    )
+    return ax
+
+
+def plot_opportunities(df: pd.DataFrame, ax: Axes | None = None, top: int = 15) -> Axes:
+    """Which fix pays off: the performance opportunities by total estimated savings.
+
+    One horizontal bar per opportunity failing on at least one page, longest on top:
+    total savings in seconds where time savings were estimated, else in KiB (the bar
+    colour tells which), labelled with the pages failing out of the pages judged.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The frame of :func:`psdata.opportunities`, or a result frame of ``analyze``
+        (whose opportunities are then read from the result store).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when None.
+    top : int
+        How many opportunities to show at most.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"audit_id": ["unused-javascript"], "title": ["Reduce unused JS"],
+    ...     "pages": [3], "pages_failing": [2], "total_savings_ms": [float("nan")],
+    ...     "median_savings_ms": [float("nan")], "total_savings_bytes": [81920.0],
+    ...     "median_savings_bytes": [40960.0]})
+    >>> plot_opportunities(table).get_xlabel()
+    'total estimated savings over the failing pages'
+    """
+    if "pages_failing" not in df.columns:
+        from ._results import opportunities
+
+        df = opportunities(df)
+    rows = df[df["pages_failing"] > 0].head(top)
+    ax = _axes(ax, (9, 1.2 + 0.4 * max(len(rows), 1)))
+    ax.set(
+        title="Performance opportunities across the pages",
+        xlabel="total estimated savings over the failing pages",
+    )
+    if rows.empty:
+        _no_data(ax, "no failing opportunity")
+        return ax
+    ms = _floats(rows["total_savings_ms"])
+    kib = _floats(rows["total_savings_bytes"]) / 1024
+    timed = ~np.isnan(ms)
+    # One axis, two units: seconds where timed, KiB otherwise (shown in the labels).
+    values = np.where(timed, ms / 1000, np.nan_to_num(kib))
+    y = np.arange(len(rows))
+    colors = np.where(timed, OK_COLOR, AVERAGE)
+    bars = ax.barh(y, values, color=colors)
+    labels = [
+        f"{v:,.1f} s · {f}/{p} pages" if t else f"{v:,.0f} KiB · {f}/{p} pages"
+        for v, t, f, p in zip(values, timed, rows["pages_failing"], rows["pages"], strict=True)
+    ]
+    ax.bar_label(bars, labels, padding=3, fontsize=8)
+    ax.set_yticks(y, rows["title"].astype(str).tolist())
+    ax.invert_yaxis()
+    ax.margins(x=0.35)
+    handles = [
+        Patch(color=OK_COLOR, label="time saved (s)"),
+        Patch(color=AVERAGE, label="bytes saved (KiB)"),
+    ]
+    ax.legend(
+        handles=[h for h, on in zip(handles, (timed.any(), (~timed).any()), strict=True) if on],
+        loc="lower right",
     )
     return ax
 

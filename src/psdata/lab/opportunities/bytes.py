@@ -99,9 +99,7 @@ def _opportunity(
     items.sort(key=lambda item: -(item.get("wastedBytes") or 0))
     wasted = total(items, "wastedBytes")
     why = explanation or (NO_SIMULATOR if items else None)
-    return result(
-        audit_id, TITLES[audit_id], items, savings_bytes=wasted, explanation=why
-    )
+    return result(audit_id, TITLES[audit_id], items, savings_bytes=wasted, explanation=why)
 
 
 def unused_css_rules(evidence: OpportunityEvidence) -> AuditResult:
@@ -124,7 +122,12 @@ def unused_css_rules(evidence: OpportunityEvidence) -> AuditResult:
         if wasted > UNUSED_CSS_MIN:
             url = sheet.url if not sheet.inline else _preview(sheet.content)
             items.append(
-                {"url": url, "totalBytes": size, "wastedBytes": wasted, "wastedPercent": unused * 100}
+                {
+                    "url": url,
+                    "totalBytes": size,
+                    "wastedBytes": wasted,
+                    "wastedPercent": unused * 100,
+                }
             )
     return _opportunity(audit_id, items)
 
@@ -152,7 +155,7 @@ def unused_javascript(evidence: OpportunityEvidence) -> AuditResult:
             kind = "Script"
             ratio = compressed_size(evidence, request, content, kind) / content
             ratios[script.url] = ratio
-        item = {
+        item: dict[str, Any] = {
             "url": script.url,
             "totalBytes": round(ratio * script.length),
             "wastedBytes": round(ratio * script.unused),
@@ -199,9 +202,12 @@ def unminified_css(evidence: OpportunityEvidence) -> AuditResult:
         item = _minified_item(
             evidence, url, len(sheet.content), token_length(sheet.content, css=True), "Stylesheet"
         )
-        if item and item["wastedPercent"] >= UNMINIFIED_CSS_MIN_PERCENT:
-            if item["wastedBytes"] >= UNMINIFIED_MIN:
-                items.append(item)
+        if (
+            item
+            and item["wastedPercent"] >= UNMINIFIED_CSS_MIN_PERCENT
+            and item["wastedBytes"] >= UNMINIFIED_MIN
+        ):
+            items.append(item)
     return _opportunity(audit_id, items)
 
 
@@ -443,7 +449,9 @@ def efficient_animated_content(evidence: OpportunityEvidence) -> AuditResult:
         size = resource_size(evidence, request)
         if size > GIF_MIN:
             share = round(29.1 * math.log10(size) - 100.7) / 100
-            items.append({"url": request.url, "totalBytes": size, "wastedBytes": round(size * share)})
+            items.append(
+                {"url": request.url, "totalBytes": size, "wastedBytes": round(size * share)}
+            )
     return _opportunity(audit_id, items)
 
 
@@ -499,7 +507,7 @@ def _cache_control(value: str | None) -> dict[str, str | bool] | None:
 def uses_long_cache_ttl(evidence: OpportunityEvidence) -> AuditResult:
     """Static resources cached for less than the time that gives a 92.5 % hit chance."""
     audit_id = "uses-long-cache-ttl"
-    items = []
+    items: list[dict[str, Any]] = []
     for request in evidence.requests:
         if (
             request.status not in _CACHEABLE_STATUS

@@ -5,7 +5,8 @@ as Lighthouse's js-usage gatherer), the main document's redirects, and an init s
 that keeps the LCP element, the nodes of layout shifts and the calls Chromium reports as
 ``discouragedAPIUse`` violations (``document.write``, non-passive listeners; Lighthouse
 reads them from ``Log.startViolationsReport``, whose setting does not survive the
-renderer swap of the first navigation here, so they are recorded in the page). After load, each step bounded in time and run side by side: the JS
+renderer swap of the first navigation here, so they are recorded in the page).
+After load, each step bounded in time and run side by side: the JS
 coverage, CSS rule usage with the style sheets' text (as Lighthouse's css-usage and
 stylesheets gatherers), the page facts (one evaluate of ``page.js``), the bodies of text
 resources (gzip and minified estimates, off the loop thread) and Chromium's re-encoded
@@ -29,8 +30,8 @@ from playwright.async_api import CDPSession, Page
 from ..audits._common import describe
 from ..evidence import NetworkRequest
 from ..network import NetworkLog
-from .evidence import BodyFacts, ImageEncoding, OpportunityEvidence, ScriptUsage, StyleSheetUsage
 from .bytes import LEGACY_SIGNALS
+from .evidence import BodyFacts, ImageEncoding, OpportunityEvidence, ScriptUsage, StyleSheetUsage
 from .minify import token_length
 
 INIT_JS = resources.files(__package__).joinpath("init.js").read_text()
@@ -108,9 +109,8 @@ class OpportunityCollector:
         url = params["request"]["url"]
         stamp = float(params.get("timestamp", 0.0)) * 1000
         chain = self.evidence.redirects
-        if params.get("redirectResponse") is None:
-            if chain:  # a second navigation of the main frame starts a new chain
-                chain.clear()
+        if params.get("redirectResponse") is None and chain:
+            chain.clear()  # a second navigation of the main frame starts a new chain
         chain.append((url, stamp))
 
     async def after_load(self, page: Page, cdp: CDPSession, network: NetworkLog) -> None:
@@ -136,7 +136,9 @@ class OpportunityCollector:
 
         await asyncio.gather(
             self._step("css", lambda: self._css_usage(page, cdp)),
-            self._step("page", lambda: self._page_facts(page)) if "page" not in skip else _nothing(),
+            self._step("page", lambda: self._page_facts(page))
+            if "page" not in skip
+            else _nothing(),
             bodies_then_images(),
         )
 
@@ -264,7 +266,7 @@ async def _nothing() -> None:
 
 async def _send_all(cdp: CDPSession, *commands: tuple[str, dict[str, Any]]) -> None:
     for method, params in commands:
-        await asyncio.wait_for(cdp.send(method, params), CDP_TIMEOUT)  # type: ignore[arg-type]
+        await asyncio.wait_for(cdp.send(method, params), CDP_TIMEOUT)
 
 
 def _wants_body(request: NetworkRequest) -> bool:

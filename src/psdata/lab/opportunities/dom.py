@@ -52,7 +52,11 @@ def dom_size(evidence: OpportunityEvidence) -> AuditResult:
     count = int(stats.get("totalBodyElements", 0))
     items: list[dict[str, Any]] = [
         {"statistic": "Total DOM Elements", "value": count},
-        {"statistic": "Maximum DOM Depth", "node": stats.get("deepest"), "value": stats.get("maxDepth")},
+        {
+            "statistic": "Maximum DOM Depth",
+            "node": stats.get("deepest"),
+            "value": stats.get("maxDepth"),
+        },
         {
             "statistic": "Maximum Child Elements",
             "node": stats.get("widest"),
@@ -91,7 +95,9 @@ def is_sized(image: dict[str, Any]) -> bool:
     False
     """
     css = image.get("css") or {}
-    width = _explicit_attribute(image.get("attributeWidth", "")) or _explicit_css(css.get("width", ""))
+    width = _explicit_attribute(image.get("attributeWidth", "")) or _explicit_css(
+        css.get("width", "")
+    )
     height = _explicit_attribute(image.get("attributeHeight", "")) or _explicit_css(
         css.get("height", "")
     )

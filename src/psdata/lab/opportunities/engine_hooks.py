@@ -31,7 +31,9 @@ def add_opportunities(
     evidence.metrics = {
         name: record.get(name) for name in ("fcp_ms", "lcp_ms", "cls", "tbt_ms", "ttfb_ms")
     }
-    evidence.cpu_multiplier = SIMULATED_CPU_SLOWDOWN.get(profile.strategy, 1.0) if throttling == "simulate" else 1.0
+    evidence.cpu_multiplier = (
+        SIMULATED_CPU_SLOWDOWN.get(profile.strategy, 1.0) if throttling == "simulate" else 1.0
+    )
     performance = record.get("details", {}).get("categories", {}).get("performance")
     if performance is None:
         return

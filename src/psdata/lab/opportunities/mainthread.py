@@ -45,25 +45,59 @@ NO_TRACE = "Needs the page's main-thread trace, which was not collected."
 GROUPS: dict[str, str] = {
     **dict.fromkeys(("ParseHTML", "ParseAuthorStyleSheet"), "parseHTML"),
     **dict.fromkeys(
-        ("ScheduleStyleRecalculation", "UpdateLayoutTree", "RecalculateStyles")
-        + ("InvalidateLayout", "Layout"),
+        (
+            "ScheduleStyleRecalculation",
+            "UpdateLayoutTree",
+            "RecalculateStyles",
+            "InvalidateLayout",
+            "Layout",
+        ),
         "styleLayout",
     ),
     **dict.fromkeys(
-        ("Animation", "HitTest", "PaintSetup", "Paint", "PaintImage", "RasterTask")
-        + ("Rasterize", "ScrollLayer", "UpdateLayer", "UpdateLayerTree", "CompositeLayers")
-        + ("PrePaint",),
+        (
+            "Animation",
+            "HitTest",
+            "PaintSetup",
+            "Paint",
+            "PaintImage",
+            "RasterTask",
+            "Rasterize",
+            "ScrollLayer",
+            "UpdateLayer",
+            "UpdateLayerTree",
+            "CompositeLayers",
+            "PrePaint",
+        ),
         "paintCompositeRender",
     ),
-    **dict.fromkeys(("v8.compile", "v8.compileModule", "v8.parseOnBackground"), "scriptParseCompile"),
     **dict.fromkeys(
-        ("EventDispatch", "EvaluateScript", "v8.evaluateModule", "FunctionCall", "TimerFire")
-        + ("FireIdleCallback", "FireAnimationFrame", "RunMicrotasks", "V8.Execute"),
+        ("v8.compile", "v8.compileModule", "v8.parseOnBackground"), "scriptParseCompile"
+    ),
+    **dict.fromkeys(
+        (
+            "EventDispatch",
+            "EvaluateScript",
+            "v8.evaluateModule",
+            "FunctionCall",
+            "TimerFire",
+            "FireIdleCallback",
+            "FireAnimationFrame",
+            "RunMicrotasks",
+            "V8.Execute",
+        ),
         "scriptEvaluation",
     ),
     **dict.fromkeys(
-        ("MinorGC", "MajorGC", "GCEvent", "BlinkGC.AtomicPhase")
-        + ("ThreadState::performIdleLazySweep", "ThreadState::completeSweep", "BlinkGCMarking"),
+        (
+            "MinorGC",
+            "MajorGC",
+            "GCEvent",
+            "BlinkGC.AtomicPhase",
+            "ThreadState::performIdleLazySweep",
+            "ThreadState::completeSweep",
+            "BlinkGCMarking",
+        ),
         "garbageCollection",
     ),
 }
@@ -121,7 +155,10 @@ def _spans(events: Iterable[dict[str, Any]]) -> list[tuple[float, float, dict[st
             started = open_.get(event.get("name", ""))
             if started:
                 begin = started.pop()
-                merged = {**begin, "args": {**(begin.get("args") or {}), **(event.get("args") or {})}}
+                merged = {
+                    **begin,
+                    "args": {**(begin.get("args") or {}), **(event.get("args") or {})},
+                }
                 spans.append((float(begin["ts"]), float(event["ts"]), merged))
     spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
     return spans
@@ -222,7 +259,7 @@ def bootup_time(events: Sequence[dict[str, Any]], multiplier: float = 1.0) -> Au
     """Script evaluation and compile time per URL (URLs with 50 ms of work or more);
     scored log-normally on their sum (p10 1,282 ms, median 3,500 ms)."""
     audit_id = "bootup-time"
-    items = []
+    items: list[dict[str, Any]] = []
     scripting = 0.0
     for url, groups in work_by_url(events, multiplier).items():
         work = sum(groups.values())

@@ -85,7 +85,7 @@ def redirects(evidence: OpportunityEvidence) -> AuditResult:
     """Each redirect of the main document, with the time it cost (observed)."""
     audit_id, title = "redirects", TITLES["redirects"]
     chain = evidence.redirects
-    items = []
+    items: list[dict[str, Any]] = []
     if len(chain) >= 2:
         for index, (url, start) in enumerate(chain):
             following = chain[index + 1][1] if index + 1 < len(chain) else start
@@ -111,7 +111,7 @@ def uses_rel_preconnect(evidence: OpportunityEvidence) -> AuditResult:
     if why:
         return undecided(audit_id, title, why)
     links = (evidence.page or {}).get("links", [])
-    preconnected = {origin(l["href"]) for l in links if "preconnect" in l["rel"].split()}
+    preconnected = {origin(k["href"]) for k in links if "preconnect" in k["rel"].split()}
     main = evidence.main_document
     main_origin = origin(main.url) if main else origin(evidence.url)
     first: dict[str, NetworkRequest] = {}
@@ -121,7 +121,7 @@ def uses_rel_preconnect(evidence: OpportunityEvidence) -> AuditResult:
         key = origin(request.url)
         if key != main_origin and key not in first:
             first[key] = request
-    items = []
+    items: list[dict[str, Any]] = []
     for key, request in first.items():
         timing = request_timing(evidence, request)
         connect = _connection_ms(timing)
@@ -129,9 +129,7 @@ def uses_rel_preconnect(evidence: OpportunityEvidence) -> AuditResult:
             continue
         items.append({"url": key, "wastedMs": connect})
     warnings = [o for o in preconnected if o not in first]
-    explanation = (
-        f"Unused preconnect: {', '.join(sorted(warnings))}." if warnings else None
-    )
+    explanation = f"Unused preconnect: {', '.join(sorted(warnings))}." if warnings else None
     wasted = max((i["wastedMs"] for i in items), default=0.0)
     return result(
         audit_id,
@@ -227,9 +225,7 @@ def render_blocking_resources(evidence: OpportunityEvidence) -> AuditResult:
                     "wastedMs": None,
                 }
             )
-    return result(
-        audit_id, title, items, explanation=NO_SIMULATOR if items else None
-    )
+    return result(audit_id, title, items, explanation=NO_SIMULATOR if items else None)
 
 
 def prioritize_lcp_image(evidence: OpportunityEvidence) -> AuditResult:
@@ -253,7 +249,12 @@ def prioritize_lcp_image(evidence: OpportunityEvidence) -> AuditResult:
     items = []
     if not preloaded and not from_parser:
         items.append(
-            {"url": url, "node": lcp.get("node"), "initiator": initiators.get(url), "wastedMs": None}
+            {
+                "url": url,
+                "node": lcp.get("node"),
+                "initiator": initiators.get(url),
+                "wastedMs": None,
+            }
         )
     return result(audit_id, title, items, explanation=NO_SIMULATOR if items else None)
 
@@ -315,7 +316,8 @@ def font_display(evidence: OpportunityEvidence) -> AuditResult:
     why = missing(evidence, "css")
     if why:
         return undecided(audit_id, title, why)
-    passing, failing = set(), set()
+    passing: set[str] = set()
+    failing: set[str] = set()
     for sheet in evidence.stylesheets:
         base = sheet.url or evidence.url
         for block in _FONT_FACE.findall(sheet.content):
@@ -338,4 +340,3 @@ def _resolve(base: str, url: str) -> str:
     from urllib.parse import urljoin
 
     return urljoin(base, url)
-
