@@ -103,7 +103,8 @@ def missing(evidence: OpportunityEvidence, *steps: str) -> str | None:
 
 
 def log_normal_score(value: float, p10: float, median: float) -> float:
-    """Lighthouse's log-normal audit score (p10 scores 0.9, median 0.5), two decimals.
+    """Lighthouse's log-normal audit score (p10 scores 0.9, median 0.5), rounded down to
+    two decimals after its boost of scores above 0.9 (as :func:`~psdata.lab.scoring.metric_score`).
 
     >>> log_normal_score(818, 818, 1400), log_normal_score(1400, 818, 1400)
     (0.9, 0.5)
@@ -116,6 +117,7 @@ def log_normal_score(value: float, p10: float, median: float) -> float:
     score = (1 - _erf(z)) / 2
     if value <= p10:
         score = max(0.9, min(1.0, score))
+        score += 0.05 * (score - 0.9)  # Lighthouse's boost, so a perfect 1 is reachable
     elif value <= median:
         score = max(0.5, min(math.nextafter(0.9, 0), score))
     else:
@@ -141,9 +143,13 @@ def headers_size(request: NetworkRequest) -> int:
 
 
 def resource_size(evidence: OpportunityEvidence, request: NetworkRequest) -> int:
-    """Decoded body bytes (Lighthouse's resourceSize), or the transfer size if unread."""
+    """Decoded body bytes (Lighthouse's resourceSize): as received, else the body read,
+    else the transfer size."""
+    received = evidence.resource_sizes.get(request.request_id)
+    if received:
+        return received
     body = evidence.bodies.get(request.request_id)
-    return body.size if body is not None else request.transfer_size
+    return body.size if body is not None and body.size else request.transfer_size
 
 
 def size_on_network(evidence: OpportunityEvidence, request: NetworkRequest) -> int:

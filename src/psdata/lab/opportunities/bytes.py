@@ -93,12 +93,30 @@ def byte_audits(evidence: OpportunityEvidence) -> list[AuditResult]:
     ]
 
 
+#: Audits that read response bodies: they name the bodies that could not be read.
+_BODY_AUDITS = frozenset(
+    {
+        "unminified-javascript",
+        "uses-text-compression",
+        "legacy-javascript",
+    }
+)
+
+
 def _opportunity(
-    audit_id: str, items: list[dict[str, Any]], explanation: str | None = None
+    audit_id: str,
+    items: list[dict[str, Any]],
+    explanation: str | None = None,
+    evidence: OpportunityEvidence | None = None,
 ) -> AuditResult:
     items.sort(key=lambda item: -(item.get("wastedBytes") or 0))
     wasted = total(items, "wastedBytes")
     why = explanation or (NO_SIMULATOR if items else None)
+    if evidence is not None and evidence.unread_bodies and audit_id in _BODY_AUDITS:
+        unread = evidence.unread_bodies
+        note = f"{len(unread)} response bodies could not be read and were not judged: "
+        note += ", ".join(unread[:3]) + (" …" if len(unread) > 3 else "")
+        why = f"{why} {note}" if why else note
     return result(audit_id, TITLES[audit_id], items, savings_bytes=wasted, explanation=why)
 
 
@@ -235,7 +253,7 @@ def unminified_javascript(evidence: OpportunityEvidence) -> AuditResult:
         for i in items
         if i["wastedPercent"] >= UNMINIFIED_JS_MIN_PERCENT and i["wastedBytes"] >= UNMINIFIED_MIN
     ]
-    return _opportunity(audit_id, kept)
+    return _opportunity(audit_id, kept, evidence=evidence)
 
 
 def uses_text_compression(evidence: OpportunityEvidence) -> AuditResult:
@@ -266,7 +284,7 @@ def uses_text_compression(evidence: OpportunityEvidence) -> AuditResult:
         if any(i["url"] == request.url and i["totalBytes"] == body.size for i in items):
             continue
         items.append({"url": request.url, "totalBytes": body.size, "wastedBytes": savings})
-    return _opportunity(audit_id, items)
+    return _opportunity(audit_id, items, evidence=evidence)
 
 
 def _image_elements(evidence: OpportunityEvidence) -> dict[str, dict[str, Any]]:
@@ -439,9 +457,6 @@ def offscreen_images(evidence: OpportunityEvidence) -> AuditResult:
 def efficient_animated_content(evidence: OpportunityEvidence) -> AuditResult:
     """GIFs over 100 KiB, with the share a video would save (Lighthouse's fit)."""
     audit_id = "efficient-animated-content"
-    why = missing(evidence, "bodies")
-    if why:
-        return undecided(audit_id, TITLES[audit_id], why)
     items = []
     for request in evidence.requests:
         if request.mime_type != "image/gif" or request.resource_type != "Image":
@@ -585,7 +600,7 @@ def legacy_javascript(evidence: OpportunityEvidence) -> AuditResult:
         if items
         else None
     )
-    return _opportunity(audit_id, items, explanation)
+    return _opportunity(audit_id, items, explanation, evidence=evidence)
 
 
 def duplicated_javascript(evidence: OpportunityEvidence) -> AuditResult:

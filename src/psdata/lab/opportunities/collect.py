@@ -30,6 +30,7 @@ from playwright.async_api import CDPSession, Page
 from ..audits._common import describe
 from ..evidence import NetworkRequest
 from ..network import NetworkLog
+from ._common import size_on_network
 from .bytes import LEGACY_SIGNALS
 from .evidence import BodyFacts, ImageEncoding, OpportunityEvidence, ScriptUsage, StyleSheetUsage
 from .minify import token_length
@@ -41,7 +42,7 @@ PAGE_JS = resources.files(__package__).joinpath("page.js").read_text()
 CDP_TIMEOUT = 5.0
 PAGE_TIMEOUT = 5.0
 STEP_TIMEOUT = 10.0
-#: Response bodies read: resource types, how many, the largest, time for encoding images.
+#: Response bodies read (text only): resource types, how many, the largest; images.
 TEXT_TYPES = frozenset({"Document", "Script", "Stylesheet", "XHR", "Fetch"})
 MAX_BODIES = 80
 MAX_BODY_BYTES = 4 * 1024 * 1024
@@ -77,6 +78,7 @@ class OpportunityCollector:
         errors = self.evidence.errors
         cdp.on("Network.requestWillBeSent", self._on_request)
         cdp.on("Network.responseReceived", self._on_response)
+        cdp.on("Network.dataReceived", self._on_data)
         steps: dict[str, Callable[[], Awaitable[Any]]] = {
             "js_coverage": lambda: _send_all(
                 cdp,
@@ -98,6 +100,11 @@ class OpportunityCollector:
         if timing:
             self.evidence.timings[params.get("requestId", "")] = timing
 
+    def _on_data(self, params: dict[str, Any]) -> None:
+        sizes = self.evidence.resource_sizes
+        request_id = params.get("requestId", "")
+        sizes[request_id] = sizes.get(request_id, 0) + int(params.get("dataLength", 0))
+
     def _on_request(self, params: dict[str, Any]) -> None:
         if params.get("type") != "Document":
             return
@@ -118,6 +125,7 @@ class OpportunityCollector:
         evidence = self.evidence
         cdp.remove_listener("Network.requestWillBeSent", self._on_request)
         cdp.remove_listener("Network.responseReceived", self._on_response)
+        cdp.remove_listener("Network.dataReceived", self._on_data)
         evidence.url = page.url
         evidence.requests = network.measured()
         evidence.main_document = network.main_document
@@ -215,6 +223,10 @@ class OpportunityCollector:
         raw = await asyncio.gather(*(_body(cdp, r) for r in wanted), return_exceptions=True)
         loop = asyncio.get_running_loop()
         read = [(r, b) for r, b in zip(wanted, raw, strict=True) if isinstance(b, bytes)]
+        failed = [(r, b) for r, b in zip(wanted, raw, strict=True) if not isinstance(b, bytes)]
+        if failed and not read:
+            raise RuntimeError(f"no response body could be read ({describe(failed[0][1])})")
+        self.evidence.unread_bodies = [r.url for r, _ in failed]
         facts = await loop.run_in_executor(None, _body_facts, read)
         self.evidence.bodies = facts
 
@@ -222,8 +234,7 @@ class OpportunityCollector:
         seen: set[str] = set()
         candidates = []
         for request in self.evidence.requests:
-            body = self.evidence.bodies.get(request.request_id)
-            size = min(request.transfer_size, body.size) if body else request.transfer_size
+            size = size_on_network(self.evidence, request)
             if (
                 request.resource_type == "Image"
                 and (request.mime_type or "") in IMAGE_MIME
@@ -270,10 +281,8 @@ async def _send_all(cdp: CDPSession, *commands: tuple[str, dict[str, Any]]) -> N
 
 
 def _wants_body(request: NetworkRequest) -> bool:
-    kind = request.resource_type
-    wanted = kind in TEXT_TYPES or kind == "Image"
     return (
-        wanted
+        request.resource_type in TEXT_TYPES
         and request.failed is None
         and request.status not in (None, 204, 301, 302, 303, 307, 308, 304)
         and request.transfer_size <= MAX_BODY_BYTES

@@ -79,6 +79,9 @@ class OpportunityEvidence:
     scripts: list[ScriptUsage] = field(default_factory=list)
     stylesheets: list[StyleSheetUsage] = field(default_factory=list)
     bodies: dict[str, BodyFacts] = field(default_factory=dict)  # by request id
+    #: Decoded bytes received per request id (``Network.dataReceived``): resourceSize.
+    resource_sizes: dict[str, int] = field(default_factory=dict)
+    unread_bodies: list[str] = field(default_factory=list)  # URLs whose body was gone
     images: list[ImageEncoding] = field(default_factory=list)
     #: The page's main-thread trace events (Chrome trace format), ``None`` until known.
     trace_events: list[dict[str, Any]] | None = None
