@@ -2,6 +2,7 @@
 // ImageElements, DOMStats, ViewportDimensions, TraceElements and LinkElements give it.
 (() => {
   const MAX_RULES = 5000;
+  const MAX_IMAGES = 500;
   const describe = (el) => {
     if (!el || el.nodeType !== 1) return null;
     const parts = [];
@@ -40,7 +41,7 @@
     return found;
   };
   const images = [];
-  for (const el of Array.from(document.querySelectorAll("img, input[type=image]"))) {
+  for (const el of Array.from(document.querySelectorAll("img, input[type=image]")).slice(0, MAX_IMAGES)) {
     const rect = el.getBoundingClientRect();
     images.push({
       src: el.currentSrc || el.src || "",
@@ -55,7 +56,8 @@
       fetchpriority: el.getAttribute("fetchpriority") || "",
       attributeWidth: el.getAttribute("width") || "",
       attributeHeight: el.getAttribute("height") || "",
-      css: declared(el),
+      // Only images without both size attributes need the (costlier) CSS look-up.
+      css: el.getAttribute("width") && el.getAttribute("height") ? {} : declared(el),
       position: getComputedStyle(el).position,
       node: describe(el),
     });
