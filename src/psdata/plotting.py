@@ -436,12 +436,16 @@ def plot_pool_stats(stats: Mapping[str, Any], ax: Axes | None = None) -> Axes:
     return ax
 
 
-def plot_opportunities(df: pd.DataFrame, ax: Axes | None = None, top: int = 15) -> Axes:
+def plot_opportunities(
+    df: pd.DataFrame, ax: Axes | None = None, top: int = 15, by: str = "auto"
+) -> Axes:
     """Which fix pays off: the performance opportunities by total estimated savings.
 
-    One horizontal bar per opportunity failing on at least one page, longest on top:
-    total savings in seconds where time savings were estimated, else in KiB (the bar
-    colour tells which), labelled with the pages failing out of the pages judged.
+    One horizontal bar per opportunity failing on at least one page, longest on top,
+    labelled with the pages failing out of the pages judged. Savings are in seconds
+    (``by="ms"``) or KiB (``by="bytes"``); ``"auto"`` takes seconds once the byte
+    opportunities have time estimates (the load simulator ran), else KiB. Opportunities
+    without savings in that unit are left out and counted in the title.
 
     Parameters
     ----------
@@ -452,6 +456,8 @@ def plot_opportunities(df: pd.DataFrame, ax: Axes | None = None, top: int = 15) 
         Where to draw; a new figure when None.
     top : int
         How many opportunities to show at most.
+    by : {"auto", "ms", "bytes"}
+        The unit of the bars.
 
     Returns
     -------
@@ -465,45 +471,43 @@ def plot_opportunities(df: pd.DataFrame, ax: Axes | None = None, top: int = 15) 
     ...     "median_savings_ms": [float("nan")], "total_savings_bytes": [81920.0],
     ...     "median_savings_bytes": [40960.0]})
     >>> plot_opportunities(table).get_xlabel()
-    'total estimated savings over the failing pages'
+    'total estimated savings over the failing pages (KiB)'
     """
+    if by not in ("auto", "ms", "bytes"):
+        raise ValueError(f"by must be 'auto', 'ms' or 'bytes', not {by!r}")
     if "pages_failing" not in df.columns:
         from ._results import opportunities
 
         df = opportunities(df)
-    rows = df[df["pages_failing"] > 0].head(top)
-    ax = _axes(ax, (9, 1.2 + 0.4 * max(len(rows), 1)))
-    ax.set(
-        title="Performance opportunities across the pages",
-        xlabel="total estimated savings over the failing pages",
+    failing = df[df["pages_failing"] > 0]
+    if by == "auto":
+        timed_bytes = failing["total_savings_ms"].notna() & failing["total_savings_bytes"].gt(0)
+        by = "ms" if timed_bytes.any() else "bytes"
+    column, unit, scale = (
+        ("total_savings_ms", "s", 1000.0) if by == "ms" else ("total_savings_bytes", "KiB", 1024.0)
     )
-    if rows.empty:
+    shown = failing[failing[column].fillna(0) > 0].sort_values(column, ascending=False)
+    left_out = len(failing) - min(len(shown), top)
+    shown = shown.head(top)
+    ax = _axes(ax, (9, 1.2 + 0.4 * max(len(shown), 1)))
+    title = "Performance opportunities across the pages"
+    if left_out:
+        title += f"\n({left_out} more failing without {'time' if by == 'ms' else 'byte'} savings)"
+    ax.set(title=title, xlabel=f"total estimated savings over the failing pages ({unit})")
+    if shown.empty:
         _no_data(ax, "no failing opportunity")
         return ax
-    ms = _floats(rows["total_savings_ms"])
-    kib = _floats(rows["total_savings_bytes"]) / 1024
-    timed = ~np.isnan(ms)
-    # One axis, two units: seconds where timed, KiB otherwise (shown in the labels).
-    values = np.where(timed, ms / 1000, np.nan_to_num(kib))
-    y = np.arange(len(rows))
-    colors = np.where(timed, OK_COLOR, AVERAGE)
-    bars = ax.barh(y, values, color=colors)
+    values = _floats(shown[column]) / scale
+    y = np.arange(len(shown))
+    bars = ax.barh(y, values, color=OK_COLOR if by == "ms" else AVERAGE)
     labels = [
-        f"{v:,.1f} s · {f}/{p} pages" if t else f"{v:,.0f} KiB · {f}/{p} pages"
-        for v, t, f, p in zip(values, timed, rows["pages_failing"], rows["pages"], strict=True)
+        f"{v:,.1f} {unit} · {f}/{p} pages"
+        for v, f, p in zip(values, shown["pages_failing"], shown["pages"], strict=True)
     ]
     ax.bar_label(bars, labels, padding=3, fontsize=8)
-    ax.set_yticks(y, rows["title"].astype(str).tolist())
+    ax.set_yticks(y, shown["title"].astype(str).tolist())
     ax.invert_yaxis()
-    ax.margins(x=0.35)
-    handles = [
-        Patch(color=OK_COLOR, label="time saved (s)"),
-        Patch(color=AVERAGE, label="bytes saved (KiB)"),
-    ]
-    ax.legend(
-        handles=[h for h, on in zip(handles, (timed.any(), (~timed).any()), strict=True) if on],
-        loc="lower right",
-    )
+    ax.margins(x=0.3)
     return ax
 
 
