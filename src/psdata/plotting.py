@@ -450,8 +450,8 @@ def plot_opportunities(
     Parameters
     ----------
     df : pandas.DataFrame
-        The frame of :func:`psdata.opportunities`, or a result frame of ``analyze``
-        (whose opportunities are then read from the result store).
+        The frame of :func:`psdata.opportunities` (plotting never reads the result store
+        that ``analyze``'s audits live in).
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure when None.
     top : int
@@ -476,9 +476,8 @@ def plot_opportunities(
     if by not in ("auto", "ms", "bytes"):
         raise ValueError(f"by must be 'auto', 'ms' or 'bytes', not {by!r}")
     if "pages_failing" not in df.columns:
-        from ._results import opportunities
-
-        df = opportunities(df)
+        # Plotting reads frames only, never the result store the audits live in.
+        raise ValueError("plot_opportunities takes psdata.opportunities(frame); pass that.")
     failing = df[df["pages_failing"] > 0]
     if by == "auto":
         timed_bytes = failing["total_savings_ms"].notna() & failing["total_savings_bytes"].gt(0)
