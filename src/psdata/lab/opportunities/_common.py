@@ -38,27 +38,31 @@ def result(
     explanation: str | None = None,
     display_mode: str = METRIC_SAVINGS,
     score: float | None = None,
+    savings_unknown: bool = False,
 ) -> AuditResult:
     """One audit's result: failing when it has items (or *passed* is False).
 
-    In the ``metricSavings`` mode a failure scores 0, or 0.5 when every metric saving
-    is known to be 0, as in Lighthouse 12.
+    In the ``metricSavings`` mode a failure scores 0 when it saves something on a metric,
+    else 0.5, as in Lighthouse 12. Pass ``savings_unknown=True`` where the savings need
+    the simulator: such a failure scores 0, as it almost always does in Lighthouse.
 
     >>> result("redirects", "Avoid multiple page redirects", []).score
     1.0
-    >>> result("dom-size", "Avoids an excessive DOM size", [{"value": 3000}],
-    ...        metric_savings={"TBT": 0}).score
+    >>> result("font-display", "Ensure text remains visible", [{"url": "f.woff"}]).score
     0.5
+    >>> result("unused-javascript", "Reduce unused JavaScript", [{"wastedBytes": 30000}],
+    ...        savings_unknown=True).score
+    0.0
     """
     failed = bool(items) if passed is None else not passed
     savings = dict(metric_savings or {})
     if score is None:
         if not failed:
             score = 1.0
-        elif savings and not any(savings.values()):
-            score = 0.5
-        else:
+        elif savings_unknown or any(savings.values()):
             score = 0.0
+        else:
+            score = 0.5
     return AuditResult(
         id=audit_id,
         title=title,

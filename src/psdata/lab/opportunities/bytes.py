@@ -117,7 +117,14 @@ def _opportunity(
         note = f"{len(unread)} response bodies could not be read and were not judged: "
         note += ", ".join(unread[:3]) + (" …" if len(unread) > 3 else "")
         why = f"{why} {note}" if why else note
-    return result(audit_id, TITLES[audit_id], items, savings_bytes=wasted, explanation=why)
+    return result(
+        audit_id,
+        TITLES[audit_id],
+        items,
+        savings_bytes=wasted,
+        explanation=why,
+        savings_unknown=True,
+    )
 
 
 def unused_css_rules(evidence: OpportunityEvidence) -> AuditResult:

@@ -225,7 +225,9 @@ def render_blocking_resources(evidence: OpportunityEvidence) -> AuditResult:
                     "wastedMs": None,
                 }
             )
-    return result(audit_id, title, items, explanation=NO_SIMULATOR if items else None)
+    return result(
+        audit_id, title, items, explanation=NO_SIMULATOR if items else None, savings_unknown=True
+    )
 
 
 def prioritize_lcp_image(evidence: OpportunityEvidence) -> AuditResult:
@@ -256,7 +258,9 @@ def prioritize_lcp_image(evidence: OpportunityEvidence) -> AuditResult:
                 "wastedMs": None,
             }
         )
-    return result(audit_id, title, items, explanation=NO_SIMULATOR if items else None)
+    return result(
+        audit_id, title, items, explanation=NO_SIMULATOR if items else None, savings_unknown=True
+    )
 
 
 def third_party_summary(evidence: OpportunityEvidence) -> AuditResult:
