@@ -5,7 +5,9 @@ devtools``, mobile and desktop; results cached in ``bench/out/lighthouse/`` keye
 pages' content) and psdata (devtools throttling, Lighthouse's quiet windows, concurrency
 1 and 3, ``skip_cache=True``, a private cache directory), then prints per page scores
 and metrics of both, the agreement summary per form factor with targets, the audits that
-disagree, psdata's concurrency 1 vs 3 stability and psdata's per-URL engine overhead.
+disagree, the performance opportunities and diagnostics audit by audit (pass/fail
+agreement, savings ratios), psdata's concurrency 1 vs 3 stability and psdata's per-URL
+engine overhead.
 
     .venv/bin/python bench/compare_lighthouse.py --quick        # 2 pages, ~3 min
     .venv/bin/python bench/compare_lighthouse.py --repeat 3     # all pages, median of 3
@@ -30,6 +32,7 @@ if str(Path(__file__).resolve().parent) not in sys.path:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import common
+import opportunities_compare
 from common import CATEGORIES, METRIC_LABELS, METRICS, fmt
 
 #: MANIFEST "exercises" of the page classes where real pages disagreed with Lighthouse:
@@ -168,7 +171,12 @@ def run_psdata_side(
     for _, row in audit_rows.iterrows():
         audits.setdefault(str(row["url"]), {}).setdefault(str(row["category"]), {})[
             str(row["audit_id"])
-        ] = {"score": common.jsonable(row["score"]), "display_mode": str(row["display_mode"])}
+        ] = {
+            "score": common.jsonable(row["score"]),
+            "display_mode": str(row["display_mode"]),
+            "savings_ms": common.jsonable(row["savings_ms"]),
+            "savings_bytes": common.jsonable(row["savings_bytes"]),
+        }
     warnings = {
         str(r["url"]): r.get("warnings") for r in common.frame_records(frame, ["url", "warnings"])
     }
@@ -674,6 +682,16 @@ def main(argv: list[str] | None = None) -> int:
         all_targets += print_summary(ff, summary)
         print_audits(ff, disagreements)
         all_targets += print_audits_per_page(ff, disagreements, missing, page_warnings)
+        opp_pairs = {
+            path: (
+                lighthouse[ff][path].get("opportunities") or {},
+                runs[(ff, 1)][0]["audits"].get(url, {}).get("performance", {}),
+            )
+            for url, path in path_of.items()
+            if path in disagreements  # both sides scored the page
+        }
+        opp = opportunities_compare.compare(opp_pairs)
+        all_targets += opportunities_compare.print_comparison(ff, opp)
         all_targets += print_stability(ff, stab)
         output["form_factors"][ff] = {
             "pages": pages,
@@ -682,6 +700,7 @@ def main(argv: list[str] | None = None) -> int:
             "audit_disagreements": disagreements,
             "unexplained_missing_scores": missing,
             "psdata_warnings": page_warnings,
+            "opportunities": opp,
             "lighthouse_raw": lighthouse[ff],
             "psdata_raw": {
                 f"conc{c}": [

@@ -331,8 +331,36 @@ def parse_report(report: dict[str, Any]) -> dict[str, Any]:
         "metrics": metrics,
         "observed": {name: timing.get(key) for name, key in OBSERVED.items()},
         "audits": audit_scores,
+        "opportunities": opportunity_values(report),
         "lighthouse_total_ms": (report.get("timing") or {}).get("total"),
     }
+
+
+def opportunity_values(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The performance category's opportunities and diagnostics (weight 0, not hidden):
+    per audit id its ``score``, ``mode`` (scoreDisplayMode), ``savings_ms`` and
+    ``savings_bytes`` (the opportunity's overall savings, ``None`` when it has none) and
+    ``metric_savings``."""
+    audits = report.get("audits", {})
+    refs = (report.get("categories", {}).get("performance") or {}).get("auditRefs", [])
+    found: dict[str, dict[str, Any]] = {}
+    for ref in refs:
+        if ref.get("weight") or ref.get("group") in ("metrics", "hidden"):
+            continue
+        audit = audits.get(ref["id"], {})
+        details = audit.get("details") or {}
+        ms = details.get("overallSavingsMs")
+        size = details.get("overallSavingsBytes")
+        if size is None and audit.get("numericUnit") == "byte" and details.get("wastedBytes"):
+            size = details.get("wastedBytes")
+        found[ref["id"]] = {
+            "score": audit.get("score"),
+            "mode": audit.get("scoreDisplayMode"),
+            "savings_ms": None if ms is None else float(ms),
+            "savings_bytes": None if size is None else float(size),
+            "metric_savings": audit.get("metricSavings") or {},
+        }
+    return found
 
 
 def summary_line(result: dict[str, Any]) -> str:

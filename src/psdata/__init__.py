@@ -26,7 +26,7 @@ from ._errors import (
     ServiceError,
 )
 from ._frame import COLUMNS, SCHEMA, build_frame, read_parquet_metadata, to_parquet
-from ._results import audits, cache_info, clear_cache
+from ._results import audits, cache_info, clear_cache, opportunities
 from ._runtime import (
     get_max_concurrent_contexts,
     pool_stats,
@@ -75,6 +75,7 @@ __all__ = [
     "demo_urls",
     "find_chromium",
     "get_max_concurrent_contexts",
+    "opportunities",
     "pool_stats",
     "read_parquet_metadata",
     "run_analysis",

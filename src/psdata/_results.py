@@ -22,6 +22,19 @@ AUDIT_COLUMNS: dict[str, Any] = {
     "weight": "float64",
     "display_mode": pd.StringDtype(),
     "details": object,
+    "savings_ms": "float64",
+    "savings_bytes": "float64",
+}
+#: Columns of :func:`opportunities`.
+OPPORTUNITY_COLUMNS: dict[str, Any] = {
+    "audit_id": pd.StringDtype(),
+    "title": pd.StringDtype(),
+    "pages": "int64",
+    "pages_failing": "int64",
+    "total_savings_ms": "float64",
+    "median_savings_ms": "float64",
+    "total_savings_bytes": "float64",
+    "median_savings_bytes": "float64",
 }
 
 
@@ -74,6 +87,8 @@ def audits(
                         "weight": audit.get("weight"),
                         "display_mode": audit.get("display_mode"),
                         "details": audit.get("details") or [],
+                        "savings_ms": audit.get("savings_ms"),
+                        "savings_bytes": audit.get("savings_bytes"),
                     }
                 )
     frame = pd.DataFrame(rows, columns=list(AUDIT_COLUMNS))
@@ -81,6 +96,55 @@ def audits(
     index = result.index[:0].append(pd.Index(labels)) if labels else result.index[:0]
     frame.index = index
     return frame
+
+
+def opportunities(
+    result: pd.DataFrame, *, cache_dir: str | os.PathLike[str] | None = None
+) -> pd.DataFrame:
+    """Which fix pays off across the pages: one row per performance opportunity.
+
+    *result* is a frame ``analyze`` returned (its audits are read as :func:`audits`
+    reads them) or :func:`audits`' own frame. For each opportunity or diagnostic of the
+    performance category: the pages it was decided on, the pages failing it (score
+    below 0.9), and the total and median savings over the failing pages, in
+    milliseconds (``NaN`` until time savings are estimated) and bytes. Sorted by total
+    savings (milliseconds, then bytes), largest first.
+
+    Examples
+    --------
+    >>> scores = psdata.analyze(df["url"])  # doctest: +SKIP
+    >>> psdata.opportunities(scores).head(3)  # doctest: +SKIP
+                audit_id                      title  pages  pages_failing  ...
+    0  unused-javascript   Reduce unused JavaScript     40             31  ...
+    """
+    table = result if "audit_id" in result.columns else audits(result, cache_dir=cache_dir)
+    perf = table[(table["category"] == "performance") & (table["weight"] == 0)]
+    decided = perf[perf["score"].notna()]
+    failing = decided[decided["score"] < 0.9]
+    rows = []
+    for audit_id, group in perf.groupby("audit_id", sort=False):
+        fails = failing[failing["audit_id"] == audit_id]
+        rows.append(
+            {
+                "audit_id": audit_id,
+                "title": group["title"].iloc[0],
+                "pages": int(decided["audit_id"].eq(audit_id).sum()),
+                "pages_failing": len(fails),
+                "total_savings_ms": fails["savings_ms"].sum(min_count=1),
+                "median_savings_ms": fails["savings_ms"].median(),
+                "total_savings_bytes": fails["savings_bytes"].sum(min_count=1),
+                "median_savings_bytes": fails["savings_bytes"].median(),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=list(OPPORTUNITY_COLUMNS))
+    frame = frame.astype(OPPORTUNITY_COLUMNS)
+    frame = frame.sort_values(
+        ["total_savings_ms", "total_savings_bytes", "pages_failing"],
+        ascending=False,
+        na_position="last",
+        kind="stable",
+    )
+    return frame.reset_index(drop=True)
 
 
 def cache_info(*, cache_dir: str | os.PathLike[str] | None = None) -> dict[str, Any]:

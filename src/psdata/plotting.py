@@ -1,4 +1,5 @@
-"""Matplotlib views of a psdata result frame: scores, Core Web Vitals, throughput, contexts.
+"""Matplotlib views of a psdata result frame: scores, Core Web Vitals, throughput, contexts,
+performance opportunities.
 
 Every function takes the DataFrame returned by ``psdata.analyze`` (any index, including the
 ``(input index, strategy)`` MultiIndex of a two-strategy run), draws on *ax* or on a new
@@ -439,6 +440,80 @@ def plot_pool_stats(stats: Mapping[str, Any], ax: Axes | None = None) -> Axes:
         title="state",
         **_LEGEND_RIGHT,
     )
+    return ax
+
+
+def plot_opportunities(
+    df: pd.DataFrame, ax: Axes | None = None, top: int = 15, by: str = "auto"
+) -> Axes:
+    """Which fix pays off: the performance opportunities by total estimated savings.
+
+    One horizontal bar per opportunity failing on at least one page, longest on top,
+    labelled with the pages failing out of the pages judged. Savings are in seconds
+    (``by="ms"``) or KiB (``by="bytes"``); ``"auto"`` takes seconds once the byte
+    opportunities have time estimates (the load simulator ran), else KiB. Opportunities
+    without savings in that unit are left out and counted in the title.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The frame of :func:`psdata.opportunities` (plotting never reads the result store
+        that ``analyze``'s audits live in).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when None.
+    top : int
+        How many opportunities to show at most.
+    by : {"auto", "ms", "bytes"}
+        The unit of the bars.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"audit_id": ["unused-javascript"], "title": ["Reduce unused JS"],
+    ...     "pages": [3], "pages_failing": [2], "total_savings_ms": [float("nan")],
+    ...     "median_savings_ms": [float("nan")], "total_savings_bytes": [81920.0],
+    ...     "median_savings_bytes": [40960.0]})
+    >>> plot_opportunities(table).get_xlabel()
+    'total estimated savings over the failing pages (KiB)'
+    """
+    if by not in ("auto", "ms", "bytes"):
+        raise ValueError(f"by must be 'auto', 'ms' or 'bytes', not {by!r}")
+    if "pages_failing" not in df.columns:
+        # Plotting reads frames only, never the result store the audits live in.
+        raise ValueError("plot_opportunities takes psdata.opportunities(frame); pass that.")
+    failing = df[df["pages_failing"] > 0]
+    if by == "auto":
+        timed_bytes = failing["total_savings_ms"].notna() & failing["total_savings_bytes"].gt(0)
+        by = "ms" if timed_bytes.any() else "bytes"
+    column, unit, scale = (
+        ("total_savings_ms", "s", 1000.0) if by == "ms" else ("total_savings_bytes", "KiB", 1024.0)
+    )
+    shown = failing[failing[column].fillna(0) > 0].sort_values(column, ascending=False)
+    left_out = len(failing) - min(len(shown), top)
+    shown = shown.head(top)
+    ax = _axes(ax, (9, 1.2 + 0.4 * max(len(shown), 1)))
+    title = "Performance opportunities across the pages"
+    if left_out:
+        title += f"\n({left_out} more failing without {'time' if by == 'ms' else 'byte'} savings)"
+    ax.set(title=title, xlabel=f"total estimated savings over the failing pages ({unit})")
+    if shown.empty:
+        _no_data(ax, "no failing opportunity")
+        return ax
+    values = _floats(shown[column]) / scale
+    y = np.arange(len(shown))
+    bars = ax.barh(y, values, color=OK_COLOR if by == "ms" else AVERAGE)
+    labels = [
+        f"{v:,.1f} {unit} · {f}/{p} pages"
+        for v, f, p in zip(values, shown["pages_failing"], shown["pages"], strict=True)
+    ]
+    ax.bar_label(bars, labels, padding=3, fontsize=8)
+    ax.set_yticks(y, shown["title"].astype(str).tolist())
+    ax.invert_yaxis()
+    ax.margins(x=0.3)
     return ax
 
 

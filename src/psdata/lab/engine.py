@@ -32,6 +32,7 @@ from .trace import PageTrace, TraceEpochs, TraceTicket, TraceUnavailable
 
 if TYPE_CHECKING:
     from .._request import Request
+    from .opportunities.collect import OpportunityCollector
 
 AUDITED_CATEGORIES = ("accessibility", "best_practices", "seo")
 #: The longest a page waits for its trace, and the time kept to finish its row after.
@@ -53,6 +54,9 @@ class LabSettings:
     #: Record the page's main thread in the browser-wide trace (TBT and long tasks come
     #: from it; the in-page observers are the fallback).
     trace: bool = True
+    #: Collect the performance opportunities and diagnostics (coverage, bodies, images)
+    #: with the performance category; ``False`` leaves them out.
+    opportunities: bool = True
 
     def as_key(self) -> dict[str, Any]:
         """The settings as plain data, for cache keys and Parquet metadata."""
@@ -116,6 +120,7 @@ async def measure_page(
     """
     profile = profile_for(strategy, settings.throttling)
     observation = PageObservation(requested_url=url)
+    collector = _opportunity_collector(settings, profile)
     watch = observation.stopwatch
     with watch.phase("context"):
         slot = await pool.get_instance(profile.context_options())
@@ -130,7 +135,7 @@ async def measure_page(
     discard = True
     try:
         categories = await slot.guard(
-            _observe(pool, slot, observation, profile, settings, epochs, tickets)
+            _observe(pool, slot, observation, profile, settings, epochs, tickets, collector)
         )
         discard = False
     except PlaywrightError as exc:
@@ -144,7 +149,12 @@ async def measure_page(
     elif isinstance(observation.trace, str):  # measured untraced: the gate stayed closed
         _warn_untraced(observation, observation.trace)
     with watch.phase("metrics"):
-        return await _record(observation, profile, settings, categories, slot.id)
+        record = await _record(observation, profile, settings, categories, slot.id)
+    if collector is not None:  # opportunities: judged once the metrics are known
+        from .opportunities.engine_hooks import add_opportunities
+
+        add_opportunities(record, collector, profile, settings.throttling)
+    return record
 
 
 async def _observe(
@@ -155,6 +165,7 @@ async def _observe(
     settings: LabSettings,
     epochs: TraceEpochs | None,
     tickets: list[TraceTicket],
+    collector: OpportunityCollector | None,
 ) -> dict[str, CategoryResult]:
     watch = observation.stopwatch
     with watch.phase("setup"):
@@ -176,6 +187,8 @@ async def _observe(
 
             auditor = CategoryAuditor(audited)
             await auditor.before_navigation(page, session.cdp)
+        if collector is not None:  # opportunities: coverage starts before navigation
+            await collector.before_navigation(page, session.cdp)
     ticket = None
     if epochs is not None:
         frame_id = observation.frame_id = await session.main_frame_id()
@@ -203,11 +216,17 @@ async def _observe(
             await session.measure(observation.requested_url, observation)
         finally:
             epochs.leave(ticket)
-    if auditor is None or (observation.status is not None and observation.status >= 400):
+    if observation.status is not None and observation.status >= 400:
         return {}
     network = observation.network
-    with watch.phase("audits"):
+    with watch.phase("read"):
         await session.stop_recording()
+    if collector is not None:
+        with watch.phase("opportunities"):
+            await collector.after_load(page, session.cdp, network)
+    if auditor is None:
+        return {}
+    with watch.phase("audits"):
         try:
             return await auditor.after_load(
                 page, session.cdp, network.measured(), network.main_document
@@ -419,3 +438,12 @@ async def _simulate(
 
 def _speed_index(observation: PageObservation) -> float | None:
     return speed_index(observation.frames, first_paint_ms=observation.fcp_ms)
+
+
+def _opportunity_collector(settings: LabSettings, profile: Profile) -> OpportunityCollector | None:
+    """A collector for the page when its performance opportunities are wanted."""
+    if not settings.opportunities or "performance" not in settings.categories:
+        return None
+    from .opportunities.collect import OpportunityCollector
+
+    return OpportunityCollector(profile.strategy)

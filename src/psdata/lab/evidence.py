@@ -40,6 +40,13 @@ class AuditResult:
     )
     details: list[dict[str, Any]] = field(default_factory=list)  # failing items
     explanation: str | None = None
+    #: Estimated savings of an opportunity (performance category only; ``None``: not
+    #: estimated). Milliseconds need the load simulator; bytes follow Lighthouse's rules.
+    savings_ms: float | None = None
+    savings_bytes: float | None = None
+    #: Lighthouse 12's ``metricSavings``: estimated gain per metric ("FCP", "LCP", "TBT",
+    #: "CLS"), only for the metrics that could be derived.
+    metric_savings: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass

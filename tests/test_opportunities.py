@@ -1,0 +1,474 @@
+"""Performance opportunities and diagnostics (#18): the rules as pure functions, and the
+whole path (collection on a real Chromium, audits, store, ``psdata.opportunities``) on
+pages with known waste served from 127.0.0.1."""
+
+from __future__ import annotations
+
+import gzip
+import math
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+import pandas as pd
+import pytest
+
+import psdata
+from psdata._server import ServedSite
+from psdata.lab.emulation import profile_for
+from psdata.lab.engine import LabSettings, _opportunity_collector
+from psdata.lab.evidence import NetworkRequest
+from psdata.lab.opportunities import AUDIT_ORDER, opportunity_audits
+from psdata.lab.opportunities.bytes import (
+    cache_hit_probability,
+    offscreen_images,
+    unused_css_rules,
+    uses_long_cache_ttl,
+    uses_responsive_images,
+    uses_text_compression,
+)
+from psdata.lab.opportunities.collect import gzip_size, script_usage
+from psdata.lab.opportunities.dom import dom_size, is_sized, no_document_write
+from psdata.lab.opportunities.evidence import BodyFacts, OpportunityEvidence, StyleSheetUsage
+from psdata.lab.opportunities.mainthread import (
+    bootup_time,
+    long_tasks,
+    main_thread_tasks,
+    mainthread_work_breakdown,
+    work_by_group,
+)
+from psdata.lab.opportunities.minify import token_length
+from psdata.lab.opportunities.network import font_display, redirects, server_response_time
+from psdata.lab.opportunities.savings import apply_simulation
+from psdata.plotting import plot_opportunities
+
+matplotlib.use("Agg")
+PAGES = Path(__file__).parent / "pages" / "core" / "opp"
+URL = "https://a.test/"
+
+
+def request(request_id: str, url: str, kind: str, size: int, **extra: Any) -> NetworkRequest:
+    return NetworkRequest(request_id, url, kind, status=200, transfer_size=size, **extra)
+
+
+def by_id(audits: list[Any]) -> dict[str, Any]:
+    return {a.id: a for a in audits}
+
+
+# --- rules as pure functions ---------------------------------------------------------
+
+
+def test_text_compression_follows_lighthouse_thresholds() -> None:
+    text = (b"body { color: red; }\n" * 400, b"x" * 1200)  # compressible, then too small
+    requests = [
+        request("1", URL + "a.css", "Stylesheet", 8400),
+        request("2", URL + "b.js", "Script", 1300),
+    ]
+    bodies = {
+        "1": BodyFacts(len(text[0]), gzip_size(text[0])),
+        "2": BodyFacts(len(text[1]), gzip_size(text[1])),
+    }
+    audit = uses_text_compression(OpportunityEvidence(URL, requests=requests, bodies=bodies))
+    assert audit.score == 0 and [i["url"] for i in audit.details] == [URL + "a.css"]
+    assert audit.savings_bytes == len(text[0]) - bodies["1"].gzip_size
+    assert audit.savings_ms is None and "simulator" in (audit.explanation or "")
+    # Already compressed: passes.
+    requests[0].response_headers["content-encoding"] = "gzip"
+    assert (
+        uses_text_compression(OpportunityEvidence(URL, requests=requests, bodies=bodies)).score == 1
+    )
+
+
+def test_gzip_size_matches_a_real_gzip() -> None:
+    body = b"function a() { return 1; }\n" * 300
+    assert abs(gzip_size(body) - len(gzip.compress(body, 6))) <= 16
+
+
+def test_unused_css_ignores_less_than_10_kib() -> None:
+    sheet = StyleSheetUsage(URL + "s.css", 40_000, used=35_000)
+    requests = [request("1", URL + "s.css", "Stylesheet", 40_300)]
+    bodies = {"1": BodyFacts(40_000)}
+    evidence = OpportunityEvidence(URL, requests=requests, stylesheets=[sheet], bodies=bodies)
+    assert unused_css_rules(evidence).score == 1  # 5,000 bytes unused
+    sheet.used = 10_000
+    audit = unused_css_rules(evidence)
+    assert audit.score == 0
+    assert audit.details[0]["wastedBytes"] == 30_000  # not encoded: the body size counts
+
+
+def test_responsive_images_uses_the_device_pixel_ratio() -> None:
+    image = {
+        "src": URL + "p.jpg",
+        "naturalWidth": 1000,
+        "naturalHeight": 1000,
+        "displayedWidth": 200,
+        "displayedHeight": 200,
+        "srcset": "",
+        "isPicture": False,
+    }
+    page = {
+        "viewport": {"innerWidth": 400, "innerHeight": 800, "devicePixelRatio": 2},
+        "images": [image],
+    }
+    evidence = OpportunityEvidence(
+        URL, requests=[request("1", URL + "p.jpg", "Image", 100_000)], page=page
+    )
+    audit = uses_responsive_images(evidence)
+    assert audit.details[0]["wastedBytes"] == round(100_000 * (1 - 400 * 400 / 1e6))
+    image["srcset"] = "p.jpg 1x"
+    image["displayedWidth"] = image["displayedHeight"] = 950  # waste under 12 KiB
+    assert uses_responsive_images(evidence).score == 1
+
+
+def test_offscreen_images_skip_lazy_and_visible_ones() -> None:
+    below = {
+        "src": URL + "b.jpg",
+        "displayedWidth": 300,
+        "displayedHeight": 300,
+        "rect": {"top": 5000, "bottom": 5300, "left": 0, "right": 300},
+        "loading": "",
+    }
+    page = {"viewport": {"innerWidth": 400, "innerHeight": 800}, "images": [below]}
+    evidence = OpportunityEvidence(
+        URL, requests=[request("1", URL + "b.jpg", "Image", 50_000)], page=page
+    )
+    assert offscreen_images(evidence).score == 0
+    below["loading"] = "lazy"
+    assert offscreen_images(evidence).score == 1
+
+
+def test_cache_ttl_model() -> None:
+    assert cache_hit_probability(86400) == pytest.approx(0.6)
+    short = request(
+        "1", URL + "a.js", "Script", 10_000, response_headers={"cache-control": "max-age=3600"}
+    )
+    long = request(
+        "2", URL + "b.js", "Script", 10_000, response_headers={"cache-control": "max-age=31536000"}
+    )
+    private = request(
+        "3",
+        URL + "c.js",
+        "Script",
+        10_000,
+        response_headers={"cache-control": "private, max-age=60"},
+    )
+    audit = uses_long_cache_ttl(OpportunityEvidence(URL, requests=[short, long, private]))
+    assert [i["url"] for i in audit.details] == [URL + "a.js"]
+    assert audit.savings_bytes == pytest.approx(10_000 * 0.8)
+
+
+def test_minified_length_keeps_strings_and_licences() -> None:
+    assert token_length("/*! keep */ a = 'x  y';") == len("/*! keep */") + len("a='x  y';")
+    assert token_length("a  /  b") == 3  # a division, not a regular expression
+
+
+def test_script_usage_counts_innermost_ranges() -> None:
+    functions = [
+        {"ranges": [{"startOffset": 0, "endOffset": 1000, "count": 1}]},
+        {
+            "ranges": [
+                {"startOffset": 100, "endOffset": 600, "count": 0},
+                {"startOffset": 200, "endOffset": 300, "count": 2},
+            ]
+        },
+    ]
+    assert script_usage(functions) == (1000, 400)
+
+
+def test_server_response_time_and_redirects() -> None:
+    main = request("1", URL, "Document", 1000)
+    slow = OpportunityEvidence(
+        URL, main_document=main, main_timing={"sendEnd": 10.0, "receiveHeadersStart": 710.0}
+    )
+    audit = server_response_time(slow)
+    assert audit.score == 0 and audit.metric_savings == {"FCP": 600.0, "LCP": 600.0}
+    chain = OpportunityEvidence(URL, redirects=[("http://a.test/", 0.0), (URL, 250.0)])
+    audit = redirects(chain)
+    assert audit.score == 0 and audit.savings_ms == 250.0
+
+
+def test_font_display_reads_font_face_rules() -> None:
+    css = (
+        "@font-face { font-family: A; src: url(a.woff2); }"
+        "@font-face { font-family: B; src: url('b.woff2'); font-display: swap; }"
+    )
+    fonts = [
+        request("1", URL + "a.woff2", "Font", 9000, start_ms=10.0, end_ms=4010.0),
+        request("2", URL + "b.woff2", "Font", 9000, start_ms=10.0, end_ms=90.0),
+    ]
+    evidence = OpportunityEvidence(
+        URL, requests=fonts, stylesheets=[StyleSheetUsage(URL + "f.css", len(css), 0, content=css)]
+    )
+    audit = font_display(evidence)
+    assert audit.details == [{"url": URL + "a.woff2", "wastedMs": 3000}]
+
+
+def test_dom_size_and_sizing_rules() -> None:
+    big = OpportunityEvidence(URL, page={"dom": {"totalBodyElements": 1400}})
+    small = OpportunityEvidence(URL, page={"dom": {"totalBodyElements": 500}})
+    assert dom_size(big).score == 0.5 and dom_size(small).display_mode == "informative"
+    assert is_sized({"attributeWidth": "", "attributeHeight": "40", "css": {"aspectRatio": "1"}})
+    assert not is_sized({"attributeWidth": "auto", "attributeHeight": "", "css": {}})
+
+
+def trace(*spans: tuple[str, float, float, str | None]) -> list[dict[str, Any]]:
+    """Complete events (name, start ms, duration ms, url)."""
+    return [
+        {
+            "ph": "X",
+            "name": name,
+            "ts": start * 1000,
+            "dur": dur * 1000,
+            "args": {"data": {"url": url}} if url else {},
+        }
+        for name, start, dur, url in spans
+    ]
+
+
+def test_main_thread_tasks_nest_and_group() -> None:
+    events = trace(
+        ("RunTask", 0, 300, None),
+        ("EvaluateScript", 10, 200, "https://a.test/app.js"),
+        ("v8.compile", 20, 50, "https://a.test/app.js"),
+        ("Layout", 250, 40, None),
+        ("RunTask", 400, 30, None),
+    )
+    # B/E pairs are matched into spans too.
+    events += [
+        {"ph": "B", "name": "ParseHTML", "ts": 500_000, "args": {}},
+        {"ph": "E", "name": "ParseHTML", "ts": 520_000, "args": {}},
+    ]
+    tasks = main_thread_tasks(events)
+    assert [t.depth for t in tasks] == [0, 1, 2, 1, 0, 0]
+    assert work_by_group(events) == pytest.approx(
+        {
+            "scriptEvaluation": 150,
+            "other": 90,
+            "scriptParseCompile": 50,
+            "styleLayout": 40,
+            "parseHTML": 20,
+        }
+    )
+    assert work_by_group(events, multiplier=4)["scriptEvaluation"] == pytest.approx(600)
+
+
+def test_bootup_time_and_long_tasks() -> None:
+    heavy = trace(("RunTask", 0, 2000, None), ("EvaluateScript", 0, 1900, "https://a.test/x.js"))
+    audit = bootup_time(heavy)
+    assert audit.details[0]["url"] == "https://a.test/x.js"
+    assert audit.score == 0.78  # 1,900 ms of scripting: between p10 and the median
+    assert audit.metric_savings["TBT"] == pytest.approx(1950)
+    light = trace(("RunTask", 0, 20, None), ("EvaluateScript", 0, 10, "https://a.test/x.js"))
+    assert bootup_time(light).display_mode == "notApplicable"
+    breakdown = mainthread_work_breakdown(heavy)  # 2,000 ms: just under p10
+    assert breakdown.score == 0.9 and breakdown.display_mode == "informative"
+    tasks = long_tasks(heavy + trace(("RunTask", 3000, 60, None)))
+    assert [round(i["duration"]) for i in tasks.details] == [2000, 60]
+
+
+def test_failed_step_makes_only_its_audits_undecided() -> None:
+    evidence = OpportunityEvidence(
+        URL, requests=[request("1", URL, "Document", 1000)], errors={"css": "TimeoutError"}
+    )
+    audits = by_id(opportunity_audits(evidence))
+    assert list(audits) == list(AUDIT_ORDER)
+    for audit_id in ("unused-css-rules", "unminified-css", "font-display"):
+        assert audits[audit_id].display_mode == "error"
+        assert audits[audit_id].score is None and "css" in (audits[audit_id].explanation or "")
+    assert audits["total-byte-weight"].score == 1
+    assert "trace" in (audits["bootup-time"].explanation or "")
+
+
+def test_simulation_fills_time_savings() -> None:
+    class Simulation:
+        def savings_for_bytes(self, wasted: dict[str, float]) -> dict[str, float]:
+            return {"FCP": 100.0, "LCP": sum(wasted.values()) / 100}
+
+        def blocking_ms(self, url: str) -> float | None:
+            return 300.0 if url.endswith(".css") else 20.0
+
+        def savings_for_deferring(self, urls: Any) -> dict[str, float]:
+            return {"FCP": 280.0, "LCP": 280.0}
+
+    page = {
+        "resources": [
+            {"url": URL + "a.css", "blocking": "blocking"},
+            {"url": URL + "b.js", "blocking": "blocking"},
+        ]
+    }
+    text = b"p { margin: 0 }\n" * 1000
+    requests = [
+        request("1", URL + "a.css", "Stylesheet", len(text)),
+        request("2", URL + "b.js", "Script", 500),
+    ]
+    evidence = OpportunityEvidence(
+        URL, requests=requests, page=page, bodies={"1": BodyFacts(len(text), gzip_size(text))}
+    )
+    audits = by_id(opportunity_audits(evidence, Simulation()))
+    blocking = audits["render-blocking-resources"]
+    assert [i["url"] for i in blocking.details] == [URL + "a.css"]  # b.js costs < 50 ms
+    assert blocking.savings_ms == 280.0 and blocking.score == 0
+    compression = audits["uses-text-compression"]
+    assert compression.savings_ms == pytest.approx(compression.savings_bytes / 100)
+    assert apply_simulation([compression], None) == [compression]
+
+
+def test_the_switch_leaves_collection_out() -> None:
+    profile = profile_for("mobile")
+    assert _opportunity_collector(LabSettings(), profile) is not None
+    assert _opportunity_collector(LabSettings(opportunities=False), profile) is None
+    assert _opportunity_collector(LabSettings(categories=("seo",)), profile) is None
+
+
+def test_no_document_write_needs_a_script_url() -> None:
+    page = {
+        "violations": [
+            {"text": "Avoid using document.write().", "url": URL, "line": 3},
+            {"text": "Avoid using document.write().", "url": URL, "line": 3},
+        ]
+    }
+    assert len(no_document_write(OpportunityEvidence(URL, page=page)).details) == 1
+
+
+# --- the whole path on a real Chromium -----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def measured(site: ServedSite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[pd.DataFrame]:
+    urls = pd.Series(
+        [site.url(f"/opp/{name}.html") for name in ("waste", "lazy-lcp", "clean", "broken-image")],
+        index=["waste", "lazy", "clean", "broken"],
+    )
+    frame = psdata.analyze(
+        urls,
+        categories=["performance"],
+        quiet_window_ms=200,
+        progress=False,
+        timeout=60.0,
+        cache_dir=tmp_path_factory.mktemp("opp-cache"),
+    )
+    assert frame["error"].isna().all(), frame["error"].tolist()
+    yield frame
+
+
+@pytest.fixture(scope="module")
+def table(measured: pd.DataFrame) -> pd.DataFrame:
+    audits = psdata.audits(measured)
+    return audits[(audits.category == "performance") & (audits.weight == 0)]
+
+
+def audit(table: pd.DataFrame, page: str, audit_id: str) -> pd.Series:
+    rows = table.loc[[page]]
+    return rows[rows.audit_id == audit_id].iloc[0]
+
+
+def failing(row: pd.Series) -> bool:
+    return not math.isnan(row["score"]) and row["score"] < 0.9
+
+
+def test_every_opportunity_is_listed_with_savings_columns(table: pd.DataFrame) -> None:
+    assert list(table.loc[["clean"]].audit_id) == list(AUDIT_ORDER)
+    assert table["savings_ms"].dtype == "float64" and table["savings_bytes"].dtype == "float64"
+    assert list(table.columns[-3:]) == ["details", "savings_ms", "savings_bytes"]
+
+
+def test_waste_page_fails_what_lighthouse_fails(table: pd.DataFrame) -> None:
+    expected = (
+        "render-blocking-resources",
+        "unused-css-rules",
+        "unused-javascript",
+        "unminified-javascript",
+        "uses-text-compression",
+        "uses-responsive-images",
+        "offscreen-images",
+        "uses-optimized-images",
+        "modern-image-formats",
+        "font-display",
+        "no-document-write",
+        "uses-passive-event-listeners",
+        "unsized-images",
+        "uses-long-cache-ttl",
+    )
+    failed = {a for a in expected if failing(audit(table, "waste", a))}
+    assert failed == set(expected)
+    for passing in ("unminified-css", "redirects", "dom-size", "efficient-animated-content"):
+        assert not failing(audit(table, "waste", passing)), passing
+    blocking = audit(table, "waste", "render-blocking-resources")
+    assert {Path(i["url"]).name for i in blocking.details} == {"unused.css", "unminified.js"}
+
+
+def test_byte_savings_are_in_range(table: pd.DataFrame) -> None:
+    css = (PAGES / "unused.css").read_bytes()
+    js = (PAGES / "unminified.js").read_bytes()
+    unused_css = audit(table, "waste", "unused-css-rules").savings_bytes
+    assert 0.95 * len(css) <= unused_css <= len(css)
+    compression = audit(table, "waste", "uses-text-compression")
+    expected = (len(js) - gzip_size(js)) + (len(css) - gzip_size(css))
+    assert compression.savings_bytes == pytest.approx(expected, rel=0.01)
+    unminified = audit(table, "waste", "unminified-javascript").details[0]
+    assert 0.5 < unminified["wastedPercent"] / 100 < 0.85
+    unused_js = audit(table, "waste", "unused-javascript").details[0]
+    assert 20 * 1024 < unused_js["wastedBytes"] < len(js)
+    # 800×600 shown at 200×150 CSS px on a 1.75 DPR phone: 81 % of the pixels wasted.
+    responsive = audit(table, "waste", "uses-responsive-images").details[0]
+    assert responsive["wastedPercent"] == pytest.approx(100 * (1 - 350 * 262.5 / 480_000), abs=1)
+    optimized = audit(table, "waste", "uses-optimized-images").details
+    assert all(i["fromProtocol"] for i in optimized)  # Chromium re-encoded them
+    assert (
+        audit(table, "waste", "uses-text-compression").savings_ms
+        != audit(table, "waste", "uses-text-compression").savings_ms
+    )  # NaN: no simulator yet
+
+
+def test_lazy_lcp_image(table: pd.DataFrame) -> None:
+    lazy = audit(table, "lazy", "lcp-lazy-loaded")
+    assert failing(lazy) and "big.jpg" in lazy.details[0]["url"]
+    assert not failing(audit(table, "lazy", "prioritize-lcp-image"))  # it is in the HTML
+    assert not failing(audit(table, "waste", "lcp-lazy-loaded"))
+
+
+def test_clean_page_passes(table: pd.DataFrame) -> None:
+    rows = table.loc[["clean"]]
+    decided = rows[rows.score.notna() & (rows.audit_id != "largest-contentful-paint-element")]
+    assert decided.score.ge(0.9).all(), decided[decided.score < 0.9].audit_id.tolist()
+    trace_audits = rows[rows.audit_id.isin(["bootup-time", "mainthread-work-breakdown"])]
+    assert trace_audits.display_mode.eq("error").all()
+
+
+def test_an_image_chromium_cannot_decode_leaves_the_other_audits(table: pd.DataFrame) -> None:
+    for audit_id in ("modern-image-formats", "uses-optimized-images"):
+        row = audit(table, "broken", audit_id)
+        assert row.display_mode == "error" and math.isnan(row.score)
+    assert audit(table, "broken", "dom-size").score == 1
+    assert audit(table, "broken", "unsized-images").score == 1
+
+
+def test_opportunities_rank_the_fixes(measured: pd.DataFrame, table: pd.DataFrame) -> None:
+    ranking = psdata.opportunities(measured)
+    assert list(ranking.columns) == [
+        "audit_id",
+        "title",
+        "pages",
+        "pages_failing",
+        "total_savings_ms",
+        "median_savings_ms",
+        "total_savings_bytes",
+        "median_savings_bytes",
+    ]
+    assert set(ranking.audit_id) == set(AUDIT_ORDER)
+    compression = ranking.set_index("audit_id").loc["uses-text-compression"]
+    assert compression.pages_failing == 1
+    assert (
+        compression.total_savings_bytes
+        == audit(table, "waste", "uses-text-compression").savings_bytes
+    )
+    timed = ranking.dropna(subset=["total_savings_ms"])
+    assert timed.total_savings_ms.is_monotonic_decreasing
+    ax = plot_opportunities(ranking)
+    with_bytes = ranking[(ranking.pages_failing > 0) & (ranking.total_savings_bytes > 0)]
+    assert len(ax.patches) == min(len(with_bytes), 15)
+    assert ax.get_xlabel().endswith("(KiB)")  # no time savings yet: bytes
+    with pytest.raises(ValueError, match=r"psdata\.opportunities"):
+        plot_opportunities(measured)
+    assert plot_opportunities(ranking, by="ms").get_xlabel().endswith("(s)")
