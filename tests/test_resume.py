@@ -91,15 +91,18 @@ def test_ctrl_c_cancels_cleanly_keeps_finished_work_and_the_pool_recovers(
             outcome = "finished"
         except KeyboardInterrupt:
             outcome = "interrupted"
-        deadline = time.monotonic() + 30  # cancelled measurements give their slots back
-        while psdata.pool_stats()["busy_contexts"] and time.monotonic() < deadline:
-            time.sleep(0.05)
-        stats = psdata.pool_stats()
-
         async def open_contexts():
             pool = get_pool()
             return len(pool._current.browser.contexts) if pool._current else 0
 
+        # Cancelled measurements give their slots back and close their contexts (spares
+        # included): wait for that, with a generous cap, instead of a fixed time.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and (
+            psdata.pool_stats()["busy_contexts"] or run_sync(open_contexts())
+        ):
+            time.sleep(0.05)
+        stats = psdata.pool_stats()
         leftover = run_sync(open_contexts())
         again = psdata.analyze(urls[:1], skip_cache=True, **{SETTINGS!r})
         print(json.dumps({{"outcome": outcome, "busy": stats["busy_contexts"],
