@@ -472,11 +472,11 @@ def without_trace() -> None:
     """
     import dataclasses
 
-    from psdata import _api
+    from psdata.lab.engine import LabSettings
 
-    lab_settings = _api.Request.lab_settings
+    from_request = LabSettings.from_request.__func__  # type: ignore[attr-defined]
 
-    def untraced(self: _api.Request) -> Any:
-        return dataclasses.replace(lab_settings(self), trace=False)
+    def untraced(cls: type[LabSettings], request: Any) -> LabSettings:
+        return dataclasses.replace(from_request(cls, request), trace=False)
 
-    _api.Request.lab_settings = untraced  # type: ignore[method-assign]
+    LabSettings.from_request = classmethod(untraced)  # type: ignore[method-assign,assignment]
