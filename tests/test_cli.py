@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 import psdata
+from psdata._engines import ENGINES
 from psdata._server import ServedSite
 from test_psi import KEY, PAGE, Answer, FakeGoogle, google, load  # noqa: F401
 
@@ -65,7 +66,7 @@ def test_analyze_help_names_every_keyword_of_analyze_that_fits_a_command_line(
                    "--concurrency", "--strategy", "--psi-key-file", "--psi-endpoint",
                    "--crux-endpoint"):  # fmt: skip
         assert option in text, option
-    assert "{devtools,provided}" in text  # the lab engine's own list
+    assert "{" + ",".join(ENGINES["lab"].throttling) + "}" in text  # the lab engine's own list
     assert "--psi-key " not in text and "--psi-key=" not in text
 
 

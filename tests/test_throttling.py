@@ -189,18 +189,25 @@ def test_mobile_devtools_throttling_slows_the_cpu(
 
 
 @pytest.mark.parametrize(
-    ("tag", "width", "dpr", "ua", "mobile"),
+    ("tag", "width", "screen", "dpr", "ua", "mobile"),
     [
-        ("mobile-devtools", 412, 1.75, MOBILE_UA, True),
-        ("mobile-provided", 412, 1.75, MOBILE_UA, True),
-        ("desktop-devtools", 1350, 1.0, DESKTOP_UA, False),
+        ("mobile-devtools", 412, 412, 1.75, MOBILE_UA, True),
+        ("mobile-provided", 412, 412, 1.75, MOBILE_UA, True),
+        # Lighthouse's desktop emulation sets no screen size: headless Chromium's 800 px.
+        ("desktop-devtools", 1350, 800, 1.0, DESKTOP_UA, False),
     ],
 )
 def test_viewport_dpr_and_user_agent_per_form_factor(
-    reports: dict[str, dict[str, Any]], tag: str, width: int, dpr: float, ua: str, mobile: bool
+    reports: dict[str, dict[str, Any]],
+    tag: str,
+    width: int,
+    screen: int,
+    dpr: float,
+    ua: str,
+    mobile: bool,
 ) -> None:
     seen = reports[tag]
-    assert (seen["width"], seen["screenWidth"], seen["dpr"]) == (width, width, dpr)
+    assert (seen["width"], seen["screenWidth"], seen["dpr"]) == (width, screen, dpr)
     assert seen["ua"] == ua
     assert (seen["touch"], seen["mobileMedia"]) == (mobile, mobile)
 
