@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from ._batch import Job, Outcome, run_batch
+from ._batch import Job, Outcome, error_record, run_batch
 from ._dask import analyze_dask, is_dask_collection
 from ._engines import ENGINES
 from ._errors import ERROR_CLASSES, AnalysisError, ConfigurationError
@@ -136,15 +136,7 @@ def _output_index(index: pd.Index, strategies: tuple[str, ...]) -> pd.Index:
 def _row(job: Job, outcome: Outcome) -> dict[str, Any]:
     """The output row of one job: its record, or an error record; ``url`` as given."""
     if isinstance(outcome, AnalysisError):
-        record = empty_record(job.url, job.strategy)
-        record.update({k: v for k, v in outcome.partial.items() if k != "details"})
-        record.update(
-            url=empty_record(job.url, job.strategy)["url"],
-            error=str(outcome),
-            error_type=outcome.error_type,
-            from_cache=False,
-        )
-        return record
+        return {**error_record(job.url, job.strategy, outcome), "from_cache": False}
     record = {k: v for k, v in outcome.items() if k != "details"}
     record["url"] = empty_record(job.url, job.strategy)["url"]
     record.setdefault("from_cache", False)
