@@ -394,11 +394,7 @@ class ContextPool:
             for attempt in (1, 2):
                 handle = await self._browser_for_new_context()
                 try:
-                    slot.context = await bounded(
-                        _unless_gone(handle, handle.browser.new_context(**options)),
-                        self.launch_timeout,
-                        "New context",
-                    )
+                    slot.context = await self._new_context(handle, options)
                 except Exception as exc:
                     if handle.browser.is_connected() or attempt == 2:
                         raise BrowserCrashError(f"Could not open a browser context: {exc}") from exc
@@ -407,6 +403,33 @@ class ContextPool:
                 slot._browser = handle
                 handle.active += 1
                 return
+
+    async def _new_context(
+        self, handle: _BrowserHandle, options: Mapping[str, Any]
+    ) -> BrowserContext:
+        """Open a context in *handle*'s browser; one the caller gave up on is closed.
+
+        The browser creates a context even when its caller is cancelled (Ctrl-C) or times
+        out; the creation finishes on its own and is then closed, never left open.
+        """
+        creation = asyncio.ensure_future(handle.browser.new_context(**options))
+        try:
+            return await bounded(
+                _unless_gone(handle, asyncio.shield(creation)), self.launch_timeout, "New context"
+            )
+        except BaseException:
+            creation.add_done_callback(self._close_abandoned)
+            raise
+
+    def _close_abandoned(self, creation: asyncio.Future[BrowserContext]) -> None:
+        if not creation.cancelled() and creation.exception() is None:
+            self._in_background(self._close_quietly(creation.result()))
+
+    async def _close_quietly(self, context: BrowserContext) -> None:
+        try:
+            await asyncio.wait_for(context.close(), self.close_timeout)
+        except Exception:  # the browser went away: it took the context with it
+            log.debug("could not close an abandoned context", exc_info=True)
 
     # -- spares -------------------------------------------------------------------------
 
@@ -433,11 +456,7 @@ class ContextPool:
         handle.active += 1
         context: BrowserContext | None = None
         try:
-            context = await bounded(
-                _unless_gone(handle, handle.browser.new_context(**options)),
-                self.launch_timeout,
-                "New context",
-            )
+            context = await self._new_context(handle, options)
             page = await bounded(_unless_gone(handle, context.new_page()), 15, "Opening a page")
         except BaseException:
             await self._release(handle, context)
