@@ -118,6 +118,28 @@ def test_page_creation_holds_the_slot_lock() -> None:
     in_pool(test)
 
 
+def test_a_context_opening_cancelled_midway_is_closed_once_created() -> None:
+    # Ctrl-C while the browser creates a context: the browser finishes creating it anyway,
+    # and the pool must close it rather than leave it open.
+    async def test(pool: ContextPool) -> None:
+        await pool.return_instance(await pool.get_instance({}))  # the browser is up
+        assert pool._current is not None
+        browser = pool._current.browser
+        opening = asyncio.ensure_future(pool.get_instance({}))
+        # Cancel when the browser reports the new context, before its reply reaches us.
+        browser.once("context", lambda _: opening.cancel())
+        with pytest.raises(asyncio.CancelledError):
+            await opening
+        for _ in range(200):
+            if not browser.contexts:
+                break
+            await asyncio.sleep(0.05)
+        assert browser.contexts == []
+        assert pool.stats()["busy_contexts"] == 0
+
+    in_pool(test)
+
+
 def test_force_refresh_replaces_the_slots_context() -> None:
     async def test(pool: ContextPool) -> None:
         slot = await pool.get_instance({})
