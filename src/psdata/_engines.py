@@ -35,17 +35,10 @@ class EngineImplementation(Protocol):
         """Open the engine for one batch; the context yields its ``measure`` function."""
 
 
-def _lab_concurrency(throttling: str) -> int:
-    """The pool's context limit; fewer under devtools throttling, which spins a core a page."""
-    from ._pool import devtools_contexts
+def _context_limit() -> int:
     from ._runtime import get_max_concurrent_contexts
 
-    limit = get_max_concurrent_contexts()
-    return min(limit, devtools_contexts()) if throttling == "devtools" else limit
-
-
-def _remote_concurrency(throttling: str) -> int:
-    return REMOTE_CONCURRENCY
+    return get_max_concurrent_contexts()
 
 
 @dataclass(frozen=True)
@@ -61,8 +54,7 @@ class Engine:
     throttling: tuple[str, ...]
     #: ``"module:attribute"`` of its :class:`EngineImplementation`, imported on first use.
     entry: str
-    #: Pages measured at once when the caller names no ``concurrency``, per throttling.
-    default_concurrency: Callable[[str], int]
+    default_concurrency: Callable[[], int]
     #: The most pages it measures at once (``None``: no bound of its own).
     max_concurrency: int | None = None
 
@@ -88,10 +80,10 @@ ENGINES: dict[str, Engine] = {
             "lab",
             ("devtools", "provided", "simulate"),
             "psdata.lab.engine:LAB",
-            _lab_concurrency,
+            _context_limit,
             5,
         ),
-        Engine("psi", ("simulate",), "psdata.psi:PSI", _remote_concurrency),
-        Engine("crux", ("simulate",), "psdata.psi:CRUX", _remote_concurrency),
+        Engine("psi", ("simulate",), "psdata.psi:PSI", lambda: REMOTE_CONCURRENCY),
+        Engine("crux", ("simulate",), "psdata.psi:CRUX", lambda: REMOTE_CONCURRENCY),
     )
 }
