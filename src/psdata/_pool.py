@@ -426,10 +426,11 @@ class ContextPool:
             self._in_background(self._close_quietly(creation.result()))
 
     async def _close_quietly(self, context: BrowserContext) -> None:
+        """Close *context* within ``close_timeout``; one that hangs or is gone is abandoned."""
         try:
             await asyncio.wait_for(context.close(), self.close_timeout)
-        except Exception:  # the browser went away: it took the context with it
-            log.debug("could not close an abandoned context", exc_info=True)
+        except Exception:  # hung or already gone: the browser reaps it
+            log.debug("abandoning a browser context", exc_info=True)
 
     # -- spares -------------------------------------------------------------------------
 
@@ -502,10 +503,7 @@ class ContextPool:
     async def _release(self, handle: _BrowserHandle, context: BrowserContext | None) -> None:
         """Close a context that served no measurement and forget it in *handle*'s count."""
         if context is not None and not handle.gone.is_set():
-            try:
-                await asyncio.wait_for(context.close(), self.close_timeout)
-            except Exception:
-                log.debug("abandoning a spare context", exc_info=True)
+            await self._close_quietly(context)
         handle.active -= 1
         await self._maybe_retire(handle)
 
@@ -524,10 +522,7 @@ class ContextPool:
         context, slot.context, slot._ready_page = slot.context, None, None
         handle, slot._browser = slot._browser, None
         if context is not None and not (handle is not None and handle.gone.is_set()):
-            try:
-                await asyncio.wait_for(context.close(), self.close_timeout)
-            except Exception:  # hung or already gone: abandon it; the browser reaps it
-                log.debug("abandoning a context of slot %d", slot.id, exc_info=True)
+            await self._close_quietly(context)
         if handle is not None:
             handle.active -= 1
             if not discard:
@@ -556,10 +551,7 @@ class ContextPool:
         if handle is not None:
             handle.active -= 1
         if context is not None:
-            try:
-                await asyncio.wait_for(context.close(), self.close_timeout)
-            except Exception:
-                log.debug("abandoning a context of slot %d", slot.id, exc_info=True)
+            await self._close_quietly(context)
         await self._open_context(slot, context_options)
 
     async def cleanup_dead_instances(self) -> int:
@@ -584,10 +576,7 @@ class ContextPool:
         self._spares = []
         for slot in self._slots:
             if slot.context is not None:
-                try:
-                    await asyncio.wait_for(slot.context.close(), self.close_timeout)
-                except Exception:
-                    log.debug("context close failed at shutdown", exc_info=True)
+                await self._close_quietly(slot.context)
         for handle in list(self._handles):
             await self._close_browser(handle)
         self._current = None
