@@ -6,7 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +80,32 @@ def restore_global_settings() -> Iterator[None]:
     _browser._explicit_path = chromium
     if psdata.get_max_concurrent_contexts() != limit:
         psdata.set_max_concurrent_contexts(limit)
+
+
+@pytest.fixture
+def earlier_browsers() -> set[int]:
+    """Browser processes that were there before the test (e.g. psdata's shared pool's):
+    the test neither kills nor counts them."""
+    return {p.pid for p in browser_processes()}
+
+
+@pytest.fixture
+def kill_own_browsers(earlier_browsers: set[int]) -> Callable[[], list[int]]:
+    """Kill the browser processes the test started; returns their pids. A process that
+    is already gone (a child dies with its browser) is skipped, not an error."""
+
+    def kill() -> list[int]:
+        killed = []
+        for process in browser_processes():
+            if process.pid not in earlier_browsers:
+                try:
+                    process.kill()
+                except psutil.NoSuchProcess:
+                    continue
+                killed.append(process.pid)
+        return killed
+
+    return kill
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -25,24 +25,14 @@ def in_pool(test: Callable[[ContextPool], Awaitable[Any]], **options: Any) -> An
     return asyncio.run(main())
 
 
-@pytest.fixture
-def earlier_browsers() -> set[int]:
-    """Browser processes that were there before the test (e.g. psdata's shared pool's):
-    the test neither kills nor counts them."""
-    return {p.pid for p in browser_processes()}
-
-
 def own_browsers(earlier: set[int]) -> list[psutil.Process]:
     """The browser processes the test's own pool started."""
     return [p for p in browser_processes() if p.pid not in earlier]
 
 
-async def kill_browser_then_measure(pool: ContextPool, earlier: set[int]) -> None:
+async def kill_browser_then_measure(pool: ContextPool, kill: Callable[[], list[int]]) -> None:
     """Kill the pool's Chromium, then check the next slot gives a working page."""
-    own = own_browsers(earlier)
-    assert own
-    for process in own:
-        process.kill()
+    assert kill()
     await asyncio.sleep(0.5)
     slot = await pool.get_instance({})
     page = await slot.new_page()
@@ -173,11 +163,11 @@ def test_lowering_the_limit_drops_idle_slots() -> None:
     in_pool(test)
 
 
-def test_a_killed_browser_is_relaunched(earlier_browsers: set[int]) -> None:
+def test_a_killed_browser_is_relaunched(kill_own_browsers: Callable[[], list[int]]) -> None:
     async def test(pool: ContextPool) -> None:
         slot = await pool.get_instance({})
         await pool.return_instance(slot)
-        await kill_browser_then_measure(pool, earlier_browsers)
+        await kill_browser_then_measure(pool, kill_own_browsers)
         stats = pool.stats()
         assert stats["browser_launches"] == 2
         assert stats["browser_crashes"] == 1
@@ -301,13 +291,15 @@ def test_a_spare_of_a_retired_browser_is_closed_with_it() -> None:
     in_pool(test, browser_recycle_after=1)
 
 
-def test_a_spare_of_a_killed_browser_is_not_used(earlier_browsers: set[int]) -> None:
+def test_a_spare_of_a_killed_browser_is_not_used(
+    kill_own_browsers: Callable[[], list[int]],
+) -> None:
     async def test(pool: ContextPool) -> None:
         slot = await pool.get_instance({})
         pool.prepare_spare({})
         await pool.return_instance(slot)
         await asyncio.sleep(1.0)
-        await kill_browser_then_measure(pool, earlier_browsers)
+        await kill_browser_then_measure(pool, kill_own_browsers)
         stats = pool.stats()
         assert (stats["spares_used"], stats["spares_wasted"]) == (0, 1)
         assert stats["browser_launches"] == 2

@@ -12,7 +12,6 @@ import pytest
 from playwright.async_api import BrowserContext, CDPSession, Page
 
 from psdata._pool import ContextPool, ContextSlot
-from psdata._runtime import browser_processes
 from psdata._server import ServedSite
 from psdata.lab.collect import PageObservation, WaitSettings
 from psdata.lab.engine import LabSettings, _read_trace, measure_page
@@ -148,15 +147,14 @@ def test_a_renderer_crash_mid_epoch_leaves_the_other_pages_trace_intact(
 
 
 def test_a_browser_killed_mid_epoch_fails_its_tickets_then_tracing_resumes(
-    site: ServedSite,
+    site: ServedSite, kill_own_browsers: Callable[[], list[int]]
 ) -> None:
     async def test(pool: ContextPool) -> tuple[str, float, dict[str, Any]]:
         epochs = TraceEpochs.for_pool(pool)
         slot, page, cdp = await _open(pool, epochs)
         ticket = await epochs.enter(slot.browser_handle, await _frame_id(cdp))
         await page.goto(site.url("simple.html"))
-        for process in browser_processes():
-            process.kill()
+        assert kill_own_browsers()
         await asyncio.sleep(0.5)
         epochs.leave(ticket)
         started = time.monotonic()
