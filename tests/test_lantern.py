@@ -24,8 +24,10 @@ import pytest
 from psdata._errors import PageTimeoutError
 from psdata.lab import scoring
 from psdata.lab.lantern import (
+    LanternSavings,
     LanternWorker,
     SimulatedMetrics,
+    estimate_savings,
     find_main_frame,
     node_executable,
     simulate,
@@ -123,6 +125,98 @@ def test_lantern_reproduces_lighthouse(name: str, prune: bool, worker: LanternWo
     estimate = metrics.estimates["lcp_ms"]
     assert estimate.optimistic_ms <= estimate.pessimistic_ms + 1e-9
     assert metrics.diagnostics["mainDocumentUrl"] == expected["main_document_url"]
+
+
+def _savings_case(
+    name: str, questions: dict[str, Any], worker: LanternWorker, method: str = "simulate"
+) -> LanternSavings:
+    events, devtools_log, expected = load(name)
+    page = split_page(events)
+    return run(
+        estimate_savings(
+            page.events,
+            devtools_log,
+            questions,
+            url=expected["requested_url"],
+            frame_id=page.frame_id,
+            strategy=expected["form_factor"],
+            throttling_method=method,  # type: ignore[arg-type]
+            worker=worker,
+        )
+    )
+
+
+def _transfer_sizes(devtools_log: list[dict[str, Any]]) -> dict[str, tuple[str, int]]:
+    """URL → (resource type, bytes on the wire) of the finished requests."""
+    seen: dict[str, list[Any]] = {}
+    for event in devtools_log:
+        params = event["params"]
+        if event["method"] == "Network.responseReceived":
+            seen[params["requestId"]] = [params["response"]["url"], params["type"], 0]
+        elif event["method"] == "Network.loadingFinished" and params["requestId"] in seen:
+            seen[params["requestId"]][2] = params["encodedDataLength"]
+    return {url: (kind, size) for url, kind, size in seen.values()}
+
+
+@pytest.mark.parametrize("method", ["simulate", "devtools"])
+def test_byte_savings_grow_with_the_wasted_bytes(method: str, worker: LanternWorker) -> None:
+    """Lighthouse's computeWasteWithGraph on the page's FCP/LCP graphs, 10 ms steps."""
+    name = "requests-api-mobile"
+    sizes = _transfer_sizes(load(name)[1])
+    script, (_, size) = max(
+        ((u, v) for u, v in sizes.items() if v[0] == "Script"), key=lambda kv: kv[1][1]
+    )
+    shares = (0.0, 0.1, 0.3, 0.6, 0.9)
+    questions = {"bytes": {f"a{i}": {script: size * f} for i, f in enumerate(shares)}}
+    savings = _savings_case(name, questions, worker, method)
+    assert savings.errors == {} and savings.diagnostics["throttlingMethod"] == method
+    lcp = [savings.savings_for_bytes({script: size * f})["LCP"] for f in shares]
+    fcp = [savings.savings_for_bytes({script: size * f})["FCP"] for f in shares]
+    assert lcp[0] == fcp[0] == 0 and lcp[-1] > 1000  # jQuery blocks the first paint
+    assert lcp == sorted(lcp) and fcp == sorted(fcp) and len(set(lcp)) == len(lcp)
+    assert all(ms % 10 == 0 for ms in lcp + fcp)
+    # Waste on a request the page never made saves nothing.
+    other = {"bytes": {"x": {"http://127.0.0.1:1/none.js": 10**6}}}
+    assert _savings_case(name, other, worker).savings_for_bytes(other["bytes"]["x"]) == {
+        "FCP": 0.0,
+        "LCP": 0.0,
+    }
+
+
+def test_render_blocking_savings_on_the_first_paint_graph(worker: LanternWorker) -> None:
+    name = "requests-api-mobile"
+    sizes = _transfer_sizes(load(name)[1])
+    blocking = [u for u, (kind, _) in sizes.items() if kind in ("Script", "Stylesheet")]
+    savings = _savings_case(name, {"renderBlocking": blocking}, worker)
+    assert set(savings.blocking) <= set(blocking) and max(savings.blocking.values()) >= 50
+    assert savings.deferring["FCP"] > 500 and savings.deferring["LCP"] == savings.deferring["FCP"]
+    # With an LCP image, Lighthouse counts no LCP saving for render-blocking requests.
+    image = _savings_case(name, {"renderBlocking": blocking, "lcpImageUrl": blocking[0]}, worker)
+    assert image.deferring["LCP"] == 0 and image.deferring["FCP"] == savings.deferring["FCP"]
+    # Inlining the used CSS costs bytes on the document: less is saved than without CSS.
+    css = {u: 0.0 for u, (kind, _) in sizes.items() if kind == "Stylesheet"}
+    inlined = _savings_case(name, {"renderBlocking": blocking, "wastedCssBytes": css}, worker)
+    assert inlined.deferring["FCP"] == savings.deferring["FCP"]  # 0 wasted: all inlined
+    nothing = _savings_case(name, {"renderBlocking": ["http://127.0.0.1:1/none.css"]}, worker)
+    assert nothing.blocking == {} and nothing.deferring["FCP"] == 0
+
+
+def test_savings_without_a_graph_say_why(worker: LanternWorker) -> None:
+    events, devtools_log, expected = load("css-slow-mobile")
+    page = split_page(events)
+    no_paint = [e for e in page.events if e.get("name") != "firstContentfulPaint"]
+    savings = run(
+        estimate_savings(
+            no_paint,
+            devtools_log,
+            {"bytes": {"a": {"x": 1.0}}},
+            url=expected["requested_url"],
+            frame_id=page.frame_id,
+            worker=worker,
+        )
+    )
+    assert savings.savings_for_bytes({"x": 1.0}) == {}
+    assert "NO_FCP" in str(savings.unavailable("FCP"))
 
 
 def test_main_document_url_defaults_to_where_redirects_end(worker: LanternWorker) -> None:

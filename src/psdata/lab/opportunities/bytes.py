@@ -127,33 +127,47 @@ def _opportunity(
     )
 
 
+def _unused_css_items(evidence: OpportunityEvidence) -> list[dict[str, Any]]:
+    """Every style sheet's unused bytes on the wire (Lighthouse's ``UnusedCSS``)."""
+    items = []
+    for sheet in evidence.stylesheets:
+        if sheet.length <= 0:
+            continue
+        request = None if sheet.inline else evidence.request_for(sheet.url)
+        if sheet.inline:  # weighed as part of the document that holds it
+            request = evidence.main_document
+        size = compressed_size(evidence, request, sheet.length, "Stylesheet")
+        unused = (sheet.length - min(sheet.used, sheet.length)) / sheet.length
+        url = sheet.url if not sheet.inline else _preview(sheet.content)
+        items.append(
+            {
+                "url": url,
+                "totalBytes": size,
+                "wastedBytes": round(unused * size),
+                "wastedPercent": unused * 100,
+            }
+        )
+    return items
+
+
+def unused_css_by_url(evidence: OpportunityEvidence) -> dict[str, float]:
+    """Unused CSS bytes on the wire by style sheet URL, every sheet (no threshold).
+
+    >>> from psdata.lab.opportunities.evidence import StyleSheetUsage
+    >>> sheet = StyleSheetUsage("https://a.test/a.css", length=1000, used=250)
+    >>> unused_css_by_url(OpportunityEvidence("https://a.test/", stylesheets=[sheet]))
+    {'https://a.test/a.css': 150.0}
+    """
+    return {item["url"]: float(item["wastedBytes"]) for item in _unused_css_items(evidence)}
+
+
 def unused_css_rules(evidence: OpportunityEvidence) -> AuditResult:
     """Style sheets whose unused rules weigh more than 10 KiB on the wire."""
     audit_id = "unused-css-rules"
     why = missing(evidence, "css")
     if why:
         return undecided(audit_id, TITLES[audit_id], why)
-    items = []
-    for sheet in evidence.stylesheets:
-        if sheet.length <= 0:
-            continue
-        request = None if sheet.inline else evidence.request_for(sheet.url)
-        kind = "Stylesheet"
-        if sheet.inline:  # weighed as part of the document that holds it
-            request = evidence.main_document
-        size = compressed_size(evidence, request, sheet.length, kind)
-        unused = (sheet.length - min(sheet.used, sheet.length)) / sheet.length
-        wasted = round(unused * size)
-        if wasted > UNUSED_CSS_MIN:
-            url = sheet.url if not sheet.inline else _preview(sheet.content)
-            items.append(
-                {
-                    "url": url,
-                    "totalBytes": size,
-                    "wastedBytes": wasted,
-                    "wastedPercent": unused * 100,
-                }
-            )
+    items = [i for i in _unused_css_items(evidence) if i["wastedBytes"] > UNUSED_CSS_MIN]
     return _opportunity(audit_id, items)
 
 
