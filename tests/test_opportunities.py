@@ -32,7 +32,9 @@ from psdata.lab.opportunities.collect import gzip_size, script_usage
 from psdata.lab.opportunities.dom import dom_size, is_sized, no_document_write
 from psdata.lab.opportunities.evidence import BodyFacts, OpportunityEvidence, StyleSheetUsage
 from psdata.lab.opportunities.mainthread import (
+    attributed_url,
     bootup_time,
+    frame_urls,
     long_tasks,
     main_thread_tasks,
     mainthread_work_breakdown,
@@ -253,12 +255,48 @@ def test_main_thread_tasks_nest_and_group() -> None:
     assert work_by_group(events, multiplier=4)["scriptEvaluation"] == pytest.approx(600)
 
 
+def test_main_thread_attribution_follows_lighthouse() -> None:
+    """Groups are inherited, timers charge their installer, scripts win over documents."""
+    page, app, lib = URL, URL + "app.js", URL + "lib.js"
+    events = trace(
+        ("RunTask", 0, 400, None),
+        ("ParseHTML", 0, 390, None),
+        ("EvaluateScript", 10, 300, app),
+        ("FunctionCall", 20, 200, lib),
+        ("SomethingUnknown", 30, 100, None),  # no group of its own: Script Evaluation
+        ("RunTask", 1000, 120, None),
+        ("TimerFire", 1000, 110, None),
+        ("RunTask", 2000, 60, None),
+        ("Layout", 2000, 50, None),  # no URL in its tree: the last task's
+    )
+    events[1]["args"] = {"beginData": {"frame": "F", "url": page}}
+    events[6]["args"] = {"data": {"timerId": 7}}
+    events.append(
+        {"ph": "I", "name": "TimerInstall", "ts": 40_000, "args": {"data": {"timerId": 7}}}
+    )
+    tasks = main_thread_tasks(events, frame_urls=frame_urls(events))
+    by_name = {t.name: t for t in tasks}
+    assert by_name["SomethingUnknown"].group == "scriptEvaluation"
+    assert by_name["SomethingUnknown"].urls == [page, app, lib]
+    assert by_name["TimerFire"].urls == [page, app, lib]  # installed inside lib.js's call
+    assert by_name["Layout"].urls == [page, app, lib]
+    assert attributed_url(by_name["SomethingUnknown"], {app, lib}) == app
+    assert attributed_url(by_name["SomethingUnknown"]) == page
+    audit = bootup_time(events, 1.0, {app, lib})
+    # The first script of a chain takes its time; the parser's own time is the page's.
+    assert [i["url"] for i in audit.details] == [app, page]
+    assert audit.details[0]["scripting"] == pytest.approx(300 + 110)
+    breakdown = {i["group"]: i["duration"] for i in mainthread_work_breakdown(events).details}
+    assert breakdown["parseHTML"] == pytest.approx(90)
+    assert breakdown["styleLayout"] == pytest.approx(50)
+
+
 def test_bootup_time_and_long_tasks() -> None:
     heavy = trace(("RunTask", 0, 2000, None), ("EvaluateScript", 0, 1900, "https://a.test/x.js"))
     audit = bootup_time(heavy)
     assert audit.details[0]["url"] == "https://a.test/x.js"
     assert audit.score == 0.78  # 1,900 ms of scripting: between p10 and the median
-    assert audit.metric_savings["TBT"] == pytest.approx(1950)
+    assert audit.metric_savings["TBT"] == pytest.approx(1900 * 1950 / 2000)  # its share
     light = trace(("RunTask", 0, 20, None), ("EvaluateScript", 0, 10, "https://a.test/x.js"))
     assert bootup_time(light).display_mode == "notApplicable"
     breakdown = mainthread_work_breakdown(heavy)  # 2,000 ms: just under p10
