@@ -183,6 +183,14 @@ def _unexplained(audit: AuditResult, why: str) -> AuditResult:
     return dataclasses.replace(audit, explanation=f"{note} {rest}".strip())
 
 
+def _nothing_to_save(audit: AuditResult) -> AuditResult:
+    """A passing opportunity saves nothing: 0 ms, as Lighthouse reports it."""
+    timed = audit.id in BYTE_OPPORTUNITIES or audit.id == RENDER_BLOCKING
+    if not timed or audit.score is None or audit.score < 0.9 or audit.savings_ms is not None:
+        return audit
+    return dataclasses.replace(audit, savings_ms=0.0, metric_savings={"FCP": 0.0, "LCP": 0.0})
+
+
 def _with_byte_savings(audit: AuditResult, simulation: LoadSimulation) -> AuditResult:
     metric = simulation.savings_for_bytes(wasted_bytes_by_url(audit))
     rest = (audit.explanation or "").replace(NO_SIMULATOR, "").strip() or None
@@ -252,6 +260,7 @@ def apply_simulation(
     >>> apply_simulation([audit], None, "no trace")[0].explanation
     'Time savings not estimated: no trace'
     """
+    audits = [_nothing_to_save(a) for a in audits]
     if simulation is None:
         return audits if why is None else [_unexplained(a, why) for a in audits]
     out = []
