@@ -172,9 +172,10 @@ def test_byte_savings_grow_with_the_wasted_bytes(method: str, worker: LanternWor
     assert savings.errors == {} and savings.diagnostics["throttlingMethod"] == method
     lcp = [savings.savings_for_bytes({script: size * f})["LCP"] for f in shares]
     fcp = [savings.savings_for_bytes({script: size * f})["FCP"] for f in shares]
-    assert lcp[0] == fcp[0] == 0 and lcp[-1] > 1000  # jQuery blocks the first paint
-    assert lcp == sorted(lcp) and fcp == sorted(fcp) and len(set(lcp)) == len(lcp)
-    assert all(ms % 10 == 0 for ms in lcp + fcp)
+    # Lighthouse 12.2.3's own computeWasteWithGraph on these files gives exactly these
+    # (bench/lantern_savings_check.mjs): jQuery holds back the first paint.
+    expected = {"simulate": [0, 150, 450, 750, 1650], "devtools": [0, 150, 450, 750, 1600]}
+    assert lcp == fcp == expected[method]
     # Waste on a request the page never made saves nothing.
     other = {"bytes": {"x": {"http://127.0.0.1:1/none.js": 10**6}}}
     assert _savings_case(name, other, worker).savings_for_bytes(other["bytes"]["x"]) == {
@@ -189,7 +190,9 @@ def test_render_blocking_savings_on_the_first_paint_graph(worker: LanternWorker)
     blocking = [u for u, (kind, _) in sizes.items() if kind in ("Script", "Stylesheet")]
     savings = _savings_case(name, {"renderBlocking": blocking}, worker)
     assert set(savings.blocking) <= set(blocking) and max(savings.blocking.values()) >= 50
-    assert savings.deferring["FCP"] > 500 and savings.deferring["LCP"] == savings.deferring["FCP"]
+    # As Lighthouse 12.2.3's estimateSavingsWithGraphs on these files.
+    assert savings.blocking[next(u for u in blocking if u.endswith("/jquery.js"))] == 2557
+    assert savings.deferring == {"FCP": 3243, "LCP": 3243}
     # With an LCP image, Lighthouse counts no LCP saving for render-blocking requests.
     image = _savings_case(name, {"renderBlocking": blocking, "lcpImageUrl": blocking[0]}, worker)
     assert image.deferring["LCP"] == 0 and image.deferring["FCP"] == savings.deferring["FCP"]
