@@ -537,3 +537,40 @@ def test_live_browser_wide_trace_feeds_lantern_per_page(site: Any, worker: Lante
     assert busy.tbt_ms is not None and simple.tbt_ms is not None
     assert busy.tbt_ms > simple.tbt_ms + 1000
     assert simple.fcp_ms is not None and 0 < simple.fcp_ms <= simple.lcp_ms  # type: ignore[operator]
+
+
+def test_main_thread_audits_read_the_trace_as_lighthouse_does() -> None:
+    """Task groups and attributable URLs equal Lighthouse 12.2.3's MainThreadTasks and
+    getExecutionTimingsByURL on the same trace (bench/mainthread_check.mjs)."""
+    from psdata.lab.opportunities.mainthread import (
+        frame_urls,
+        main_thread_tasks,
+        work_by_group,
+        work_by_url,
+    )
+
+    events, devtools_log, _ = load("requests-api-mobile")
+    page = split_page(events)
+    scripts = {
+        e["params"]["response"]["url"]
+        for e in devtools_log
+        if e["method"] == "Network.responseReceived" and e["params"]["type"] == "Script"
+    }
+    tasks = main_thread_tasks(page.events, 1.0, frame_urls(page.events))
+    assert len(tasks) == 878
+    lighthouse = {
+        "other": 135.564,
+        "scriptEvaluation": 21.604,
+        "parseHTML": 10.27,
+        "scriptParseCompile": 3.123,
+        "styleLayout": 377.972,
+        "paintCompositeRender": 29.784,
+        "garbageCollection": 2.557,
+    }
+    assert work_by_group(page.events, tasks=tasks) == pytest.approx(lighthouse, abs=0.01)
+    jquery = work_by_url(page.events, 1.0, scripts, tasks)[
+        "http://127.0.0.1:18790/thirdparty/requests/_static/jquery.js"
+    ]
+    assert jquery["styleLayout"] == pytest.approx(370.9, abs=0.5)  # layout jQuery forced
+    long_tasks = [t.duration_ms for t in tasks if t.depth == 0 and t.duration_ms >= 50]
+    assert long_tasks == [pytest.approx(385.0, abs=1)]
