@@ -574,3 +574,17 @@ def test_main_thread_audits_read_the_trace_as_lighthouse_does() -> None:
     assert jquery["styleLayout"] == pytest.approx(370.9, abs=0.5)  # layout jQuery forced
     long_tasks = [t.duration_ms for t in tasks if t.depth == 0 and t.duration_ms >= 50]
     assert long_tasks == [pytest.approx(385.0, abs=1)]
+
+
+def test_redirect_hops_are_timed_on_the_interactive_graph(worker: LanternWorker) -> None:
+    """As Lighthouse 12.2.3's redirects audit in simulate mode on the same files."""
+    name = "article-redirect-mobile"
+    chain = [
+        e["params"]["request"]["url"]
+        for e in load(name)[1]
+        if e["method"] == "Network.requestWillBeSent" and e["params"].get("type") == "Document"
+    ]
+    assert len(chain) == 4
+    savings = _savings_case(name, {"redirects": chain}, worker)
+    assert savings.redirect_ms(chain) == pytest.approx([620.3098, 170.3098, 170.3098, 0.0])
+    assert _savings_case(name, {}, worker).redirect_ms(chain) is None

@@ -333,6 +333,9 @@ def test_simulation_fills_time_savings() -> None:
         def unavailable(self, metric: str) -> str | None:
             return None
 
+        def redirect_ms(self, urls: Any) -> list[float] | None:
+            return None
+
     page = {
         "resources": [
             {"url": URL + "a.css", "blocking": "blocking"},

@@ -47,6 +47,8 @@ class LanternSavings:
         Simulated ms of each render-blocking request found on the FCP graph.
     deferring : dict of str to float
         FCP/LCP savings of deferring the render-blocking requests.
+    redirects : list of float or None
+        Simulated ms of each hop of the redirect chain asked (``None``: not asked).
     errors : dict of str to str
         What could not be simulated (``graph``: nothing; ``lcp``: no LCP savings).
     diagnostics : dict
@@ -66,6 +68,7 @@ class LanternSavings:
     by_waste: dict[tuple[tuple[str, float], ...], dict[str, float]] = field(default_factory=dict)
     blocking: dict[str, float] = field(default_factory=dict)
     deferring: dict[str, float] = field(default_factory=dict)
+    redirects: list[float] | None = None
     errors: dict[str, str] = field(default_factory=dict)
     diagnostics: dict[str, Any] = field(default_factory=dict)
     cpu_ms: float = 0.0
@@ -82,6 +85,10 @@ class LanternSavings:
     def savings_for_deferring(self, urls: Collection[str]) -> dict[str, float]:
         """FCP and LCP ms saved by deferring the render-blocking requests."""
         return dict(self.deferring)
+
+    def redirect_ms(self, urls: Sequence[str]) -> list[float] | None:
+        """Simulated ms of each hop of the redirect chain (``None``: not simulated)."""
+        return None if self.redirects is None else list(self.redirects)
 
     def unavailable(self, metric: str) -> str | None:
         """Why *metric* has no estimate: the graph failed, or (LCP) the LCP simulation."""
@@ -106,10 +113,12 @@ class LanternSavings:
             blocking = {url: float(ms) for url, ms in (found.get("timings") or {}).items()}
             deferring = {"FCP": float(found["FCP"]), "LCP": float(found["LCP"])}
         cost = result.get("_cost") or {}
+        hops = result.get("redirects")
         return cls(
             by_waste=by_waste,
             blocking=blocking,
             deferring=deferring,
+            redirects=None if hops is None else [float(h["wastedMs"]) for h in hops],
             errors={k: str(v) for k, v in (result.get("errors") or {}).items()},
             diagnostics=dict(result.get("diagnostics") or {}),
             cpu_ms=float(cost.get("cpuMs") or 0.0),

@@ -660,6 +660,26 @@ function renderBlocking(simulator, fcpResult, urls, wastedCssByUrl) {
 }
 
 /**
+ * Simulated time of each hop of the main document's redirect chain: the start of the
+ * next request less its own start, on Time to Interactive's pessimistic graph
+ * (Lighthouse's redirects audit in "simulate" mode).
+ */
+function redirectTimings(data, lcp, chain) {
+  if (!lcp) throw new LanternError('NO_LCP');
+  const interactive = Metrics.Interactive.compute(data, {lcpResult: lcp});
+  const timings = [...interactive.pessimisticEstimate.nodeTimings]
+    .filter(([node]) => node.type === 'network');
+  const used = new Set();
+  const starts = chain.map(url => {
+    const found = timings.find(([node]) => node.request.url === url && !used.has(node));
+    if (!found) throw new LanternError('REDIRECT_NOT_IN_GRAPH');
+    used.add(found[0]);
+    return found[1].startTime;
+  });
+  return chain.map((url, i) => ({url, wastedMs: (starts[i + 1] ?? starts[i]) - starts[i]}));
+}
+
+/**
  * The savings Lighthouse 12.2.3 estimates for the performance opportunities of one page,
  * all on one dependency graph and simulator (those of the run's throttling method).
  *
@@ -669,6 +689,8 @@ function renderBlocking(simulator, fcpResult, urls, wastedCssByUrl) {
  * @param {Array<string>} request.renderBlocking URLs of the render-blocking requests
  * @param {Object<string, number>} request.wastedCssBytes unused CSS bytes by style sheet URL
  * @param {string=} request.lcpImageUrl the URL of the LCP image, when the LCP is an image
+ * @param {Array<string>=} request.redirects the main document's redirect chain (URLs, the
+ *   final one last), for the time of each hop
  * @return {{bytes: Object<string, {FCP: number, LCP: number}>, renderBlocking: object,
  *   errors: Object<string, string>, diagnostics: object}}
  */
@@ -710,6 +732,14 @@ export function savings(request) {
     }
     bytes[auditId] = saved;
   }
+  let redirects = null;
+  if (request.redirects && request.redirects.length > 1) {
+    try {
+      redirects = redirectTimings(page.data, lcp, request.redirects);
+    } catch (err) {
+      errors.redirects = errorCode(err);
+    }
+  }
   let blocking = null;
   if (request.renderBlocking) {
     const found = renderBlocking(simulator, fcp, request.renderBlocking,
@@ -721,6 +751,7 @@ export function savings(request) {
   return {
     bytes,
     renderBlocking: blocking,
+    redirects,
     errors,
     diagnostics: {
       throttlingMethod: request.throttlingMethod || 'simulate',

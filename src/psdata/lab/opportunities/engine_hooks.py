@@ -61,7 +61,7 @@ async def add_opportunities(
     if performance is None:
         return
     audits = opportunity_audits(evidence)
-    questions = savings_questions(audits, evidence)
+    questions = savings_questions(audits, evidence, simulate_redirects=throttling == "simulate")
     simulation: LoadSimulation | None = None
     why = None
     if questions:

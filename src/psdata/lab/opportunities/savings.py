@@ -14,7 +14,7 @@ the questions :func:`apply_simulation` will ask for these audits.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -40,6 +40,7 @@ BYTE_OPPORTUNITIES = frozenset(
     }
 )
 RENDER_BLOCKING = "render-blocking-resources"
+REDIRECTS = "redirects"
 #: Lighthouse's least time a render-blocking request must cost to be listed.
 MIN_BLOCKING_MS = 50
 #: Lighthouse rounds each metric saving it reports (``metricSavings``) to this many ms.
@@ -64,6 +65,10 @@ class LoadSimulation(Protocol):
     def unavailable(self, metric: str) -> str | None:
         """Why *metric* ("FCP", "LCP") has no estimate (``None`` when it has one)."""
 
+    def redirect_ms(self, urls: Sequence[str]) -> list[float] | None:
+        """Simulated time of each hop of the main document's redirect chain *urls*
+        (``None``: not simulated; the observed times stand, as in devtools mode)."""
+
 
 @dataclass(frozen=True)
 class SavingsQuestions:
@@ -80,15 +85,19 @@ class SavingsQuestions:
         without them).
     lcp_image_url : str or None
         The LCP image's URL, when the LCP element is an image.
+    redirects : list of str
+        The main document's redirect chain, when its hops are to be simulated
+        (Lighthouse does in "simulate" mode).
     """
 
     bytes: dict[str, dict[str, float]] = field(default_factory=dict)
     render_blocking: list[str] = field(default_factory=list)
     wasted_css_bytes: dict[str, float] = field(default_factory=dict)
     lcp_image_url: str | None = None
+    redirects: list[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.bytes or self.render_blocking)
+        return bool(self.bytes or self.render_blocking or self.redirects)
 
 
 def _failing(audit: AuditResult) -> bool:
@@ -112,9 +121,13 @@ def wasted_bytes_by_url(audit: AuditResult) -> dict[str, float]:
 
 
 def savings_questions(
-    audits: list[AuditResult], evidence: OpportunityEvidence | None = None
+    audits: list[AuditResult],
+    evidence: OpportunityEvidence | None = None,
+    *,
+    simulate_redirects: bool = False,
 ) -> SavingsQuestions:
-    """The questions :func:`apply_simulation` asks for *audits* (empty: none to ask).
+    """The questions :func:`apply_simulation` asks for *audits* (empty: none to ask);
+    with *simulate_redirects*, the redirect chain's hops too.
 
     >>> audit = AuditResult("unused-javascript", "t", 0.0, 0.0,
     ...     details=[{"url": "a.js", "wastedBytes": 30000}])
@@ -125,9 +138,12 @@ def savings_questions(
 
     wanted: dict[str, dict[str, float]] = {}
     blocking: list[str] = []
+    chain: list[str] = []
     for audit in audits:
         if not _failing(audit):
             continue
+        if audit.id == REDIRECTS and simulate_redirects and evidence is not None:
+            chain = [url for url, _ in evidence.redirects]
         if audit.id in BYTE_OPPORTUNITIES:
             wanted[audit.id] = wasted_bytes_by_url(audit)
         elif audit.id == RENDER_BLOCKING:
@@ -138,7 +154,7 @@ def savings_questions(
         if blocking:
             css = unused_css_by_url(evidence)
         lcp_image = lcp_image_url(evidence)
-    return SavingsQuestions(wanted, blocking, css, lcp_image)
+    return SavingsQuestions(wanted, blocking, css, lcp_image, chain)
 
 
 def lcp_image_url(evidence: OpportunityEvidence) -> str | None:
@@ -236,6 +252,20 @@ def _with_blocking_savings(audit: AuditResult, simulation: LoadSimulation) -> Au
     )
 
 
+def _with_redirect_times(audit: AuditResult, simulation: LoadSimulation) -> AuditResult:
+    times = simulation.redirect_ms([item["url"] for item in audit.details])
+    if times is None or len(times) != len(audit.details):
+        return audit
+    items = [{**item, "wastedMs": ms} for item, ms in zip(audit.details, times, strict=True)]
+    wasted = float(sum(times))
+    return dataclasses.replace(
+        audit,
+        details=items,
+        savings_ms=wasted,
+        metric_savings=quantized({"FCP": wasted, "LCP": wasted}),
+    )
+
+
 def apply_simulation(
     audits: list[AuditResult], simulation: LoadSimulation | None, why: str | None = None
 ) -> list[AuditResult]:
@@ -255,6 +285,7 @@ def apply_simulation(
     ...     def blocking_ms(self, url): return None
     ...     def savings_for_deferring(self, urls): return {"FCP": 0.0, "LCP": 0.0}
     ...     def unavailable(self, metric): return None
+    ...     def redirect_ms(self, urls): return None
     >>> [(a.savings_ms, a.metric_savings) for a in apply_simulation([audit], Fixed())]
     [(500.0, {'FCP': 0.0, 'LCP': 500.0})]
     >>> apply_simulation([audit], None, "no trace")[0].explanation
@@ -269,6 +300,8 @@ def apply_simulation(
             audit = _with_byte_savings(audit, simulation)
         elif _failing(audit) and audit.id == RENDER_BLOCKING:
             audit = _with_blocking_savings(audit, simulation)
+        elif _failing(audit) and audit.id == REDIRECTS:
+            audit = _with_redirect_times(audit, simulation)
         out.append(audit)
     return out
 
@@ -280,4 +313,5 @@ def describe_questions(questions: SavingsQuestions) -> dict[str, Any]:
         "renderBlocking": questions.render_blocking,
         "wastedCssBytes": questions.wasted_css_bytes,
         "lcpImageUrl": questions.lcp_image_url,
+        "redirects": questions.redirects,
     }
