@@ -524,3 +524,33 @@ def test_opportunities_rank_the_fixes(measured: pd.DataFrame, table: pd.DataFram
     with pytest.raises(ValueError, match=r"psdata\.opportunities"):
         plot_opportunities(measured)
     assert plot_opportunities(ranking, by="ms").get_xlabel().endswith("(s)")
+
+
+def test_a_failed_simulation_says_why_and_passes_nothing() -> None:
+    class Failed:
+        def savings_for_bytes(self, wasted: Any) -> dict[str, float]:
+            return {}
+
+        def blocking_ms(self, url: str) -> float | None:
+            return None
+
+        def savings_for_deferring(self, urls: Any) -> dict[str, float]:
+            return {}
+
+        def unavailable(self, metric: str) -> str | None:
+            return "Lantern could not simulate the page (NO_FCP)"
+
+        def redirect_ms(self, urls: Any) -> list[float] | None:
+            return None
+
+    page = {"resources": [{"url": URL + "a.css", "blocking": "blocking"}]}
+    text = b"p { margin: 0 }\n" * 1000
+    requests = [request("1", URL + "a.css", "Stylesheet", len(text))]
+    evidence = OpportunityEvidence(
+        URL, requests=requests, page=page, bodies={"1": BodyFacts(len(text), gzip_size(text))}
+    )
+    audits = by_id(opportunity_audits(evidence, Failed()))
+    for audit_id in ("render-blocking-resources", "uses-text-compression"):
+        audit = audits[audit_id]
+        assert audit.score == 0 and audit.details and audit.savings_ms is None
+        assert "NO_FCP" in (audit.explanation or ""), audit_id

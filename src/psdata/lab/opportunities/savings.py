@@ -228,6 +228,8 @@ def _with_byte_savings(audit: AuditResult, simulation: LoadSimulation) -> AuditR
 
 
 def _with_blocking_savings(audit: AuditResult, simulation: LoadSimulation) -> AuditResult:
+    if simulation.unavailable("FCP") is not None:  # no graph: nothing is known to pass
+        return dataclasses.replace(audit, explanation=_missing(simulation, "FCP"))
     timed = []
     for item in audit.details:
         spent = simulation.blocking_ms(item["url"])
