@@ -24,8 +24,10 @@ import pytest
 from psdata._errors import PageTimeoutError
 from psdata.lab import scoring
 from psdata.lab.lantern import (
+    LanternSavings,
     LanternWorker,
     SimulatedMetrics,
+    estimate_savings,
     find_main_frame,
     node_executable,
     simulate,
@@ -123,6 +125,101 @@ def test_lantern_reproduces_lighthouse(name: str, prune: bool, worker: LanternWo
     estimate = metrics.estimates["lcp_ms"]
     assert estimate.optimistic_ms <= estimate.pessimistic_ms + 1e-9
     assert metrics.diagnostics["mainDocumentUrl"] == expected["main_document_url"]
+
+
+def _savings_case(
+    name: str, questions: dict[str, Any], worker: LanternWorker, method: str = "simulate"
+) -> LanternSavings:
+    events, devtools_log, expected = load(name)
+    page = split_page(events)
+    return run(
+        estimate_savings(
+            page.events,
+            devtools_log,
+            questions,
+            url=expected["requested_url"],
+            frame_id=page.frame_id,
+            strategy=expected["form_factor"],
+            throttling_method=method,  # type: ignore[arg-type]
+            worker=worker,
+        )
+    )
+
+
+def _transfer_sizes(devtools_log: list[dict[str, Any]]) -> dict[str, tuple[str, int]]:
+    """URL → (resource type, bytes on the wire) of the finished requests."""
+    seen: dict[str, list[Any]] = {}
+    for event in devtools_log:
+        params = event["params"]
+        if event["method"] == "Network.responseReceived":
+            seen[params["requestId"]] = [params["response"]["url"], params["type"], 0]
+        elif event["method"] == "Network.loadingFinished" and params["requestId"] in seen:
+            seen[params["requestId"]][2] = params["encodedDataLength"]
+    return {url: (kind, size) for url, kind, size in seen.values()}
+
+
+@pytest.mark.parametrize("method", ["simulate", "devtools"])
+def test_byte_savings_grow_with_the_wasted_bytes(method: str, worker: LanternWorker) -> None:
+    """Lighthouse's computeWasteWithGraph on the page's FCP/LCP graphs, 10 ms steps."""
+    name = "requests-api-mobile"
+    sizes = _transfer_sizes(load(name)[1])
+    script, (_, size) = max(
+        ((u, v) for u, v in sizes.items() if v[0] == "Script"), key=lambda kv: kv[1][1]
+    )
+    shares = (0.0, 0.1, 0.3, 0.6, 0.9)
+    questions = {"bytes": {f"a{i}": {script: size * f} for i, f in enumerate(shares)}}
+    savings = _savings_case(name, questions, worker, method)
+    assert savings.errors == {} and savings.diagnostics["throttlingMethod"] == method
+    lcp = [savings.savings_for_bytes({script: size * f})["LCP"] for f in shares]
+    fcp = [savings.savings_for_bytes({script: size * f})["FCP"] for f in shares]
+    # Lighthouse 12.2.3's own computeWasteWithGraph on these files gives exactly these
+    # (bench/lantern_savings_check.mjs): jQuery holds back the first paint.
+    expected = {"simulate": [0, 150, 450, 750, 1650], "devtools": [0, 150, 450, 750, 1600]}
+    assert lcp == fcp == expected[method]
+    # Waste on a request the page never made saves nothing.
+    other = {"bytes": {"x": {"http://127.0.0.1:1/none.js": 10**6}}}
+    assert _savings_case(name, other, worker).savings_for_bytes(other["bytes"]["x"]) == {
+        "FCP": 0.0,
+        "LCP": 0.0,
+    }
+
+
+def test_render_blocking_savings_on_the_first_paint_graph(worker: LanternWorker) -> None:
+    name = "requests-api-mobile"
+    sizes = _transfer_sizes(load(name)[1])
+    blocking = [u for u, (kind, _) in sizes.items() if kind in ("Script", "Stylesheet")]
+    savings = _savings_case(name, {"renderBlocking": blocking}, worker)
+    assert set(savings.blocking) <= set(blocking) and max(savings.blocking.values()) >= 50
+    # As Lighthouse 12.2.3's estimateSavingsWithGraphs on these files.
+    assert savings.blocking[next(u for u in blocking if u.endswith("/jquery.js"))] == 2557
+    assert savings.deferring == {"FCP": 3243, "LCP": 3243}
+    # With an LCP image, Lighthouse counts no LCP saving for render-blocking requests.
+    image = _savings_case(name, {"renderBlocking": blocking, "lcpImageUrl": blocking[0]}, worker)
+    assert image.deferring["LCP"] == 0 and image.deferring["FCP"] == savings.deferring["FCP"]
+    # Inlining the used CSS costs bytes on the document: less is saved than without CSS.
+    css = {u: 0.0 for u, (kind, _) in sizes.items() if kind == "Stylesheet"}
+    inlined = _savings_case(name, {"renderBlocking": blocking, "wastedCssBytes": css}, worker)
+    assert inlined.deferring["FCP"] == savings.deferring["FCP"]  # 0 wasted: all inlined
+    nothing = _savings_case(name, {"renderBlocking": ["http://127.0.0.1:1/none.css"]}, worker)
+    assert nothing.blocking == {} and nothing.deferring["FCP"] == 0
+
+
+def test_savings_without_a_graph_say_why(worker: LanternWorker) -> None:
+    events, devtools_log, expected = load("css-slow-mobile")
+    page = split_page(events)
+    no_paint = [e for e in page.events if e.get("name") != "firstContentfulPaint"]
+    savings = run(
+        estimate_savings(
+            no_paint,
+            devtools_log,
+            {"bytes": {"a": {"x": 1.0}}},
+            url=expected["requested_url"],
+            frame_id=page.frame_id,
+            worker=worker,
+        )
+    )
+    assert savings.savings_for_bytes({"x": 1.0}) == {}
+    assert "NO_FCP" in str(savings.unavailable("FCP"))
 
 
 def test_main_document_url_defaults_to_where_redirects_end(worker: LanternWorker) -> None:
@@ -440,3 +537,54 @@ def test_live_browser_wide_trace_feeds_lantern_per_page(site: Any, worker: Lante
     assert busy.tbt_ms is not None and simple.tbt_ms is not None
     assert busy.tbt_ms > simple.tbt_ms + 1000
     assert simple.fcp_ms is not None and 0 < simple.fcp_ms <= simple.lcp_ms  # type: ignore[operator]
+
+
+def test_main_thread_audits_read_the_trace_as_lighthouse_does() -> None:
+    """Task groups and attributable URLs equal Lighthouse 12.2.3's MainThreadTasks and
+    getExecutionTimingsByURL on the same trace (bench/mainthread_check.mjs)."""
+    from psdata.lab.opportunities.mainthread import (
+        frame_urls,
+        main_thread_tasks,
+        work_by_group,
+        work_by_url,
+    )
+
+    events, devtools_log, _ = load("requests-api-mobile")
+    page = split_page(events)
+    scripts = {
+        e["params"]["response"]["url"]
+        for e in devtools_log
+        if e["method"] == "Network.responseReceived" and e["params"]["type"] == "Script"
+    }
+    tasks = main_thread_tasks(page.events, 1.0, frame_urls(page.events))
+    assert len(tasks) == 878
+    lighthouse = {
+        "other": 135.564,
+        "scriptEvaluation": 21.604,
+        "parseHTML": 10.27,
+        "scriptParseCompile": 3.123,
+        "styleLayout": 377.972,
+        "paintCompositeRender": 29.784,
+        "garbageCollection": 2.557,
+    }
+    assert work_by_group(page.events, tasks=tasks) == pytest.approx(lighthouse, abs=0.01)
+    jquery = work_by_url(page.events, 1.0, scripts, tasks)[
+        "http://127.0.0.1:18790/thirdparty/requests/_static/jquery.js"
+    ]
+    assert jquery["styleLayout"] == pytest.approx(370.9, abs=0.5)  # layout jQuery forced
+    long_tasks = [t.duration_ms for t in tasks if t.depth == 0 and t.duration_ms >= 50]
+    assert long_tasks == [pytest.approx(385.0, abs=1)]
+
+
+def test_redirect_hops_are_timed_on_the_interactive_graph(worker: LanternWorker) -> None:
+    """As Lighthouse 12.2.3's redirects audit in simulate mode on the same files."""
+    name = "article-redirect-mobile"
+    chain = [
+        e["params"]["request"]["url"]
+        for e in load(name)[1]
+        if e["method"] == "Network.requestWillBeSent" and e["params"].get("type") == "Document"
+    ]
+    assert len(chain) == 4
+    savings = _savings_case(name, {"redirects": chain}, worker)
+    assert savings.redirect_ms(chain) == pytest.approx([620.3098, 170.3098, 170.3098, 0.0])
+    assert _savings_case(name, {}, worker).redirect_ms(chain) is None

@@ -153,7 +153,7 @@ async def measure_page(
     if collector is not None:  # opportunities: judged once the metrics are known
         from .opportunities.engine_hooks import add_opportunities
 
-        add_opportunities(record, collector, profile, settings.throttling)
+        await add_opportunities(record, collector, profile, settings.throttling, observation)
     return record
 
 

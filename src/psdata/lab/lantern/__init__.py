@@ -21,6 +21,10 @@ What a page must provide (Lighthouse's inputs, cut to what Lantern reads):
   timestamps share Chromium's monotonic clock);
 - the requested URL and, for Speed Index, the observed Speed Index of the load.
 
+The same graph and simulator estimate the time the performance opportunities would
+save (:func:`estimate_savings`, Lighthouse's ``computeWasteWithGraph`` and
+render-blocking method), in "simulate" and in "devtools" throttling as Lighthouse does.
+
 >>> from psdata.lab.lantern import simulate, split_page  # doctest: +SKIP
 >>> page = split_page(trace["traceEvents"])  # doctest: +SKIP
 >>> metrics = await simulate(page.events, devtools_log, url=url, frame_id=page.frame_id,
@@ -29,6 +33,7 @@ What a page must provide (Lighthouse's inputs, cut to what Lantern reads):
 {'fcp_ms': 1812.4, 'lcp_ms': 2312.5, 'speed_index_ms': 1830.1, 'tbt_ms': 120.0, ...}
 """
 
+from psdata.lab.lantern._savings import LanternSavings, estimate_savings
 from psdata.lab.lantern._simulate import (
     METRIC_NAMES,
     MetricEstimate,
@@ -50,11 +55,13 @@ from psdata.lab.lantern._worker import LanternWorker, close_worker, get_worker, 
 __all__ = [
     "LANTERN_EVENT_NAMES",
     "METRIC_NAMES",
+    "LanternSavings",
     "LanternWorker",
     "MetricEstimate",
     "PageTrace",
     "SimulatedMetrics",
     "close_worker",
+    "estimate_savings",
     "find_main_frame",
     "get_worker",
     "lantern_events",

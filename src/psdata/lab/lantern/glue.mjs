@@ -441,6 +441,47 @@ function estimate(result) {
   };
 }
 
+/** The throttling settings of a request: Lighthouse's preset, with overrides. */
+function throttlingOf(request) {
+  const preset = THROTTLING[request.formFactor];
+  if (!preset) throw new Error(`unknown formFactor ${request.formFactor}`);
+  return {...preset, ...(request.throttling || {})};
+}
+
+/**
+ * One page's network records, sorted events, navigation, simulator and dependency graph:
+ * what every metric and every savings estimate of the page shares. A page Lantern cannot
+ * build a graph from throws an Error whose `page` holds what was found and `cause` why.
+ *
+ * The simulator follows the run's throttling method as Lighthouse's LoadSimulator does:
+ * "simulate" uses the preset's RTT, throughput and CPU slowdown; "devtools" the applied
+ * throttling's request latency and download throughput (adjusted), at 1x CPU.
+ */
+function buildPage(request) {
+  const throttling = throttlingOf(request);
+  const throttlingMethod = request.throttlingMethod || 'simulate';
+  const records = networkRecords(request.devtoolsLog);
+  const events = sortTraceEvents(request.mainThreadEvents);
+  const requestedUrl = canonicalUrl(request.requestedUrl);
+  let navigation = null;
+  try {
+    navigation = navigationTimestamps(events, request.frameId);
+    const mainDocumentUrl = request.mainDocumentUrl ? canonicalUrl(request.mainDocumentUrl) :
+      findMainDocumentUrl(records, requestedUrl);
+    const networkAnalysis = NetworkAnalyzer.analyze(records);
+    const simulator = Simulator.createSimulator({throttlingMethod, throttling, networkAnalysis});
+    const graph = PageDependencyGraph.createGraph(
+      events, records.map(asLanternRequest), {requestedUrl, mainDocumentUrl});
+    const data = {simulator, graph, processedNavigation: {timestamps: navigation}};
+    return {records, events, navigation, mainDocumentUrl, networkAnalysis, throttling, data};
+  } catch (cause) {
+    const err = new Error(errorCode(cause));
+    err.cause = cause;
+    err.page = {navigation, diagnostics: {records: records.length, mainThreadEvents: events.length}};
+    throw err;
+  }
+}
+
 /**
  * Lighthouse's simulated metrics for one page.
  *
@@ -456,43 +497,19 @@ function estimate(result) {
  */
 export function simulate(request) {
   const started = performance.now();
-  const preset = THROTTLING[request.formFactor];
-  if (!preset) throw new Error(`unknown formFactor ${request.formFactor}`);
-  const throttling = {...preset, ...(request.throttling || {})};
-
-  const records = networkRecords(request.devtoolsLog);
-  const events = sortTraceEvents(request.mainThreadEvents);
   const metrics = {};
   const errors = {};
-  const requestedUrl = canonicalUrl(request.requestedUrl);
-  let navigation = null;
-  let mainDocumentUrl;
-  let networkAnalysis;
-  let data;
+  let page;
   try {
-    navigation = navigationTimestamps(events, request.frameId);
-    mainDocumentUrl = request.mainDocumentUrl ? canonicalUrl(request.mainDocumentUrl) :
-      findMainDocumentUrl(records, requestedUrl);
-    networkAnalysis = NetworkAnalyzer.analyze(records);
-    const simulator = Simulator.createSimulator({
-      throttlingMethod: 'simulate',
-      throttling,
-      networkAnalysis,
-    });
-    const graph = PageDependencyGraph.createGraph(
-      events, records.map(asLanternRequest), {requestedUrl, mainDocumentUrl});
-    data = {simulator, graph, processedNavigation: {timestamps: navigation}};
+    page = buildPage(request);
   } catch (err) {
     // No navigation, no root request, no main-thread task...: every metric fails alike.
-    const code = errorCode(err);
+    if (!err.page) throw err;
+    const code = errorCode(err.cause);
     for (const name of METRICS) errors[name] = code;
-    return {
-      metrics,
-      errors,
-      navigation,
-      diagnostics: {records: records.length, mainThreadEvents: events.length},
-    };
+    return {metrics, errors, navigation: err.page.navigation, diagnostics: err.page.diagnostics};
   }
+  const {records, events, navigation, mainDocumentUrl, networkAnalysis, throttling, data} = page;
 
   // Lighthouse's dependency order; a metric whose input failed fails the same way.
   const results = {};
@@ -546,6 +563,200 @@ export function simulate(request) {
       additionalRttByOrigin: byOrigin(networkAnalysis.additionalRttByOrigin),
       serverResponseTimeByOrigin: byOrigin(networkAnalysis.serverResponseTimeByOrigin),
       throttling,
+      computeMs: performance.now() - started,
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// 5. Savings of the performance opportunities: the page's graph with and without the waste
+
+/** Lighthouse's least simulated time of a render-blocking request worth listing. */
+const MIN_BLOCKING_MS = 50;
+
+const roundTo10 = ms => Math.round(Math.max(ms, 0) / 10) * 10;
+
+/**
+ * Milliseconds a graph finishes sooner when each URL's transfer shrinks by its wasted bytes
+ * (Lighthouse's ByteEfficiencyAudit.computeWasteWithGraph, rounded to 10 ms). The graph's
+ * requests are put back as they were.
+ */
+function wasteWithGraph(simulator, graph, before, wastedByUrl) {
+  const originals = new Map();
+  graph.traverse(node => {
+    if (node.type !== 'network') return;
+    const wasted = wastedByUrl[node.request.url];
+    if (!wasted) return;
+    originals.set(node, node.request.transferSize);
+    node.request.transferSize = Math.max(node.request.transferSize - wasted, 0);
+  });
+  let after;
+  try {
+    after = simulator.simulate(graph).timeInMs;
+  } finally {
+    for (const [node, size] of originals) node.request.transferSize = size;
+  }
+  return roundTo10(before - after);
+}
+
+/**
+ * First paint's saving if the render-blocking requests (and what depends on them) left the
+ * FCP graph, the used part of blocking style sheets inlined into the document
+ * (Lighthouse's RenderBlockingResources.estimateSavingsWithGraphs).
+ */
+function deferringSavings(simulator, fcpGraph, deferredIds, wastedCssByUrl) {
+  const {nodeTimings} = simulator.simulate(fcpGraph);
+  let inlinedBytes = 0;
+  const minimal = fcpGraph.cloneWithRelationships(node => {
+    const deferred = deferredIds.has(node.id);
+    if (node.type !== 'network') return !deferred;
+    if (deferred && node.request.resourceType === 'Stylesheet') {
+      inlinedBytes += (node.request.transferSize || 0) - (wastedCssByUrl[node.request.url] || 0);
+    }
+    return !deferred;
+  });
+  if (minimal.type !== 'network') throw new Error('the minimal FCP graph has no document root');
+  const before = Math.max(...Array.from(nodeTimings.values(), timing => timing.endTime));
+  const original = minimal.request.transferSize;
+  minimal.request.transferSize = (original || 0) + inlinedBytes;
+  let after;
+  try {
+    after = simulator.simulate(minimal).timeInMs;
+  } finally {
+    minimal.request.transferSize = original;
+  }
+  return Math.round(Math.max(before - after, 0));
+}
+
+/**
+ * Render-blocking requests on the first paint's graph: each one's simulated time, and the
+ * first paint's saving if they were all deferred.
+ */
+function renderBlocking(simulator, fcpResult, urls, wastedCssByUrl) {
+  const byUrl = new Map();
+  for (const [node, timing] of fcpResult.optimisticEstimate.nodeTimings) {
+    if (node.type === 'network' && !byUrl.has(node.request.url)) byUrl.set(node.request.url, {node, timing});
+  }
+  const items = [];
+  const timings = {};
+  const absent = [];
+  const deferred = new Set();
+  for (const url of urls) {
+    const found = byUrl.get(url);
+    if (!found) {
+      absent.push(url);
+      continue;
+    }
+    found.node.traverse(node => deferred.add(node.id));
+    const wastedMs = Math.round(found.timing.duration);
+    timings[url] = wastedMs;
+    if (wastedMs >= MIN_BLOCKING_MS) {
+      items.push({url, totalBytes: found.node.request.transferSize, wastedMs});
+    }
+  }
+  const fcp = items.length ?
+    deferringSavings(simulator, fcpResult.optimisticGraph, deferred, wastedCssByUrl) : 0;
+  return {items, timings, absent, fcp};
+}
+
+/**
+ * Simulated time of each hop of the main document's redirect chain: the start of the
+ * next request less its own start, on Time to Interactive's pessimistic graph
+ * (Lighthouse's redirects audit in "simulate" mode).
+ */
+function redirectTimings(data, lcp, chain) {
+  if (!lcp) throw new LanternError('NO_LCP');
+  const interactive = Metrics.Interactive.compute(data, {lcpResult: lcp});
+  const timings = [...interactive.pessimisticEstimate.nodeTimings]
+    .filter(([node]) => node.type === 'network');
+  const used = new Set();
+  const starts = chain.map(url => {
+    const found = timings.find(([node]) => node.request.url === url && !used.has(node));
+    if (!found) throw new LanternError('REDIRECT_NOT_IN_GRAPH');
+    used.add(found[0]);
+    return found[1].startTime;
+  });
+  return chain.map((url, i) => ({url, wastedMs: (starts[i + 1] ?? starts[i]) - starts[i]}));
+}
+
+/**
+ * The savings Lighthouse 12.2.3 estimates for the performance opportunities of one page,
+ * all on one dependency graph and simulator (those of the run's throttling method).
+ *
+ * @param {object} request the page as for {@link simulate} (plus `throttlingMethod`,
+ *   "simulate" or "devtools") and the questions:
+ * @param {Object<string, Object<string, number>>} request.bytes per audit, wasted bytes by URL
+ * @param {Array<string>} request.renderBlocking URLs of the render-blocking requests
+ * @param {Object<string, number>} request.wastedCssBytes unused CSS bytes by style sheet URL
+ * @param {string=} request.lcpImageUrl the URL of the LCP image, when the LCP is an image
+ * @param {Array<string>=} request.redirects the main document's redirect chain (URLs, the
+ *   final one last), for the time of each hop
+ * @return {{bytes: Object<string, {FCP: number, LCP: number}>, renderBlocking: object,
+ *   errors: Object<string, string>, diagnostics: object}}
+ */
+export function savings(request) {
+  const started = performance.now();
+  const errors = {};
+  let page;
+  try {
+    page = buildPage(request);
+  } catch (err) {
+    if (!err.page) throw err;
+    return {bytes: {}, renderBlocking: null, errors: {graph: errorCode(err.cause)}};
+  }
+  const {simulator} = page.data;
+  const built = performance.now();
+  let fcp;
+  let lcp;
+  try {
+    fcp = Metrics.FirstContentfulPaint.compute(page.data);
+  } catch (err) {
+    return {bytes: {}, renderBlocking: null, errors: {graph: errorCode(err)}};
+  }
+  try {
+    lcp = Metrics.LargestContentfulPaint.compute(page.data, {fcpResult: fcp});
+  } catch (err) {
+    errors.lcp = errorCode(err);
+  }
+  const fcpBefore = simulator.simulate(fcp.optimisticGraph).timeInMs;
+  const lcpBefore = lcp ? simulator.simulate(lcp.optimisticGraph).timeInMs : undefined;
+  const bytes = {};
+  for (const [auditId, wastedByUrl] of Object.entries(request.bytes || {})) {
+    const saved = {FCP: wasteWithGraph(simulator, fcp.optimisticGraph, fcpBefore, wastedByUrl)};
+    if (lcp) {
+      const graphSaving = wasteWithGraph(simulator, lcp.optimisticGraph, lcpBefore, wastedByUrl);
+      // The LCP graph can miss what the LCP image itself would save.
+      const lcpWasted = request.lcpImageUrl ? wastedByUrl[request.lcpImageUrl] : 0;
+      const imageSaving = lcpWasted ? simulator.computeWastedMsFromWastedBytes(lcpWasted) : 0;
+      saved.LCP = Math.max(graphSaving, imageSaving);
+    }
+    bytes[auditId] = saved;
+  }
+  let redirects = null;
+  if (request.redirects && request.redirects.length > 1) {
+    try {
+      redirects = redirectTimings(page.data, lcp, request.redirects);
+    } catch (err) {
+      errors.redirects = errorCode(err);
+    }
+  }
+  let blocking = null;
+  if (request.renderBlocking) {
+    const found = renderBlocking(simulator, fcp, request.renderBlocking,
+        request.wastedCssBytes || {});
+    // An LCP image is rarely held back by render-blocking requests: Lighthouse counts none.
+    blocking = {...found, FCP: found.fcp, LCP: request.lcpImageUrl ? 0 : found.fcp};
+    delete blocking.fcp;
+  }
+  return {
+    bytes,
+    renderBlocking: blocking,
+    redirects,
+    errors,
+    diagnostics: {
+      throttlingMethod: request.throttlingMethod || 'simulate',
+      rttMs: simulator.rtt,
+      graphMs: built - started,
       computeMs: performance.now() - started,
     },
   };

@@ -3,14 +3,15 @@
 // playwright package; psdata's own code (MIT).
 //
 //   request:  {"id": 1, "op": "simulate", "request": {...glue.simulate's argument...}}
-//             {"id": 2, "op": "ping"}
+//             {"id": 2, "op": "savings", "request": {...glue.savings's argument...}}
+//             {"id": 3, "op": "ping"}
 //   response: {"id": 1, "ok": true, "result": {...}, "cpuMs": 12.3, "wallMs": 15.0}
 //             {"id": 1, "ok": false, "error": "TypeError: ..."}
 
 import {createInterface} from 'node:readline';
 import {cpuUsage} from 'node:process';
 
-import {simulate} from './glue.mjs';
+import {savings, simulate} from './glue.mjs';
 
 const VERSION = {lantern: '@paulirish/trace_engine 0.0.32', node: process.version};
 
@@ -20,6 +21,8 @@ function handle(message) {
       return VERSION;
     case 'simulate':
       return simulate(message.request);
+    case 'savings':
+      return savings(message.request);
     default:
       throw new Error(`unknown op ${message.op}`);
   }

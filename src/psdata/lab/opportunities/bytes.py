@@ -8,11 +8,13 @@ without the waste: :func:`psdata.lab.opportunities.savings.apply_simulation` fil
 
 from __future__ import annotations
 
+import functools
 import math
 import re
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from ..evidence import AuditResult
+from ..evidence import AuditResult, NetworkRequest
 from ._common import (
     INFORMATIVE,
     NO_SIMULATOR,
@@ -26,7 +28,7 @@ from ._common import (
     total,
     undecided,
 )
-from .evidence import OpportunityEvidence
+from .evidence import BodyFacts, OpportunityEvidence
 from .minify import token_length
 
 TITLES = {
@@ -103,6 +105,53 @@ _BODY_AUDITS = frozenset(
 )
 
 
+#: What a byte audit's judge finds: its items, or its items and an explanation.
+Found = list[dict[str, Any]] | tuple[list[dict[str, Any]], str | None]
+Judge = Callable[[OpportunityEvidence], Found]
+Audit = Callable[[OpportunityEvidence], AuditResult]
+
+
+def _byte_audit(audit_id: str, needs: str | None = None) -> Callable[[Judge], Audit]:
+    """Make a function that lists an opportunity's items into the audit itself.
+
+    The audit is undecided when the collection step it *needs* failed; otherwise its
+    items, largest waste first, fail it, with their wasted bytes as its byte savings
+    (time savings come from the load simulator later).
+
+    >>> @_byte_audit("unused-css-rules", needs="css")
+    ... def judge(evidence):
+    ...     return [{"url": "a.css", "wastedBytes": 20_000}]
+    >>> judge(OpportunityEvidence("https://a.test/")).savings_bytes
+    20000.0
+    >>> judge(OpportunityEvidence("https://a.test/", errors={"css": "gone"})).display_mode
+    'error'
+    """
+
+    def wrap(judge: Judge) -> Audit:
+        @functools.wraps(judge)
+        def audit(evidence: OpportunityEvidence) -> AuditResult:
+            why = missing(evidence, needs) if needs else None
+            if why:
+                return undecided(audit_id, TITLES[audit_id], why)
+            found = judge(evidence)
+            items, explanation = found if isinstance(found, tuple) else (found, None)
+            return _opportunity(audit_id, items, explanation, evidence)
+
+        return audit
+
+    return wrap
+
+
+def _read_bodies(
+    evidence: OpportunityEvidence, resource_type: str | None = None
+) -> Iterator[tuple[NetworkRequest, BodyFacts]]:
+    """The requests (of *resource_type*, if given) whose response body was read."""
+    for request in evidence.requests:
+        body = evidence.bodies.get(request.request_id)
+        if body is not None and resource_type in (None, request.resource_type):
+            yield request, body
+
+
 def _opportunity(
     audit_id: str,
     items: list[dict[str, Any]],
@@ -127,34 +176,45 @@ def _opportunity(
     )
 
 
-def unused_css_rules(evidence: OpportunityEvidence) -> AuditResult:
-    """Style sheets whose unused rules weigh more than 10 KiB on the wire."""
-    audit_id = "unused-css-rules"
-    why = missing(evidence, "css")
-    if why:
-        return undecided(audit_id, TITLES[audit_id], why)
+def _unused_css_items(evidence: OpportunityEvidence) -> list[dict[str, Any]]:
+    """Every style sheet's unused bytes on the wire (Lighthouse's ``UnusedCSS``)."""
     items = []
     for sheet in evidence.stylesheets:
         if sheet.length <= 0:
             continue
         request = None if sheet.inline else evidence.request_for(sheet.url)
-        kind = "Stylesheet"
         if sheet.inline:  # weighed as part of the document that holds it
             request = evidence.main_document
-        size = compressed_size(evidence, request, sheet.length, kind)
+        size = compressed_size(evidence, request, sheet.length, "Stylesheet")
         unused = (sheet.length - min(sheet.used, sheet.length)) / sheet.length
-        wasted = round(unused * size)
-        if wasted > UNUSED_CSS_MIN:
-            url = sheet.url if not sheet.inline else _preview(sheet.content)
-            items.append(
-                {
-                    "url": url,
-                    "totalBytes": size,
-                    "wastedBytes": wasted,
-                    "wastedPercent": unused * 100,
-                }
-            )
-    return _opportunity(audit_id, items)
+        url = sheet.url if not sheet.inline else _preview(sheet.content)
+        items.append(
+            {
+                "url": url,
+                "totalBytes": size,
+                "wastedBytes": round(unused * size),
+                "wastedPercent": unused * 100,
+            }
+        )
+    return items
+
+
+def unused_css_by_url(evidence: OpportunityEvidence) -> dict[str, float]:
+    """Unused CSS bytes on the wire by style sheet URL, every sheet (no threshold).
+
+    >>> from psdata.lab.opportunities.evidence import StyleSheetUsage
+    >>> sheet = StyleSheetUsage("https://a.test/a.css", length=1000, used=250)
+    >>> unused_css_by_url(OpportunityEvidence("https://a.test/", stylesheets=[sheet]))
+    {'https://a.test/a.css': 150.0}
+    """
+    return {item["url"]: float(item["wastedBytes"]) for item in _unused_css_items(evidence)}
+
+
+@_byte_audit("unused-css-rules", needs="css")
+def unused_css_rules(evidence: OpportunityEvidence) -> Found:
+    """Style sheets whose unused rules weigh more than 10 KiB on the wire."""
+    items = [i for i in _unused_css_items(evidence) if i["wastedBytes"] > UNUSED_CSS_MIN]
+    return items
 
 
 def _preview(content: str) -> str:
@@ -162,12 +222,9 @@ def _preview(content: str) -> str:
     return text[:100]
 
 
-def unused_javascript(evidence: OpportunityEvidence) -> AuditResult:
+@_byte_audit("unused-javascript", needs="js_coverage")
+def unused_javascript(evidence: OpportunityEvidence) -> Found:
     """Scripts whose never-run functions weigh more than 20 KiB on the wire."""
-    audit_id = "unused-javascript"
-    why = missing(evidence, "js_coverage")
-    if why:
-        return undecided(audit_id, TITLES[audit_id], why)
     items = []
     ratios: dict[str, float] = {}
     for script in evidence.scripts:
@@ -188,7 +245,7 @@ def unused_javascript(evidence: OpportunityEvidence) -> AuditResult:
         }
         if item["wastedBytes"] > UNUSED_JS_MIN:
             items.append(item)
-    return _opportunity(audit_id, items)
+    return items
 
 
 def _minified_item(
@@ -213,12 +270,9 @@ def _minified_item(
     }
 
 
-def unminified_css(evidence: OpportunityEvidence) -> AuditResult:
+@_byte_audit("unminified-css", needs="css")
+def unminified_css(evidence: OpportunityEvidence) -> Found:
     """Style sheets that minifying would shrink by 2 KiB and 5 % or more."""
-    audit_id = "unminified-css"
-    why = missing(evidence, "css")
-    if why:
-        return undecided(audit_id, TITLES[audit_id], why)
     items = []
     for sheet in evidence.stylesheets:
         if not sheet.content:
@@ -233,19 +287,15 @@ def unminified_css(evidence: OpportunityEvidence) -> AuditResult:
             and item["wastedBytes"] >= UNMINIFIED_MIN
         ):
             items.append(item)
-    return _opportunity(audit_id, items)
+    return items
 
 
-def unminified_javascript(evidence: OpportunityEvidence) -> AuditResult:
+@_byte_audit("unminified-javascript", needs="bodies")
+def unminified_javascript(evidence: OpportunityEvidence) -> Found:
     """Scripts (external and inline) that minifying would shrink by 2 KiB and 10 %."""
-    audit_id = "unminified-javascript"
-    why = missing(evidence, "bodies")
-    if why:
-        return undecided(audit_id, TITLES[audit_id], why)
     items = []
-    for request in evidence.requests:
-        body = evidence.bodies.get(request.request_id)
-        if request.resource_type != "Script" or body is None or body.token_length is None:
+    for request, body in _read_bodies(evidence, "Script"):
+        if body.token_length is None:
             continue
         item = _minified_item(evidence, request.url, body.size, body.token_length, "Script")
         if item:
@@ -260,22 +310,17 @@ def unminified_javascript(evidence: OpportunityEvidence) -> AuditResult:
         for i in items
         if i["wastedPercent"] >= UNMINIFIED_JS_MIN_PERCENT and i["wastedBytes"] >= UNMINIFIED_MIN
     ]
-    return _opportunity(audit_id, kept, evidence=evidence)
+    return kept
 
 
-def uses_text_compression(evidence: OpportunityEvidence) -> AuditResult:
+@_byte_audit("uses-text-compression", needs="bodies")
+def uses_text_compression(evidence: OpportunityEvidence) -> Found:
     """Text responses sent uncompressed that gzip would shrink by 1,400 bytes or more."""
-    audit_id = "uses-text-compression"
-    why = missing(evidence, "bodies")
-    if why:
-        return undecided(audit_id, TITLES[audit_id], why)
     items: list[dict[str, Any]] = []
-    for request in evidence.requests:
-        body = evidence.bodies.get(request.request_id)
+    for request, body in _read_bodies(evidence):
         encoded = request.response_headers.get("content-encoding", "").strip().lower()
         if (
-            body is None
-            or body.gzip_size is None
+            body.gzip_size is None
             or request.resource_type not in _TEXT_TYPES
             or encoded not in ("", "identity")
             or not request.transfer_size
@@ -291,20 +336,22 @@ def uses_text_compression(evidence: OpportunityEvidence) -> AuditResult:
         if any(i["url"] == request.url and i["totalBytes"] == body.size for i in items):
             continue
         items.append({"url": request.url, "totalBytes": body.size, "wastedBytes": savings})
-    return _opportunity(audit_id, items, evidence=evidence)
+    return items
 
 
-def _image_elements(evidence: OpportunityEvidence) -> dict[str, dict[str, Any]]:
-    return {img["src"]: img for img in (evidence.page or {}).get("images", [])}
+def _natural_pixels(evidence: OpportunityEvidence) -> dict[str, int]:
+    """Natural pixel count of each image element's source, by URL (Lighthouse's
+    estimate of an image Chromium could not re-encode starts from it)."""
+    return {
+        img["src"]: img["naturalWidth"] * img["naturalHeight"]
+        for img in (evidence.page or {}).get("images", [])
+    }
 
 
-def modern_image_formats(evidence: OpportunityEvidence) -> AuditResult:
+@_byte_audit("modern-image-formats", needs="images")
+def modern_image_formats(evidence: OpportunityEvidence) -> Found:
     """JPEG/PNG/BMP images that AVIF would shrink by 8 KiB or more."""
-    audit_id = "modern-image-formats"
-    why = missing(evidence, "images")
-    if why:
-        return undecided(audit_id, TITLES[audit_id], why)
-    elements = _image_elements(evidence)
+    pixels_by_url = _natural_pixels(evidence)
     items = []
     for image in evidence.images:
         if image.failed or image.mime_type in ("image/webp", "image/avif"):
@@ -313,8 +360,7 @@ def modern_image_formats(evidence: OpportunityEvidence) -> AuditResult:
         if image.jpeg_size and image.webp_size:
             avif = image.jpeg_size * 5 / 10 / 2 + image.webp_size * 8 / 10 / 2
         if webp is None:
-            element = elements.get(image.url)
-            pixels = element["naturalWidth"] * element["naturalHeight"] if element else 0
+            pixels = pixels_by_url.get(image.url, 0)
             if not pixels:
                 continue
             webp, avif = round(pixels * 2 / 10), round(pixels * 2 / 12)
@@ -333,24 +379,20 @@ def modern_image_formats(evidence: OpportunityEvidence) -> AuditResult:
                 "isCrossOrigin": origin(image.url) != origin(evidence.url),
             }
         )
-    return _opportunity(audit_id, items)
+    return items
 
 
-def uses_optimized_images(evidence: OpportunityEvidence) -> AuditResult:
+@_byte_audit("uses-optimized-images", needs="images")
+def uses_optimized_images(evidence: OpportunityEvidence) -> Found:
     """JPEG/BMP images that re-encoding at quality 0.92 shrinks by 4 KiB or more."""
-    audit_id = "uses-optimized-images"
-    why = missing(evidence, "images")
-    if why:
-        return undecided(audit_id, TITLES[audit_id], why)
-    elements = _image_elements(evidence)
+    pixels_by_url = _natural_pixels(evidence)
     items = []
     for image in evidence.images:
         if image.failed or not re.search("jpeg|bmp", image.mime_type):
             continue
         jpeg = image.jpeg_size
         if jpeg is None:
-            element = elements.get(image.url)
-            pixels = element["naturalWidth"] * element["naturalHeight"] if element else 0
+            pixels = pixels_by_url.get(image.url, 0)
             if not pixels:
                 continue
             jpeg = round(pixels * 2 / 8)
@@ -364,15 +406,31 @@ def uses_optimized_images(evidence: OpportunityEvidence) -> AuditResult:
                 "fromProtocol": image.jpeg_size is not None,
             }
         )
-    return _opportunity(audit_id, items)
+    return items
 
 
-def uses_responsive_images(evidence: OpportunityEvidence) -> AuditResult:
+def _image_item(image: dict[str, Any], size: int, wasted_ratio: float) -> dict[str, Any]:
+    """An image element's item: its bytes on the network and the share of them wasted."""
+    return {
+        "url": image["src"],
+        "node": image.get("node"),
+        "totalBytes": size,
+        "wastedBytes": round(size * wasted_ratio),
+        "wastedPercent": 100 * wasted_ratio,
+    }
+
+
+def _keep_least(found: dict[str, dict[str, Any]], item: dict[str, Any]) -> None:
+    """Keep *item* for its URL unless an item of that URL wastes less (Lighthouse keeps
+    the smallest waste of an image shown several times)."""
+    kept = found.get(item["url"])
+    if kept is None or kept["wastedBytes"] > item["wastedBytes"]:
+        found[item["url"]] = item
+
+
+@_byte_audit("uses-responsive-images", needs="page")
+def uses_responsive_images(evidence: OpportunityEvidence) -> Found:
     """Images larger than displayed (× DPR) by more than 4 KiB (12 KiB with srcset)."""
-    audit_id = "uses-responsive-images"
-    why = missing(evidence, "page")
-    if why:
-        return undecided(audit_id, TITLES[audit_id], why)
     page = evidence.page or {}
     viewport = page.get("viewport", {})
     dpr = float(viewport.get("devicePixelRatio") or 1)
@@ -392,40 +450,29 @@ def uses_responsive_images(evidence: OpportunityEvidence) -> AuditResult:
             uw, uh = (vw, vw / aspect) if aspect > vw / max(vh, 1) else (vh * aspect, vh)
             used = uw * dpr * uh * dpr
         ratio = 1 - used / natural
-        size = size_on_network(evidence, request)
-        wasted = round(size * ratio)
+        item = _image_item(image, size_on_network(evidence, request), ratio)
         allowed = (
             RESPONSIVE_MIN_WITH_SRCSET
             if image.get("srcset") or image.get("isPicture")
             else RESPONSIVE_MIN
         )
         url = image["src"]
-        if wasted > allowed and url not in passed:
-            if url not in found or found[url]["wastedBytes"] > wasted:
-                found[url] = {
-                    "url": url,
-                    "node": image.get("node"),
-                    "totalBytes": size,
-                    "wastedBytes": wasted,
-                    "wastedPercent": 100 * ratio,
-                }
+        if item["wastedBytes"] > allowed and url not in passed:
+            _keep_least(found, item)
         else:
             found.pop(url, None)
             passed.add(url)
-    return _opportunity(audit_id, list(found.values()))
+    return list(found.values())
 
 
-def offscreen_images(evidence: OpportunityEvidence) -> AuditResult:
+@_byte_audit("offscreen-images", needs="page")
+def offscreen_images(evidence: OpportunityEvidence) -> Found:
     """Images below the fold or hidden, not lazy, loaded before the page went quiet.
 
     Lighthouse keeps those requested 50 ms before Time to Interactive (without the
     simulator: before its trace ends); psdata keeps every offscreen image requested
     before the load ended.
     """
-    audit_id = "offscreen-images"
-    why = missing(evidence, "page")
-    if why:
-        return undecided(audit_id, TITLES[audit_id], why)
     page = evidence.page or {}
     viewport = page.get("viewport", {})
     width, height = viewport.get("innerWidth", 0), viewport.get("innerHeight", 0)
@@ -442,28 +489,17 @@ def offscreen_images(evidence: OpportunityEvidence) -> AuditResult:
         left = max(rect["left"], -OFFSCREEN_MARGIN_PX)
         visible = max(right - left, 0) * max(bottom - top, 0)
         ratio = 1.0 if pixels == 0 else 1 - visible / pixels
-        size = size_on_network(evidence, request)
-        wasted = round(size * ratio)
-        url = image["src"]
-        if url not in found or found[url]["wastedBytes"] > wasted:
-            found[url] = {
-                "url": url,
-                "node": image.get("node"),
-                "totalBytes": size,
-                "wastedBytes": wasted,
-                "wastedPercent": 100 * ratio,
-            }
-    items = [
+        _keep_least(found, _image_item(image, size_on_network(evidence, request), ratio))
+    return [
         i
         for i in found.values()
         if i["wastedBytes"] >= OFFSCREEN_MIN and i["wastedPercent"] >= OFFSCREEN_MIN_PERCENT
     ]
-    return _opportunity(audit_id, items)
 
 
-def efficient_animated_content(evidence: OpportunityEvidence) -> AuditResult:
+@_byte_audit("efficient-animated-content")
+def efficient_animated_content(evidence: OpportunityEvidence) -> Found:
     """GIFs over 100 KiB, with the share a video would save (Lighthouse's fit)."""
-    audit_id = "efficient-animated-content"
     items = []
     for request in evidence.requests:
         if request.mime_type != "image/gif" or request.resource_type != "Image":
@@ -474,7 +510,7 @@ def efficient_animated_content(evidence: OpportunityEvidence) -> AuditResult:
             items.append(
                 {"url": request.url, "totalBytes": size, "wastedBytes": round(size * share)}
             )
-    return _opportunity(audit_id, items)
+    return items
 
 
 def total_byte_weight(evidence: OpportunityEvidence) -> AuditResult:
@@ -591,23 +627,19 @@ LEGACY_SIGNALS = {
 }
 
 
-def legacy_javascript(evidence: OpportunityEvidence) -> AuditResult:
+@_byte_audit("legacy-javascript", needs="bodies")
+def legacy_javascript(evidence: OpportunityEvidence) -> Found:
     """Scripts with Babel helpers or core-js polyfills (see :data:`LEGACY_SIGNALS`)."""
-    audit_id = "legacy-javascript"
-    why = missing(evidence, "bodies")
-    if why:
-        return undecided(audit_id, TITLES[audit_id], why)
     items = []
-    for request in evidence.requests:
-        body = evidence.bodies.get(request.request_id)
-        if request.resource_type == "Script" and body is not None and body.legacy:
+    for request, body in _read_bodies(evidence, "Script"):
+        if body.legacy:
             items.append({"url": request.url, "signals": list(body.legacy), "wastedBytes": 0})
     explanation = (
         "Wasted bytes are not estimated (Lighthouse weighs each polyfill from its module graph)."
         if items
         else None
     )
-    return _opportunity(audit_id, items, explanation, evidence=evidence)
+    return items, explanation
 
 
 def duplicated_javascript(evidence: OpportunityEvidence) -> AuditResult:
