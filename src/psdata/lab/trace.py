@@ -74,6 +74,11 @@ TOP_LEVEL_TASKS = frozenset(
         "TaskQueueManager::ProcessTaskFromWorkQueue",
     }
 )
+#: Per-frame marks the splitter collects from any thread: navigation, paint, the
+#: viewport's sizing (``viewport``, category ``loading``).
+MARKS = frozenset(
+    {"navigationStart", "firstContentfulPaint", "domContentLoadedEventEnd", "viewport"}
+)
 #: Short top-level tasks with nothing inside are left out of a page's event list.
 MIN_KEPT_TASK_US = 1000
 START_TIMEOUT_S = 15.0
@@ -107,6 +112,10 @@ class PageTrace:
     dcl_ms: float | None
     tasks: list[tuple[float, float]]
     events: list[dict[str, Any]] = field(repr=False)
+    #: The main frame's first ``viewport`` event in the window (ms since the origin; it
+    #: may come just before ``navigationStart``), or None if the trace has none: the
+    #: moment Chromium's "recent input" flag on layout shifts is counted from.
+    viewport_ms: float | None = None
 
     @property
     def main_thread_ms(self) -> float:
@@ -127,6 +136,7 @@ class PageTrace:
             "fcp_ms": self.fcp_ms,
             "dcl_ms": self.dcl_ms,
             "main_thread_ms": self.main_thread_ms,
+            "viewport_ms": self.viewport_ms,
             "main_thread": self.events,
         }
 
@@ -178,8 +188,8 @@ def split_events(
                 main_threads[pid] = tid
             continue
         by_thread.setdefault((pid, tid), []).append(event)
-        if name in ("navigationStart", "firstContentfulPaint", "domContentLoadedEventEnd"):
-            frame = event.get("args", {}).get("frame")
+        if name in MARKS:
+            frame = frame_of(event)
             if frame in frames:
                 target = navigations if name == "navigationStart" else marks
                 target[frame].append(event)
@@ -192,6 +202,19 @@ def split_events(
         except TraceUnavailable as exc:
             found[want.key] = str(exc)
     return found
+
+
+def frame_of(event: Mapping[str, Any]) -> str | None:
+    """The frame an event names (``args.data.frame`` or ``args.frame``), as Lighthouse reads it.
+
+    >>> frame_of({"args": {"data": {"frame": "F1"}}}), frame_of({"args": {"frame": "F2"}})
+    ('F1', 'F2')
+    """
+    args = event.get("args") or {}
+    data = args.get("data")
+    frame = data.get("frame") if isinstance(data, dict) else None
+    frame = frame or args.get("frame")
+    return frame if isinstance(frame, str) else None
 
 
 def _page_trace(
@@ -229,8 +252,8 @@ def _page_trace(
                 thread_events.append(event)
     thread_events.sort(key=lambda e: (e["ts"], -float(e.get("dur", 0))))
 
-    def first_mark(name: str) -> float | None:
-        times = [e["ts"] for e in marks if e.get("name") == name and e["ts"] >= origin]
+    def first_mark(name: str, since: float = origin) -> float | None:
+        times = [e["ts"] for e in marks if e.get("name") == name and e["ts"] >= since]
         return (min(times) - origin) / 1000 if times else None
 
     tasks = top_level_tasks(thread_events, origin)
@@ -250,6 +273,9 @@ def _page_trace(
         dcl_ms=first_mark("domContentLoadedEventEnd"),
         tasks=tasks,
         events=metadata + _compact(thread_events),
+        # Lighthouse takes the main frame's first viewport event of its trace, which
+        # starts (as a page's window does) after the emulation is set, before navigating.
+        viewport_ms=first_mark("viewport", since=want.start_us),
     )
 
 
