@@ -195,6 +195,18 @@ ROUTES |= {
         page(GOOD_BODY, GOOD_HEAD),
     ),
 }
+#: More links than the facts describe node by node, the last one uncrawlable.
+MANY_LINKS = 2500
+ROUTES["/many-links"] = (
+    200,
+    {"Content-Type": HTML},
+    page(
+        "<h1>Index</h1><ul>"
+        + "".join(f"<li><a href='/entry/{n}'>Entry number {n}</a></li>" for n in range(MANY_LINKS))
+        + "</ul><p><a href='javascript:void(0)'>Load more entries</a></p>",
+        GOOD_HEAD,
+    ),
+)
 BLOCKED_ROUTES = {
     "/robots.txt": (200, {"Content-Type": "text/plain"}, "User-agent: *\nDisallow: /\n"),
     "/favicon.ico": ROUTES["/favicon.ico"],
@@ -328,6 +340,7 @@ def audited(browser: tuple[asyncio.Runner, Browser], servers: dict[str, str]) ->
                 "header-canonical-relative",
                 "header-canonical-conflict",
                 "header-canonical-same",
+                "many-links",
             )
         },
     }
@@ -448,6 +461,15 @@ def test_canonical_urls_in_link_headers_count(audited: dict[str, Any]) -> None:
     assert conflict.score == 0.0
     assert conflict.explanation is not None and "Multiple conflicting URLs" in conflict.explanation
     assert canonical("header-canonical-same").score == 1.0
+
+
+def test_every_anchor_is_judged_not_only_the_first_thousands(audited: dict[str, Any]) -> None:
+    results, _ = audited["many-links"]
+    anchors = next(a for a in results["seo"].audits if a.id == "crawlable-anchors")
+    assert anchors.score == 0.0  # the last of 2,501 links is javascript:void(0)
+    assert [(d["selector"], d["href"]) for d in anchors.details] == [
+        (f"a (link {MANY_LINKS + 1} of the document)", "javascript:void(0)")
+    ]
 
 
 def test_uncrawlable_anchors(audited: dict[str, Any]) -> None:

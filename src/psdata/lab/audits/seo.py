@@ -247,6 +247,21 @@ def http_status_code(evidence: PageEvidence) -> AuditResult:
     return passed_if("http-status-code", TITLES["http-status-code"], WEIGHTS, [], reason=reason)
 
 
+def _anchor_node(anchor: dict[str, Any]) -> dict[str, str]:
+    """An anchor's selector and snippet; past the facts' node limit, where it stands.
+
+    >>> _anchor_node({"selector": "", "snippet": "", "index": 2500, "rawHref": "x"})
+    {'selector': 'a (link 2501 of the document)', 'snippet': '<a href="x">'}
+    """
+    if anchor.get("selector"):
+        return {"selector": anchor["selector"], "snippet": anchor["snippet"]}
+    raw = str(anchor.get("rawHref") or "").replace('"', "&quot;")
+    return {
+        "selector": f"a (link {int(anchor.get('index', 0)) + 1} of the document)",
+        "snippet": f'<a href="{raw}">' if raw else "<a>",
+    }
+
+
 def link_text(evidence: PageEvidence) -> AuditResult:
     """Fails for followed links whose whole text is a generic phrase ("click here").
 
@@ -257,7 +272,7 @@ def link_text(evidence: PageEvidence) -> AuditResult:
     """
     page = evidence.url.split("#")[0]
     failures = [
-        {"selector": a["selector"], "snippet": a["snippet"], "href": a["href"], "text": a["text"]}
+        {**_anchor_node(a), "href": a["href"], "text": a["text"]}
         for a in (evidence.facts or {}).get("anchors", [])
         if a["href"]
         and not a["href"].lower().startswith("javascript:")
@@ -334,7 +349,7 @@ def crawlable_anchors(evidence: PageEvidence) -> AuditResult:
     1.0
     """
     failures = [
-        {"selector": a["selector"], "snippet": a["snippet"], "href": a["rawHref"]}
+        {**_anchor_node(a), "href": a["rawHref"]}
         for a in (evidence.facts or {}).get("anchors", [])
         if _uncrawlable(a, evidence.url)
     ]
