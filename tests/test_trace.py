@@ -16,7 +16,7 @@ from psdata._runtime import browser_processes
 from psdata._server import ServedSite
 from psdata.lab.collect import PageObservation, WaitSettings
 from psdata.lab.engine import LabSettings, _read_trace, measure_page
-from psdata.lab.trace import PageTrace, TraceEpochs, TraceUnavailable
+from psdata.lab.trace import PageTrace, TraceEpochs, TraceUnavailable, _Wanted, split_events
 
 FAST_WAITS = WaitSettings(
     pause_after_fcp_ms=300,
@@ -211,3 +211,28 @@ def test_epochs_end_quickly_when_renderers_open_between_them(site: ServedSite) -
     stats = in_pool(test, max_contexts=2)
     assert stats["epochs"] >= 2 and stats["failed"] == 0
     assert stats["median_end_s"] < 5, stats  # the flush timeout alone is 5 s
+
+
+def test_the_split_keeps_the_main_frames_first_viewport_event_of_the_window() -> None:
+    """Lighthouse counts "recent input" layout shifts from the main frame's first
+    ``viewport`` event: the split finds it in the page's window, even just before the
+    navigation starts, and ignores other frames' and earlier ones."""
+
+    def viewport(ts: int, frame: str) -> dict[str, Any]:
+        return {"name": "viewport", "ph": "I", "pid": 7, "tid": 1, "ts": ts,
+                "cat": "loading", "args": {"data": {"frame": frame}}}  # fmt: skip
+
+    events = [
+        {"name": "thread_name", "ph": "M", "pid": 7, "tid": 1, "args": {"name": "CrRendererMain"}},
+        viewport(500, "MAIN"),  # before the page's window: an earlier page's
+        viewport(1_900, "CHILD"),
+        viewport(1_950, "MAIN"),
+        {"name": "navigationStart", "ph": "R", "pid": 7, "tid": 1, "ts": 2_000, "cat": "loading",
+         "args": {"frame": "MAIN", "data": {"documentLoaderURL": "http://127.0.0.1/"}}},
+        viewport(2_300, "MAIN"),
+    ]  # fmt: skip
+    found = split_events(events, [_Wanted(1, "MAIN", 1_000, 9_000)])[1]
+    assert isinstance(found, PageTrace)
+    assert found.viewport_ms == pytest.approx(-0.05)
+    without = split_events(events[:2] + events[4:5], [_Wanted(1, "MAIN", 1_000, 9_000)])[1]
+    assert isinstance(without, PageTrace) and without.viewport_ms is None
