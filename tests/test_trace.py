@@ -220,7 +220,7 @@ def test_the_split_keeps_the_main_frames_first_viewport_event_of_the_window() ->
 
     def viewport(ts: int, frame: str) -> dict[str, Any]:
         return {"name": "viewport", "ph": "I", "pid": 7, "tid": 1, "ts": ts,
-                "cat": "loading", "args": {"data": {"frame": frame}}}  # fmt: skip
+                "cat": "loading", "args": {"data": {"frameID": frame, "width": 412}}}  # fmt: skip
 
     events = [
         {"name": "thread_name", "ph": "M", "pid": 7, "tid": 1, "args": {"name": "CrRendererMain"}},

@@ -205,14 +205,18 @@ def split_events(
 
 
 def frame_of(event: Mapping[str, Any]) -> str | None:
-    """The frame an event names (``args.data.frame`` or ``args.frame``), as Lighthouse reads it.
+    """The frame an event names, as Lighthouse reads it.
+
+    ``args.data.frame``, ``args.data.frameID`` (the ``viewport`` event) or ``args.frame``.
 
     >>> frame_of({"args": {"data": {"frame": "F1"}}}), frame_of({"args": {"frame": "F2"}})
     ('F1', 'F2')
+    >>> frame_of({"args": {"data": {"frameID": "F3", "width": 412}}})
+    'F3'
     """
     args = event.get("args") or {}
     data = args.get("data")
-    frame = data.get("frame") if isinstance(data, dict) else None
+    frame = (data.get("frame") or data.get("frameID")) if isinstance(data, dict) else None
     frame = frame or args.get("frame")
     return frame if isinstance(frame, str) else None
 
