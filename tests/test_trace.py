@@ -213,26 +213,27 @@ def test_epochs_end_quickly_when_renderers_open_between_them(site: ServedSite) -
     assert stats["median_end_s"] < 5, stats  # the flush timeout alone is 5 s
 
 
-def test_the_split_keeps_the_main_frames_first_viewport_event_of_the_window() -> None:
+def test_the_split_finds_when_the_main_frames_viewport_was_first_sized() -> None:
     """Lighthouse counts "recent input" layout shifts from the main frame's first
-    ``viewport`` event: the split finds it in the page's window, even just before the
-    navigation starts, and ignores other frames' and earlier ones."""
+    ``viewport`` event: the split takes the first active one of the page's window (an
+    inactive one only if there is no other), and ignores other frames' and earlier ones."""
 
-    def viewport(ts: int, frame: str) -> dict[str, Any]:
-        return {"name": "viewport", "ph": "I", "pid": 7, "tid": 1, "ts": ts,
-                "cat": "loading", "args": {"data": {"frameID": frame, "width": 412}}}  # fmt: skip
+    def viewport(ts: int, frame: str, active: bool = True) -> dict[str, Any]:
+        return {"name": "viewport", "ph": "I", "pid": 7, "tid": 1, "ts": ts, "cat": "loading",
+                "args": {"data": {"frameID": frame, "width": 412, "isActive": active}}}  # fmt: skip
 
     events = [
         {"name": "thread_name", "ph": "M", "pid": 7, "tid": 1, "args": {"name": "CrRendererMain"}},
         viewport(500, "MAIN"),  # before the page's window: an earlier page's
         viewport(1_900, "CHILD"),
-        viewport(1_950, "MAIN"),
+        viewport(1_950, "MAIN", active=False),  # the renderer's frame being created
         {"name": "navigationStart", "ph": "R", "pid": 7, "tid": 1, "ts": 2_000, "cat": "loading",
          "args": {"frame": "MAIN", "data": {"documentLoaderURL": "http://127.0.0.1/"}}},
         viewport(2_300, "MAIN"),
+        viewport(2_600, "MAIN"),
     ]  # fmt: skip
-    found = split_events(events, [_Wanted(1, "MAIN", 1_000, 9_000)])[1]
-    assert isinstance(found, PageTrace)
-    assert found.viewport_ms == pytest.approx(-0.05)
-    without = split_events(events[:2] + events[4:5], [_Wanted(1, "MAIN", 1_000, 9_000)])[1]
-    assert isinstance(without, PageTrace) and without.viewport_ms is None
+    window = [_Wanted(1, "MAIN", 1_000, 9_000)]
+    for kept, expected in ((events, 0.3), (events[:5], -0.05), (events[:3] + events[4:5], None)):
+        found = split_events(kept, window)[1]
+        assert isinstance(found, PageTrace)
+        assert found.viewport_ms == (None if expected is None else pytest.approx(expected))

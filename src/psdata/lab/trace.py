@@ -112,9 +112,10 @@ class PageTrace:
     dcl_ms: float | None
     tasks: list[tuple[float, float]]
     events: list[dict[str, Any]] = field(repr=False)
-    #: The main frame's first ``viewport`` event in the window (ms since the origin; it
-    #: may come just before ``navigationStart``), or None if the trace has none: the
-    #: moment Chromium's "recent input" flag on layout shifts is counted from.
+    #: When the main frame's viewport was first sized for the document (ms since the
+    #: origin), from its ``viewport`` events in the window (see :func:`first_viewport`),
+    #: or None if the trace has none: the moment Lighthouse counts the "recent input"
+    #: flag of layout shifts from.
     viewport_ms: float | None = None
 
     @property
@@ -277,10 +278,37 @@ def _page_trace(
         dcl_ms=first_mark("domContentLoadedEventEnd"),
         tasks=tasks,
         events=metadata + _compact(thread_events),
-        # Lighthouse takes the main frame's first viewport event of its trace, which
-        # starts (as a page's window does) after the emulation is set, before navigating.
-        viewport_ms=first_mark("viewport", since=want.start_us),
+        viewport_ms=first_viewport(
+            [e for e in marks if e.get("name") == "viewport"], want.start_us, origin
+        ),
     )
+
+
+def first_viewport(
+    events: Sequence[dict[str, Any]], since_us: float, origin_us: float
+) -> float | None:
+    """The main frame's first *active* ``viewport`` event since *since_us* (ms since
+    *origin_us*); the first of any kind if none is active; None without one.
+
+    Lighthouse takes the first ``viewport`` event of its trace, which starts after the
+    emulation is set, right before navigating; there it is the active viewport sized
+    for the document as it first lays out (just before the first paint). A context's
+    first page, as psdata measures it, adds an inactive one as the renderer's frame is
+    created at navigation start (and, on a mobile page, one for the default 980 px
+    layout before its meta viewport applies): counting from that earlier one would drop
+    flagged shifts Lighthouse counts.
+
+    >>> def vp(ts, active):
+    ...     return {"name": "viewport", "ts": ts, "args": {"data": {"isActive": active}}}
+    >>> first_viewport([vp(15_000, False), vp(600_000, True)], 0, origin_us=0)
+    600.0
+    >>> first_viewport([vp(15_000, False)], 0, origin_us=0)
+    15.0
+    """
+    found = sorted((e for e in events if float(e["ts"]) >= since_us), key=lambda e: e["ts"])
+    active = [e for e in found if (e.get("args") or {}).get("data", {}).get("isActive")]
+    chosen = (active or found)[:1]
+    return (float(chosen[0]["ts"]) - origin_us) / 1000 if chosen else None
 
 
 def top_level_tasks(
