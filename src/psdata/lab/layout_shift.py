@@ -9,9 +9,12 @@ starts under emulation: Lighthouse counts a flagged shift only when it comes wit
 there is none) and before any unflagged shift.
 
 psdata takes the shifts and that moment from the page's trace
-(:class:`~psdata.lab.trace.PageTrace`) when there is one. Without it, the in-page
-``layout-shift`` observer gives the main frame's shifts and the first paint stands in
-for the viewport's sizing (an estimate: the row's warnings say the trace is missing).
+(:class:`~psdata.lab.trace.PageTrace`, see :func:`~psdata.lab.trace.first_viewport`)
+when there is one: shifts inside same-process iframes count too, as in Lighthouse
+(an out-of-process iframe's renderer is not part of the page's trace). Without a
+trace, the in-page ``layout-shift`` observer gives the main frame's shifts and the
+first paint stands in for the viewport's sizing (an estimate: the row's warnings say
+the trace is missing).
 """
 
 from __future__ import annotations

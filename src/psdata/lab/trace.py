@@ -287,27 +287,42 @@ def _page_trace(
 def first_viewport(
     events: Sequence[dict[str, Any]], since_us: float, origin_us: float
 ) -> float | None:
-    """The main frame's first *active* ``viewport`` event since *since_us* (ms since
-    *origin_us*); the first of any kind if none is active; None without one.
+    """When the main frame's viewport was sized for the document (ms since *origin_us*).
 
-    Lighthouse takes the first ``viewport`` event of its trace, which starts after the
-    emulation is set, right before navigating; there it is the active viewport sized
-    for the document as it first lays out (just before the first paint). A context's
-    first page, as psdata measures it, adds an inactive one as the renderer's frame is
-    created at navigation start (and, on a mobile page, one for the default 980 px
-    layout before its meta viewport applies): counting from that earlier one would drop
-    flagged shifts Lighthouse counts.
+    Lighthouse takes the first ``viewport`` event of its trace (which starts after the
+    emulation is set, right before navigating); in a clean run it has one: the active
+    viewport, the device's size, set as the document first lays out with its meta
+    viewport (just before the first paint). Chromium flags the layout shifts of the
+    next 500 ms as "recent input", and Lighthouse counts exactly those.
 
-    >>> def vp(ts, active):
-    ...     return {"name": "viewport", "ts": ts, "args": {"data": {"isActive": active}}}
-    >>> first_viewport([vp(15_000, False), vp(600_000, True)], 0, origin_us=0)
-    600.0
-    >>> first_viewport([vp(15_000, False)], 0, origin_us=0)
-    15.0
+    A context's first page, as psdata measures it, also gets an inactive event with the
+    device's size as its renderer's frame is created, and a mobile page an active one
+    for the default 980 px layout before its meta viewport applies. So this is the
+    first active event (since *since_us*) of the size of the first inactive one, else
+    the first active one, else the first one; None if there is none.
+
+    >>> def vp(ms, active, width=412):
+    ...     data = {"isActive": active, "width": width, "height": 823}
+    ...     return {"name": "viewport", "ts": ms * 1000, "args": {"data": data}}
+    >>> trace = [vp(15, False), vp(600, True, width=981), vp(680, True)]
+    >>> first_viewport(trace, 0, origin_us=0)
+    680.0
+    >>> first_viewport(trace[:2], 0, origin_us=0), first_viewport(trace[:1], 0, origin_us=0)
+    (600.0, 15.0)
     """
+
+    def data(event: dict[str, Any]) -> dict[str, Any]:
+        found = (event.get("args") or {}).get("data")
+        return found if isinstance(found, dict) else {}
+
+    def size(event: dict[str, Any]) -> tuple[Any, Any]:
+        return data(event).get("width"), data(event).get("height")
+
     found = sorted((e for e in events if float(e["ts"]) >= since_us), key=lambda e: e["ts"])
-    active = [e for e in found if (e.get("args") or {}).get("data", {}).get("isActive")]
-    chosen = (active or found)[:1]
+    active = [e for e in found if data(e).get("isActive")]
+    device = next((size(e) for e in found if not data(e).get("isActive")), None)
+    sized = [e for e in active if size(e) == device]
+    chosen = (sized or active or found)[:1]
     return (float(chosen[0]["ts"]) - origin_us) / 1000 if chosen else None
 
 
