@@ -7,6 +7,7 @@ recorded by :data:`PERMISSION_PROBE` (an init script added before navigation).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from playwright.async_api import Page
@@ -211,5 +212,15 @@ async def collect_page_facts(page: Page, *, within: float) -> dict[str, Any]:
     >>> facts["doctype"]["name"]  # doctest: +SKIP
     'html'
     """
-    facts: dict[str, Any] = await evaluate(page, _FACTS_JS, ELEMENT_LIMIT, within=within)
+    # As one JSON string: Playwright's value-by-value serialization of tens of thousands
+    # of anchors takes seconds, JSON.stringify and json.loads a few milliseconds. Not on
+    # a page that replaced JSON.stringify or added toJSON methods (old Prototype.js).
+    wrapped = f"""(limit) => {{
+      const facts = ({_FACTS_JS})(limit);
+      const native = /\\[native code\\]/.test(String(JSON.stringify))
+        && [Object, Array, String].every((type) => type.prototype.toJSON === undefined);
+      return native ? JSON.stringify(facts) : facts;
+    }}"""
+    found = await evaluate(page, wrapped, ELEMENT_LIMIT, within=within)
+    facts: dict[str, Any] = json.loads(found) if isinstance(found, str) else found
     return facts
