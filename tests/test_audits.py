@@ -18,7 +18,7 @@ from playwright.async_api import Browser, async_playwright
 from conftest import fixture_names, load_fixture
 from psdata._browser import LAUNCH_ARGS, find_chromium
 from psdata.lab.audits import CategoryAuditor, accessibility, best_practices, seo
-from psdata.lab.evidence import CategoryResult, NetworkRequest
+from psdata.lab.evidence import AuditResult, CategoryResult, NetworkRequest
 
 FIXTURES = fixture_names("lighthouse-12.2.3-*.json.gz")
 HTML = "text/html; charset=utf-8"
@@ -174,6 +174,39 @@ ROUTES |= {
         ),
     ),
 }
+#: Canonical URLs given in ``Link`` response headers (Lighthouse reads them as links).
+ROUTES |= {
+    "/header-canonical-relative": (
+        200,
+        {"Content-Type": HTML, "Link": '</good>; rel="canonical"'},
+        page(GOOD_BODY, '<meta name="description" content="Canonical in a header.">'),
+    ),
+    "/header-canonical-conflict": (
+        200,
+        {"Content-Type": HTML, "Link": "<{origin}/other>; rel=canonical"},
+        page(GOOD_BODY, GOOD_HEAD),
+    ),
+    "/header-canonical-same": (
+        200,
+        {
+            "Content-Type": HTML,
+            "Link": '</img/20x20.png>; rel=preload; as=image, <{origin}/good>; rel="canonical"',
+        },
+        page(GOOD_BODY, GOOD_HEAD),
+    ),
+}
+#: More links than the facts describe node by node, the last one uncrawlable.
+MANY_LINKS = 2500
+ROUTES["/many-links"] = (
+    200,
+    {"Content-Type": HTML},
+    page(
+        "<h1>Index</h1><ul>"
+        + "".join(f"<li><a href='/entry/{n}'>Entry number {n}</a></li>" for n in range(MANY_LINKS))
+        + "</ul><p><a href='javascript:void(0)'>Load more entries</a></p>",
+        GOOD_HEAD,
+    ),
+)
 BLOCKED_ROUTES = {
     "/robots.txt": (200, {"Content-Type": "text/plain"}, "User-agent: *\nDisallow: /\n"),
     "/favicon.ico": ROUTES["/favicon.ico"],
@@ -301,6 +334,15 @@ def audited(browser: tuple[asyncio.Runner, Browser], servers: dict[str, str]) ->
         "edge-seo": f"{servers['main']}/edge-seo",
         "uncrawlable-anchors": f"{servers['main']}/uncrawlable-anchors",
         "missing-image": f"{servers['main']}/missing-image",
+        **{
+            name: f"{servers['main']}/{name}"
+            for name in (
+                "header-canonical-relative",
+                "header-canonical-conflict",
+                "header-canonical-same",
+                "many-links",
+            )
+        },
     }
     return {name: runner.run(audit_page(chromium, url)) for name, url in urls.items()}
 
@@ -405,6 +447,29 @@ def test_seo_edge_values_pass_as_in_lighthouse(audited: dict[str, Any]) -> None:
     assert seo_scores["canonical"] == 1.0  # file: is an absolute URL
     assert seo_scores["crawlable-anchors"] == 1.0, results["seo"].audits
     assert results["seo"].score == 1.0, seo_scores
+
+
+def test_canonical_urls_in_link_headers_count(audited: dict[str, Any]) -> None:
+    # Lighthouse 12.2.3 adds the document's Link headers to its link elements.
+    def canonical(name: str) -> AuditResult:
+        results, _ = audited[name]
+        return next(a for a in results["seo"].audits if a.id == "canonical")
+
+    relative = canonical("header-canonical-relative")
+    assert (relative.score, relative.explanation) == (0.0, "Is not an absolute URL (/good)")
+    conflict = canonical("header-canonical-conflict")
+    assert conflict.score == 0.0
+    assert conflict.explanation is not None and "Multiple conflicting URLs" in conflict.explanation
+    assert canonical("header-canonical-same").score == 1.0
+
+
+def test_every_anchor_is_judged_not_only_the_first_thousands(audited: dict[str, Any]) -> None:
+    results, _ = audited["many-links"]
+    anchors = next(a for a in results["seo"].audits if a.id == "crawlable-anchors")
+    assert anchors.score == 0.0  # the last of 2,501 links is javascript:void(0)
+    assert [(d["selector"], d["href"]) for d in anchors.details] == [
+        (f"a (link {MANY_LINKS + 1} of the document)", "javascript:void(0)")
+    ]
 
 
 def test_uncrawlable_anchors(audited: dict[str, Any]) -> None:

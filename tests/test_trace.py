@@ -15,7 +15,7 @@ from psdata._pool import ContextPool, ContextSlot
 from psdata._server import ServedSite
 from psdata.lab.collect import PageObservation, WaitSettings
 from psdata.lab.engine import LabSettings, _read_trace, measure_page
-from psdata.lab.trace import PageTrace, TraceEpochs, TraceUnavailable
+from psdata.lab.trace import PageTrace, TraceEpochs, TraceUnavailable, _Wanted, split_events
 
 FAST_WAITS = WaitSettings(
     pause_after_fcp_ms=300,
@@ -209,3 +209,34 @@ def test_epochs_end_quickly_when_renderers_open_between_them(site: ServedSite) -
     stats = in_pool(test, max_contexts=2)
     assert stats["epochs"] >= 2 and stats["failed"] == 0
     assert stats["median_end_s"] < 5, stats  # the flush timeout alone is 5 s
+
+
+def test_the_split_finds_when_the_main_frames_viewport_was_first_sized() -> None:
+    """Lighthouse counts "recent input" layout shifts from the main frame's first
+    ``viewport`` event, in a clean run the active viewport of the device's size: the
+    split takes that one in the page's window (skipping the renderer's inactive one and
+    the default 980 px layout's), and ignores other frames' and earlier ones."""
+
+    def viewport(ts: int, frame: str, active: bool = True, width: int = 412) -> dict[str, Any]:
+        data = {"frameID": frame, "width": width, "height": 823, "isActive": active}
+        return {"name": "viewport", "ph": "I", "pid": 7, "tid": 1, "ts": ts, "cat": "loading",
+                "args": {"data": data}}  # fmt: skip
+
+    events = [
+        {"name": "thread_name", "ph": "M", "pid": 7, "tid": 1, "args": {"name": "CrRendererMain"}},
+        viewport(500, "MAIN"),  # before the page's window: an earlier page's
+        viewport(1_900, "CHILD"),
+        viewport(1_950, "MAIN", active=False),  # the renderer's frame being created
+        {"name": "navigationStart", "ph": "R", "pid": 7, "tid": 1, "ts": 2_000, "cat": "loading",
+         "args": {"frame": "MAIN", "data": {"documentLoaderURL": "http://127.0.0.1/"}}},
+        viewport(2_300, "MAIN", width=981),  # the default layout, before the meta viewport
+        viewport(2_600, "MAIN"),
+        viewport(2_900, "MAIN"),
+    ]  # fmt: skip
+    window = [_Wanted(1, "MAIN", 1_000, 9_000)]
+    no_main = events[:3] + events[4:5]
+    cases = ((events, 0.6), (events[:6], 0.3), (events[:5], -0.05), (no_main, None))
+    for kept, expected in cases:
+        found = split_events(kept, window)[1]
+        assert isinstance(found, PageTrace)
+        assert found.viewport_ms == (None if expected is None else pytest.approx(expected))

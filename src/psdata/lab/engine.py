@@ -18,10 +18,10 @@ from .._pool import ContextPool, ContextSlot, bounded
 from .collect import SIMULATE_WAITS, PageObservation, PageSession, WaitSettings
 from .emulation import Profile, profile_for
 from .evidence import CategoryResult
+from .layout_shift import page_layout_shift
 from .metrics import (
     BLOCKING_THRESHOLD_MS,
     blocking_time_between,
-    cumulative_layout_shift,
     interactive,
     long_task_time,
     total_blocking_time,
@@ -259,7 +259,8 @@ async def _read_trace(ticket: TraceTicket, observation: PageObservation) -> None
 def _warn_untraced(observation: PageObservation, reason: str) -> None:
     observation.warnings.append(
         f"Main-thread trace unavailable ({reason}): TBT and long tasks come from the"
-        " page's own Long Tasks observers, which miss parsing, style and layout work."
+        " page's own Long Tasks observers, which miss parsing, style and layout work;"
+        " CLS from its layout-shift observer, with the viewport's sizing estimated."
     )
 
 
@@ -319,14 +320,13 @@ async def _record(
     loop = asyncio.get_running_loop()
     si = await loop.run_in_executor(None, _speed_index, observation)
     main_thread, trace_details = _main_thread_metrics(observation)
+    cls, cls_details = page_layout_shift(observation)
     metrics = {
         "fcp_ms": observation.fcp_ms,
         "lcp_ms": observation.lcp_ms,
         "speed_index_ms": si,
         "tbt_ms": main_thread["tbt_ms"],
-        "cls": cumulative_layout_shift(
-            observation.layout_shifts, viewport_change_ms=observation.viewport_change_ms
-        ),
+        "cls": cls,
         "ttfb_ms": network.time_to_first_byte_ms(),
     }
     warnings = list(observation.warnings)
@@ -378,6 +378,7 @@ async def _record(
         # {"error": why} when it is missing, and its raw CDP Network events: the
         # inputs of the simulated throttling and of main-thread diagnostics.
         "trace": trace_details,
+        "layout_shift": cls_details,
         "devtools_log": observation.devtools_log,
     }
     if simulation is not None:

@@ -74,6 +74,11 @@ TOP_LEVEL_TASKS = frozenset(
         "TaskQueueManager::ProcessTaskFromWorkQueue",
     }
 )
+#: Per-frame marks the splitter collects from any thread: navigation, paint, the
+#: viewport's sizing (``viewport``, category ``loading``).
+MARKS = frozenset(
+    {"navigationStart", "firstContentfulPaint", "domContentLoadedEventEnd", "viewport"}
+)
 #: Short top-level tasks with nothing inside are left out of a page's event list.
 MIN_KEPT_TASK_US = 1000
 START_TIMEOUT_S = 15.0
@@ -107,6 +112,11 @@ class PageTrace:
     dcl_ms: float | None
     tasks: list[tuple[float, float]]
     events: list[dict[str, Any]] = field(repr=False)
+    #: When the main frame's viewport was first sized for the document (ms since the
+    #: origin), from its ``viewport`` events in the window (see :func:`first_viewport`),
+    #: or None if the trace has none: the moment Lighthouse counts the "recent input"
+    #: flag of layout shifts from.
+    viewport_ms: float | None = None
 
     @property
     def main_thread_ms(self) -> float:
@@ -127,6 +137,7 @@ class PageTrace:
             "fcp_ms": self.fcp_ms,
             "dcl_ms": self.dcl_ms,
             "main_thread_ms": self.main_thread_ms,
+            "viewport_ms": self.viewport_ms,
             "main_thread": self.events,
         }
 
@@ -178,8 +189,8 @@ def split_events(
                 main_threads[pid] = tid
             continue
         by_thread.setdefault((pid, tid), []).append(event)
-        if name in ("navigationStart", "firstContentfulPaint", "domContentLoadedEventEnd"):
-            frame = event.get("args", {}).get("frame")
+        if name in MARKS:
+            frame = frame_of(event)
             if frame in frames:
                 target = navigations if name == "navigationStart" else marks
                 target[frame].append(event)
@@ -192,6 +203,23 @@ def split_events(
         except TraceUnavailable as exc:
             found[want.key] = str(exc)
     return found
+
+
+def frame_of(event: Mapping[str, Any]) -> str | None:
+    """The frame an event names, as Lighthouse reads it.
+
+    ``args.data.frame``, ``args.data.frameID`` (the ``viewport`` event) or ``args.frame``.
+
+    >>> frame_of({"args": {"data": {"frame": "F1"}}}), frame_of({"args": {"frame": "F2"}})
+    ('F1', 'F2')
+    >>> frame_of({"args": {"data": {"frameID": "F3", "width": 412}}})
+    'F3'
+    """
+    args = event.get("args") or {}
+    data = args.get("data")
+    frame = (data.get("frame") or data.get("frameID")) if isinstance(data, dict) else None
+    frame = frame or args.get("frame")
+    return frame if isinstance(frame, str) else None
 
 
 def _page_trace(
@@ -229,8 +257,8 @@ def _page_trace(
                 thread_events.append(event)
     thread_events.sort(key=lambda e: (e["ts"], -float(e.get("dur", 0))))
 
-    def first_mark(name: str) -> float | None:
-        times = [e["ts"] for e in marks if e.get("name") == name and e["ts"] >= origin]
+    def first_mark(name: str, since: float = origin) -> float | None:
+        times = [e["ts"] for e in marks if e.get("name") == name and e["ts"] >= since]
         return (min(times) - origin) / 1000 if times else None
 
     tasks = top_level_tasks(thread_events, origin)
@@ -250,7 +278,52 @@ def _page_trace(
         dcl_ms=first_mark("domContentLoadedEventEnd"),
         tasks=tasks,
         events=metadata + _compact(thread_events),
+        viewport_ms=first_viewport(
+            [e for e in marks if e.get("name") == "viewport"], want.start_us, origin
+        ),
     )
+
+
+def first_viewport(
+    events: Sequence[dict[str, Any]], since_us: float, origin_us: float
+) -> float | None:
+    """When the main frame's viewport was sized for the document (ms since *origin_us*).
+
+    Lighthouse takes the first ``viewport`` event of its trace (which starts after the
+    emulation is set, right before navigating); in a clean run it has one: the active
+    viewport, the device's size, set as the document first lays out with its meta
+    viewport (just before the first paint). Chromium flags the layout shifts of the
+    next 500 ms as "recent input", and Lighthouse counts exactly those.
+
+    A context's first page, as psdata measures it, also gets an inactive event with the
+    device's size as its renderer's frame is created, and a mobile page an active one
+    for the default 980 px layout before its meta viewport applies. So this is the
+    first active event (since *since_us*) of the size of the first inactive one, else
+    the first active one, else the first one; None if there is none.
+
+    >>> def vp(ms, active, width=412):
+    ...     data = {"isActive": active, "width": width, "height": 823}
+    ...     return {"name": "viewport", "ts": ms * 1000, "args": {"data": data}}
+    >>> trace = [vp(15, False), vp(600, True, width=981), vp(680, True)]
+    >>> first_viewport(trace, 0, origin_us=0)
+    680.0
+    >>> first_viewport(trace[:2], 0, origin_us=0), first_viewport(trace[:1], 0, origin_us=0)
+    (600.0, 15.0)
+    """
+
+    def data(event: dict[str, Any]) -> dict[str, Any]:
+        found = (event.get("args") or {}).get("data")
+        return found if isinstance(found, dict) else {}
+
+    def size(event: dict[str, Any]) -> tuple[Any, Any]:
+        return data(event).get("width"), data(event).get("height")
+
+    found = sorted((e for e in events if float(e["ts"]) >= since_us), key=lambda e: e["ts"])
+    active = [e for e in found if data(e).get("isActive")]
+    device = next((size(e) for e in found if not data(e).get("isActive")), None)
+    sized = [e for e in active if size(e) == device]
+    chosen = (sized or active or found)[:1]
+    return (float(chosen[0]["ts"]) - origin_us) / 1000 if chosen else None
 
 
 def top_level_tasks(

@@ -7,6 +7,7 @@ recorded by :data:`PERMISSION_PROBE` (an init script added before navigation).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from playwright.async_api import Page
@@ -34,17 +35,29 @@ PERMISSION_PROBE = """(() => {
 })();"""
 
 _FACTS_JS = """(limit) => {
+  // Each parent's children are numbered once (a flat list of thousands of links would
+  // otherwise cost a scan of its siblings per element).
+  const positions = new Map();
+  const nthOfType = (n) => {
+    const parent = n.parentElement;
+    if (!parent) return '';
+    let known = positions.get(parent);
+    if (!known) {
+      known = {nth: new Map(), count: new Map()};
+      for (const c of parent.children) {
+        const seen = (known.count.get(c.localName) || 0) + 1;
+        known.count.set(c.localName, seen);
+        known.nth.set(c, seen);
+      }
+      positions.set(parent, known);
+    }
+    return known.count.get(n.localName) > 1 ? `:nth-of-type(${known.nth.get(n)})` : '';
+  };
   const selector = (el) => {
     const parts = [];
     for (let n = el; n && n.nodeType === 1 && parts.length < 4; n = n.parentElement) {
       if (n.id) { parts.unshift('#' + CSS.escape(n.id)); break; }
-      let part = n.localName;
-      const parent = n.parentElement;
-      if (parent) {
-        const same = [...parent.children].filter((c) => c.localName === n.localName);
-        if (same.length > 1) part += `:nth-of-type(${same.indexOf(n) + 1})`;
-      }
-      parts.unshift(part);
+      parts.unshift(n.localName + nthOfType(n));
     }
     return parts.join(' > ');
   };
@@ -70,14 +83,16 @@ _FACTS_JS = """(limit) => {
   const resolved = (url) => {
     try { return new URL(url, location.href).href; } catch (e) { return ''; }
   };
-  const anchors = [...document.querySelectorAll('a')].slice(0, limit).map((a) => {
+  // Every anchor is judged, as in Lighthouse; past the first `limit`, without the
+  // selector and snippet that only describe a failure (a large index has 30,000 links).
+  const anchors = [...document.querySelectorAll('a')].map((a, index) => {
     const html = a instanceof HTMLAnchorElement;
     return {
-      ...node(a),
+      ...(index < limit ? node(a) : {selector: '', snippet: '', index}),
       rawHref: attr(a, 'href') || '',
       // An <a> without href has href ''; an SVG <a> holds an SVGAnimatedString.
       href: html ? a.href : resolved(a.href.baseVal),
-      text: (a.textContent || '').replace(/\\s+/g, ' ').trim(),
+      text: (a.textContent || '').slice(0, 1000).replace(/\\s+/g, ' ').trim(),
       rel: (attr(a, 'rel') || '').toLowerCase(),
       name: html ? a.name : '',
       role: attr(a, 'role') || '',
@@ -185,7 +200,8 @@ _FACTS_JS = """(limit) => {
   };
 }"""
 
-#: Most elements of one kind the facts script reads (anchors, images, inputs).
+#: Most elements of one kind the facts script reads (images, inputs); anchors are all
+#: read, and this many with the selector and snippet of their node.
 ELEMENT_LIMIT = 2000
 
 
@@ -196,5 +212,15 @@ async def collect_page_facts(page: Page, *, within: float) -> dict[str, Any]:
     >>> facts["doctype"]["name"]  # doctest: +SKIP
     'html'
     """
-    facts: dict[str, Any] = await evaluate(page, _FACTS_JS, ELEMENT_LIMIT, within=within)
+    # As one JSON string: Playwright's value-by-value serialization of tens of thousands
+    # of anchors takes seconds, JSON.stringify and json.loads a few milliseconds. Not on
+    # a page that replaced JSON.stringify or added toJSON methods (old Prototype.js).
+    wrapped = f"""(limit) => {{
+      const facts = ({_FACTS_JS})(limit);
+      const native = /\\[native code\\]/.test(String(JSON.stringify))
+        && [Object, Array, String].every((type) => type.prototype.toJSON === undefined);
+      return native ? JSON.stringify(facts) : facts;
+    }}"""
+    found = await evaluate(page, wrapped, ELEMENT_LIMIT, within=within)
+    facts: dict[str, Any] = json.loads(found) if isinstance(found, str) else found
     return facts

@@ -28,13 +28,14 @@ import asyncio
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from playwright.async_api import Page
 
 from ..evidence import AuditResult
 from ._common import MANUAL, PageEvidence, describe, not_applicable, passed_if, unavailable
 from .accessibility import axe_audit
+from .link_header import LinkHeaderError, parse_link_header
 
 #: Lighthouse 12.2.3 ``categories.seo.auditRefs`` weights.
 WEIGHTS: dict[str, float] = {
@@ -246,6 +247,21 @@ def http_status_code(evidence: PageEvidence) -> AuditResult:
     return passed_if("http-status-code", TITLES["http-status-code"], WEIGHTS, [], reason=reason)
 
 
+def _anchor_node(anchor: dict[str, Any]) -> dict[str, str]:
+    """An anchor's selector and snippet; past the facts' node limit, where it stands.
+
+    >>> _anchor_node({"selector": "", "snippet": "", "index": 2500, "rawHref": "x"})
+    {'selector': 'a (link 2501 of the document)', 'snippet': '<a href="x">'}
+    """
+    if anchor.get("selector"):
+        return {"selector": anchor["selector"], "snippet": anchor["snippet"]}
+    raw = str(anchor.get("rawHref") or "").replace('"', "&quot;")
+    return {
+        "selector": f"a (link {int(anchor.get('index', 0)) + 1} of the document)",
+        "snippet": f'<a href="{raw}">' if raw else "<a>",
+    }
+
+
 def link_text(evidence: PageEvidence) -> AuditResult:
     """Fails for followed links whose whole text is a generic phrase ("click here").
 
@@ -256,7 +272,7 @@ def link_text(evidence: PageEvidence) -> AuditResult:
     """
     page = evidence.url.split("#")[0]
     failures = [
-        {"selector": a["selector"], "snippet": a["snippet"], "href": a["href"], "text": a["text"]}
+        {**_anchor_node(a), "href": a["href"], "text": a["text"]}
         for a in (evidence.facts or {}).get("anchors", [])
         if a["href"]
         and not a["href"].lower().startswith("javascript:")
@@ -333,7 +349,7 @@ def crawlable_anchors(evidence: PageEvidence) -> AuditResult:
     1.0
     """
     failures = [
-        {"selector": a["selector"], "snippet": a["snippet"], "href": a["rawHref"]}
+        {**_anchor_node(a), "href": a["rawHref"]}
         for a in (evidence.facts or {}).get("anchors", [])
         if _uncrawlable(a, evidence.url)
     ]
@@ -383,13 +399,63 @@ def hreflang(evidence: PageEvidence) -> AuditResult:
     return passed_if("hreflang", TITLES["hreflang"], WEIGHTS, failures)
 
 
+def _resolve(base: str, raw: str) -> str:
+    """*raw* resolved against *base*, normalised as a browser's ``URL.href`` is (roughly).
+
+    >>> _resolve("https://a.test/page", "HTTPS://B.test"), _resolve("https://a.test/x", "y")
+    ('https://b.test/', 'https://a.test/y')
+    """
+    parts = urlsplit(urljoin(base, raw.strip()))
+    scheme = parts.scheme.lower()
+    if scheme in HOST_SCHEMES:
+        netloc = parts.netloc.lower() if "@" not in parts.netloc else parts.netloc
+        parts = parts._replace(scheme=scheme, netloc=netloc, path=parts.path or "/")
+    return urlunsplit(parts)
+
+
+def header_links(evidence: PageEvidence) -> list[dict[str, Any]]:
+    """The links of the main document's ``Link`` response headers, as link facts.
+
+    Each has ``rel`` (lower case), ``rawHref``, ``href`` (resolved against the page's
+    URL, ``None`` when it does not resolve) and ``hreflang``; a header value that does
+    not parse gives none (Lighthouse skips it with a warning).
+
+    >>> from psdata.lab.evidence import NetworkRequest
+    >>> doc = NetworkRequest("1", "https://a.test/page", "Document",
+    ...                      response_headers={"link": "</doc>; rel=Canonical"})
+    >>> header_links(PageEvidence("https://a.test/page", {}, main_document=doc))
+    [{'rel': 'canonical', 'rawHref': '/doc', 'href': 'https://a.test/doc', 'hreflang': ''}]
+    """
+    document = evidence.main_document
+    value = document.response_headers.get("link") if document is not None else None
+    links: list[dict[str, Any]] = []
+    for line in (value or "").split("\n"):  # CDP joins repeated headers with newlines
+        try:
+            entries = parse_link_header(line)
+        except LinkHeaderError:
+            continue
+        for entry in entries:
+            raw = entry["uri"]
+            resolves = parses_as_url(raw, relative_to=evidence.url)
+            links.append(
+                {
+                    "rel": entry.get("rel", "").lower(),
+                    "rawHref": raw,
+                    "href": _resolve(evidence.url, raw) if resolves else None,
+                    "hreflang": entry.get("hreflang", ""),
+                }
+            )
+    return links
+
+
 def canonical(evidence: PageEvidence) -> AuditResult:
     """Judges ``<link rel=canonical>`` in the head as Lighthouse 12.2.3 does.
 
-    A link without href is ignored; one whose href is not an absolute URL fails (any
-    scheme counts: ``file:`` is a URL); several different URLs fail; one URL fails when
-    it and the page are both ``hreflang`` alternates, or when it is the site's root for
-    another page. Not applicable without a canonical URL.
+    The main document's ``Link: <url>; rel=canonical`` response headers count too,
+    after the head's links. A link without href is ignored; one whose href is not an
+    absolute URL fails (any scheme counts: ``file:`` is a URL); several different URLs
+    fail; one URL fails when it and the page are both ``hreflang`` alternates, or when
+    it is the site's root for another page. Not applicable without a canonical URL.
 
     >>> facts = {"canonical": [{"rawHref": "/other", "href": "https://a.test/other"}]}
     >>> canonical(PageEvidence("https://a.test/page", facts=facts)).explanation
@@ -402,7 +468,9 @@ def canonical(evidence: PageEvidence) -> AuditResult:
     facts = evidence.facts or {}
     unique: list[str] = []
     invalid = relative = None
-    for link in facts.get("canonical", []):
+    from_headers = header_links(evidence)
+    links = [*facts.get("canonical", []), *(h for h in from_headers if h["rel"] == "canonical")]
+    for link in links:
         if not link["rawHref"]:
             continue
         if not link["href"]:
@@ -425,6 +493,11 @@ def canonical(evidence: PageEvidence) -> AuditResult:
         base_url = evidence.main_document.url if evidence.main_document else evidence.url
         base = urlsplit(base_url)
         alternates = {link["href"] for link in facts.get("hreflang", []) if link["href"]}
+        alternates |= {
+            h["href"]
+            for h in from_headers
+            if h["rel"] == "alternate" and h["href"] and h["hreflang"]
+        }
         if base_url in alternates and unique[0] in alternates and base_url != unique[0]:
             reason = f"Points to another `hreflang` location ({base_url})"
         elif (
