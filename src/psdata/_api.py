@@ -70,7 +70,7 @@ def _request(options: dict[str, Any]) -> Request:
             f"throttling must be one of {', '.join(engine.throttling)} with engine={name!r},"
             f" got {throttling!r}."
         )
-    limit = engine.default_concurrency() if concurrency is None else concurrency
+    limit = engine.default_concurrency(throttling) if concurrency is None else concurrency
     top = engine.max_concurrency
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1 or limit > (top or limit):
         bound = f"from 1 to {top}" if top else "of at least 1"
@@ -242,11 +242,15 @@ def analyze(
         Subset of performance, accessibility, best_practices, seo (default all four).
     throttling : str, optional
         The engine's throttling method (default: the engine's own). Lab: ``"devtools"``
-        (Lighthouse's applied throttling) or ``"provided"`` (none).
+        (Lighthouse's applied throttling), ``"simulate"`` (Lighthouse's simulated
+        throttling, as PageSpeed Insights: an unthrottled load, then Lantern's estimate
+        for a slow phone) or ``"provided"`` (none).
     concurrency : int, optional
-        Pages measured at once (default: the pool's context limit, see
-        :func:`set_max_concurrent_contexts`). More than the limit (at most 5) grows the
-        pool for this call, so no page waits for a context while its timeout runs.
+        Pages measured at once. Default: the pool's context limit (see
+        :func:`set_max_concurrent_contexts`); under devtools throttling at most one page
+        per 2 CPU cores, since each throttled page keeps a core busy and more pages skew
+        each other's paint timings. More than the limit (at most 5) grows the pool for
+        this call, so no page waits for a context while its timeout runs.
     timeout : float
         Seconds allowed for one URL's measurement (one attempt), from the moment it has
         a browser context.

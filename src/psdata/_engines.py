@@ -35,10 +35,17 @@ class EngineImplementation(Protocol):
         """Open the engine for one batch; the context yields its ``measure`` function."""
 
 
-def _context_limit() -> int:
+def _lab_concurrency(throttling: str) -> int:
+    """The pool's context limit; fewer under devtools throttling, which spins a core a page."""
+    from ._pool import devtools_contexts
     from ._runtime import get_max_concurrent_contexts
 
-    return get_max_concurrent_contexts()
+    limit = get_max_concurrent_contexts()
+    return min(limit, devtools_contexts()) if throttling == "devtools" else limit
+
+
+def _remote_concurrency(throttling: str) -> int:
+    return REMOTE_CONCURRENCY
 
 
 @dataclass(frozen=True)
@@ -54,7 +61,8 @@ class Engine:
     throttling: tuple[str, ...]
     #: ``"module:attribute"`` of its :class:`EngineImplementation`, imported on first use.
     entry: str
-    default_concurrency: Callable[[], int]
+    #: Pages measured at once when the caller names no ``concurrency``, per throttling.
+    default_concurrency: Callable[[str], int]
     #: The most pages it measures at once (``None``: no bound of its own).
     max_concurrency: int | None = None
 
@@ -80,10 +88,10 @@ ENGINES: dict[str, Engine] = {
             "lab",
             ("devtools", "provided", "simulate"),
             "psdata.lab.engine:LAB",
-            _context_limit,
+            _lab_concurrency,
             5,
         ),
-        Engine("psi", ("simulate",), "psdata.psi:PSI", lambda: REMOTE_CONCURRENCY),
-        Engine("crux", ("simulate",), "psdata.psi:CRUX", lambda: REMOTE_CONCURRENCY),
+        Engine("psi", ("simulate",), "psdata.psi:PSI", _remote_concurrency),
+        Engine("crux", ("simulate",), "psdata.psi:CRUX", _remote_concurrency),
     )
 }

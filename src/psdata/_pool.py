@@ -42,21 +42,38 @@ T = TypeVar("T")
 MIN_CONTEXTS, MAX_CONTEXTS = 1, 5
 
 
-def default_contexts() -> int:
-    """The default context limit: one more than the CPU cores this process may use, 1..5.
+def usable_cores() -> int:
+    """The CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 2
 
-    A page under 4× CPU throttling keeps about 0.9 of a core busy for its whole
-    measurement (Chromium's throttling busy-waits), so more pages than cores only stretch
-    each other's timings; one extra fills the gaps (``bench/throughput.py``).
+
+def default_contexts() -> int:
+    """The default context limit: one more than the usable CPU cores, 1..5.
+
+    An unthrottled page (simulated throttling) uses a core in bursts, so one page more
+    than cores fills the gaps (``bench/throughput.py``).
 
     >>> MIN_CONTEXTS <= default_contexts() <= MAX_CONTEXTS
     True
     """
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 2
-    return max(MIN_CONTEXTS, min(MAX_CONTEXTS, cores + 1))
+    return max(MIN_CONTEXTS, min(MAX_CONTEXTS, usable_cores() + 1))
+
+
+def devtools_contexts() -> int:
+    """Pages measured at once under devtools throttling by default: one per 2 cores.
+
+    A page under 4× CPU throttling keeps about 0.9 of a core busy for its whole
+    measurement (Chromium's throttler busy-waits), and the browser and psdata need the
+    rest: more pages stretch each other's paint timings (``bench/compare_lighthouse.py
+    --concurrency N``: FCP +18 % median at 3 pages on 2 cores).
+
+    >>> MIN_CONTEXTS <= devtools_contexts() <= MAX_CONTEXTS
+    True
+    """
+    return max(MIN_CONTEXTS, min(MAX_CONTEXTS, usable_cores() // 2))
 
 
 DEFAULT_CONTEXTS = default_contexts()
