@@ -1,13 +1,13 @@
 """psdata vs Lighthouse 12.2.3, page by page, on the local benchmark pages.
 
 Serves ``bench/pages`` on 127.0.0.1, runs Lighthouse 12.2.3 (``--throttling-method``
-devtools or simulate, mobile and desktop; results cached in ``bench/out/lighthouse/`` keyed
-by the pages' content) and psdata (the same throttling, Lighthouse's quiet windows,
-concurrency 1 and 3 (``--concurrency``), ``skip_cache=True``, a private cache directory), then prints per page scores
-and metrics of both, the agreement summary per form factor with targets, the audits that
-disagree, the performance opportunities and diagnostics audit by audit (pass/fail
-agreement, savings ratios), psdata's concurrency 1 vs N stability and psdata's per-URL
-engine overhead.
+devtools or simulate, mobile and desktop; results cached in ``bench/out/lighthouse/``
+keyed by the pages' content) and psdata (the same throttling, Lighthouse's quiet windows,
+concurrency 1 and 3 (``--concurrency``), ``skip_cache=True``, a private cache directory),
+then prints per page scores and metrics of both, the agreement summary per form factor
+with targets, the audits that disagree, the performance opportunities and diagnostics
+audit by audit (pass/fail agreement, savings ratios), psdata's concurrency 1 vs N
+stability and psdata's per-URL engine overhead.
 
     .venv/bin/python bench/compare_lighthouse.py --quick        # 2 pages, ~3 min
     .venv/bin/python bench/compare_lighthouse.py --repeat 3     # all pages, median of 3
