@@ -37,8 +37,10 @@ def measured(site: ServedSite, tmp_path_factory: pytest.TempPathFactory) -> pd.D
         index=list(PAGES),
     )
     cache = tmp_path_factory.mktemp("measured-cache")
-    # A quiet window long enough for the late heading (1.2 s) and the second long task.
-    return psdata.analyze(urls, cache_dir=cache, **{**FAST, "quiet_window_ms": 1500})
+    # A quiet window long enough for the late heading (1.2 s) and the second long task;
+    # applied throttling, so the metrics are what the page did (simulate: test_simulate).
+    options = {**FAST, "quiet_window_ms": 1500, "throttling": "devtools"}
+    return psdata.analyze(urls, cache_dir=cache, **options)
 
 
 def test_metrics_reflect_what_the_pages_do(measured: pd.DataFrame) -> None:

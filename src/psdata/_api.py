@@ -241,10 +241,10 @@ def analyze(
     categories : iterable of str, optional
         Subset of performance, accessibility, best_practices, seo (default all four).
     throttling : str, optional
-        The engine's throttling method (default: the engine's own). Lab: ``"devtools"``
-        (Lighthouse's applied throttling), ``"simulate"`` (Lighthouse's simulated
-        throttling, as PageSpeed Insights: an unthrottled load, then Lantern's estimate
-        for a slow phone) or ``"provided"`` (none).
+        The engine's throttling method (default: the engine's own). Lab: ``"simulate"``
+        (the default: Lighthouse's simulated throttling, as PageSpeed Insights and a plain
+        ``lighthouse`` run: an unthrottled load, then Lantern's estimate for a slow
+        phone), ``"devtools"`` (Lighthouse's applied throttling) or ``"provided"`` (none).
     concurrency : int, optional
         Pages measured at once. Default: the pool's context limit (see
         :func:`set_max_concurrent_contexts`); under devtools throttling at most one page
@@ -253,7 +253,9 @@ def analyze(
         this call, so no page waits for a context while its timeout runs.
     timeout : float
         Seconds allowed for one URL's measurement (one attempt), from the moment it has
-        a browser context.
+        a browser context. Under 25 s a page is measured without the main-thread trace,
+        so simulated throttling gives no FCP/LCP/SI/TBT or performance score (the row's
+        ``warnings`` says why).
     errors : {"coerce", "raise"}
         ``coerce`` puts failures in the ``error`` column; ``raise`` raises the first.
     progress : bool
@@ -264,9 +266,10 @@ def analyze(
         Measure everything again / retry stored failures.
     quiet_window_ms : float, optional
         Lab only: each threshold of Lighthouse's two-stage wait (pause after load and
-        FCP, network quiet, then CPU quiet; default 5,250 ms each, so a quiet page is
-        observed about 10.5 s after load). Shorter is faster but can miss late layout
-        shifts, long tasks and late LCP.
+        FCP, network quiet, then CPU quiet; default Lighthouse's for the throttling
+        method: 1,000 ms each under simulate, 5,250 ms under devtools and provided, so a
+        quiet page is observed about 2 s or 10.5 s after load). Shorter is faster but
+        can miss late layout shifts, long tasks and late LCP.
     cache_dir : path, optional
         Where the result store lives (default: ``PSDATA_CACHE_DIR`` or the user cache).
     psi_key, psi_endpoint, crux_endpoint : str, optional

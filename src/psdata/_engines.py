@@ -53,7 +53,7 @@ class Engine:
     """One row of the engine table.
 
     >>> ENGINES["lab"].default_throttling
-    'devtools'
+    'simulate'
     """
 
     name: str
@@ -86,7 +86,7 @@ ENGINES: dict[str, Engine] = {
     for engine in (
         Engine(
             "lab",
-            ("devtools", "provided", "simulate"),
+            ("simulate", "devtools", "provided"),
             "psdata.lab.engine:LAB",
             _lab_concurrency,
             5,

@@ -218,14 +218,15 @@ def _add_run_options(parser: argparse.ArgumentParser, *, engines: bool) -> None:
         "--throttling",
         choices=ENGINES["lab"].throttling,
         default=default("throttling"),
-        help="lab engine: devtools (applied), simulate (Lantern, as PSI), provided (none)",
+        help="lab engine: simulate (Lantern, as PSI; default), devtools (applied), provided (none)",
     )
     run.add_argument(
         "--quiet-window-ms",
         type=float,
         default=default("quiet_window_ms"),
         metavar="MS",
-        help="lab engine: each threshold of the wait after load (default: Lighthouse's 5250)",
+        help="lab engine: each threshold of the wait after load (default: Lighthouse's for the"
+        " throttling: 1000 simulate, 5250 devtools/provided)",
     )
     how = parser.add_argument_group("how to run")
     how.add_argument(
