@@ -36,6 +36,8 @@ import common
 import opportunities_compare
 from common import CATEGORIES, METRIC_LABELS, METRICS, fmt
 
+from psdata._engines import ENGINES
+
 #: MANIFEST "exercises" of the page classes where real pages disagreed with Lighthouse:
 #: mobile pages wider than the phone, large documents, SEO edge values, console errors.
 PAGE_CLASSES = ("mobile-overflow", "large-document", "seo", "console-errors", "real-html")
@@ -138,8 +140,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--throttling",
         choices=tuple(TARGET_METRICS),
-        default="devtools",
-        help="throttling method of both sides (default: devtools)",
+        default=ENGINES["lab"].default_throttling,
+        help="throttling method of both sides (default: psdata's, %(default)s)",
     )
     parser.add_argument(
         "--no-trace",

@@ -35,6 +35,8 @@ if str(Path(__file__).resolve().parent) not in sys.path:
 import common
 from common import fmt
 
+from psdata._engines import ENGINES
+
 QUICK_PAGES = ("baseline/article.html", "cls/banner-insert.html", "tbt/tbt-150.html")
 LEVELS = (1, 2, 3, 5)
 MIN_PAGES = 30
@@ -82,8 +84,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--throttling",
         choices=tuple(TARGET_VS_LIGHTHOUSE),
-        default="devtools",
-        help="throttling method of both sides (default: devtools)",
+        default=ENGINES["lab"].default_throttling,
+        help="throttling method of both sides (default: psdata's, %(default)s)",
     )
     return parser.parse_args(argv)
 
