@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import psutil
 import pytest
 
@@ -80,6 +81,19 @@ def restore_global_settings() -> Iterator[None]:
     _browser._explicit_path = chromium
     if psdata.get_max_concurrent_contexts() != limit:
         psdata.set_max_concurrent_contexts(limit)
+
+
+def opportunity_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The weight-0 performance audits of *frame* (Lighthouse's opportunities and
+    diagnostics), one row per page and audit, indexed as *frame*."""
+    audits = psdata.audits(frame)
+    return audits[(audits.category == "performance") & (audits.weight == 0)]
+
+
+def audit_of(table: pd.DataFrame, page: str, audit_id: str) -> pd.Series:
+    """The row of one page's audit in an :func:`opportunity_table`."""
+    rows = table.loc[[page]]
+    return rows[rows.audit_id == audit_id].iloc[0]
 
 
 @pytest.fixture

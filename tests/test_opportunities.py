@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 import psdata
+from conftest import audit_of, opportunity_table
 from psdata._server import ServedSite
 from psdata.lab.emulation import profile_for
 from psdata.lab.engine import LabSettings, _opportunity_collector
@@ -404,13 +405,7 @@ def measured(site: ServedSite, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 @pytest.fixture(scope="module")
 def table(measured: pd.DataFrame) -> pd.DataFrame:
-    audits = psdata.audits(measured)
-    return audits[(audits.category == "performance") & (audits.weight == 0)]
-
-
-def audit(table: pd.DataFrame, page: str, audit_id: str) -> pd.Series:
-    rows = table.loc[[page]]
-    return rows[rows.audit_id == audit_id].iloc[0]
+    return opportunity_table(measured)
 
 
 def failing(row: pd.Series) -> bool:
@@ -440,41 +435,41 @@ def test_waste_page_fails_what_lighthouse_fails(table: pd.DataFrame) -> None:
         "unsized-images",
         "uses-long-cache-ttl",
     )
-    failed = {a for a in expected if failing(audit(table, "waste", a))}
+    failed = {a for a in expected if failing(audit_of(table, "waste", a))}
     assert failed == set(expected)
     for passing in ("unminified-css", "redirects", "dom-size", "efficient-animated-content"):
-        assert not failing(audit(table, "waste", passing)), passing
-    blocking = audit(table, "waste", "render-blocking-resources")
+        assert not failing(audit_of(table, "waste", passing)), passing
+    blocking = audit_of(table, "waste", "render-blocking-resources")
     assert {Path(i["url"]).name for i in blocking.details} == {"unused.css", "unminified.js"}
 
 
 def test_byte_savings_are_in_range(table: pd.DataFrame) -> None:
     css = (PAGES / "unused.css").read_bytes()
     js = (PAGES / "unminified.js").read_bytes()
-    unused_css = audit(table, "waste", "unused-css-rules").savings_bytes
+    unused_css = audit_of(table, "waste", "unused-css-rules").savings_bytes
     assert 0.95 * len(css) <= unused_css <= len(css)
-    compression = audit(table, "waste", "uses-text-compression")
+    compression = audit_of(table, "waste", "uses-text-compression")
     expected = (len(js) - gzip_size(js)) + (len(css) - gzip_size(css))
     assert compression.savings_bytes == pytest.approx(expected, rel=0.01)
-    unminified = audit(table, "waste", "unminified-javascript").details[0]
+    unminified = audit_of(table, "waste", "unminified-javascript").details[0]
     assert 0.5 < unminified["wastedPercent"] / 100 < 0.85
-    unused_js = audit(table, "waste", "unused-javascript").details[0]
+    unused_js = audit_of(table, "waste", "unused-javascript").details[0]
     assert 20 * 1024 < unused_js["wastedBytes"] < len(js)
     # 800×600 shown at 200×150 CSS px on a 1.75 DPR phone: 81 % of the pixels wasted.
-    responsive = audit(table, "waste", "uses-responsive-images").details[0]
+    responsive = audit_of(table, "waste", "uses-responsive-images").details[0]
     assert responsive["wastedPercent"] == pytest.approx(100 * (1 - 350 * 262.5 / 480_000), abs=1)
-    optimized = audit(table, "waste", "uses-optimized-images").details
+    optimized = audit_of(table, "waste", "uses-optimized-images").details
     assert all(i["fromProtocol"] for i in optimized)  # Chromium re-encoded them
     # Lantern on the page's trace (devtools settings, as Lighthouse) estimates the time.
-    compression = audit(table, "waste", "uses-text-compression")
+    compression = audit_of(table, "waste", "uses-text-compression")
     assert compression.savings_ms >= 0  # not NaN
 
 
 def test_lazy_lcp_image(table: pd.DataFrame) -> None:
-    lazy = audit(table, "lazy", "lcp-lazy-loaded")
+    lazy = audit_of(table, "lazy", "lcp-lazy-loaded")
     assert failing(lazy) and "hero.jpg" in lazy.details[0]["url"]
-    assert not failing(audit(table, "lazy", "prioritize-lcp-image"))  # it is in the HTML
-    assert not failing(audit(table, "waste", "lcp-lazy-loaded"))
+    assert not failing(audit_of(table, "lazy", "prioritize-lcp-image"))  # it is in the HTML
+    assert not failing(audit_of(table, "waste", "lcp-lazy-loaded"))
 
 
 def test_clean_page_passes(table: pd.DataFrame) -> None:
@@ -483,16 +478,16 @@ def test_clean_page_passes(table: pd.DataFrame) -> None:
     assert decided.score.ge(0.9).all(), decided[decided.score < 0.9].audit_id.tolist()
     trace_audits = rows[rows.audit_id.isin(["bootup-time", "mainthread-work-breakdown"])]
     assert not trace_audits.display_mode.eq("error").any()  # fed the page's trace
-    blocking = audit(table, "clean", "render-blocking-resources")
+    blocking = audit_of(table, "clean", "render-blocking-resources")
     assert blocking.score == 1 and not blocking.details
 
 
 def test_an_image_chromium_cannot_decode_leaves_the_other_audits(table: pd.DataFrame) -> None:
     for audit_id in ("modern-image-formats", "uses-optimized-images"):
-        row = audit(table, "broken", audit_id)
+        row = audit_of(table, "broken", audit_id)
         assert row.display_mode == "error" and math.isnan(row.score)
-    assert audit(table, "broken", "dom-size").score == 1
-    assert audit(table, "broken", "unsized-images").score == 1
+    assert audit_of(table, "broken", "dom-size").score == 1
+    assert audit_of(table, "broken", "unsized-images").score == 1
 
 
 def test_opportunities_rank_the_fixes(measured: pd.DataFrame, table: pd.DataFrame) -> None:
@@ -512,7 +507,7 @@ def test_opportunities_rank_the_fixes(measured: pd.DataFrame, table: pd.DataFram
     assert compression.pages_failing == 1
     assert (
         compression.total_savings_bytes
-        == audit(table, "waste", "uses-text-compression").savings_bytes
+        == audit_of(table, "waste", "uses-text-compression").savings_bytes
     )
     timed = ranking.dropna(subset=["total_savings_ms"])
     assert timed.total_savings_ms.is_monotonic_decreasing

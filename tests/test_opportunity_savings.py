@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import psdata
-from conftest import FAST
+from conftest import FAST, audit_of, opportunity_table
 from psdata._server import ServedSite
 
 SIMULATE = {**FAST, "throttling": "simulate", "categories": ["performance"], "timeout": 60.0}
@@ -29,22 +29,16 @@ def measured(site: ServedSite, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 @pytest.fixture(scope="module")
 def table(measured: pd.DataFrame) -> pd.DataFrame:
-    audits = psdata.audits(measured)
-    return audits[(audits.category == "performance") & (audits.weight == 0)]
-
-
-def audit(table: pd.DataFrame, page: str, audit_id: str) -> pd.Series:
-    rows = table.loc[[page]]
-    return rows[rows.audit_id == audit_id].iloc[0]
+    return opportunity_table(measured)
 
 
 def test_a_large_blocking_style_sheet_on_a_slow_server_costs_time(table: pd.DataFrame) -> None:
-    blocking = audit(table, "blocking", "render-blocking-resources")
+    blocking = audit_of(table, "blocking", "render-blocking-resources")
     assert blocking.score == 0 and blocking.savings_ms > 0
     [item] = blocking.details
     assert Path(item["url"].split("?")[0]).name == "unused.css" and item["wastedMs"] >= 50
     # Its unused rules cost time on the first paint's graph too.
-    unused = audit(table, "blocking", "unused-css-rules")
+    unused = audit_of(table, "blocking", "unused-css-rules")
     assert unused.score < 0.9 and unused.savings_ms > 0
 
 
@@ -56,17 +50,17 @@ def test_a_page_without_waste_saves_nothing(table: pd.DataFrame) -> None:
 
 def test_main_thread_audits_read_the_pages_trace(table: pd.DataFrame) -> None:
     """Two 250 ms busy loops of an inline script, 4× slower on the simulated phone."""
-    bootup = audit(table, "busy", "bootup-time")
+    bootup = audit_of(table, "busy", "bootup-time")
     assert bootup.display_mode != "error" and bootup.details
     # The loops run in callbacks that after-first-paint.js schedules: Lighthouse charges a
     # task to the first script of its chain of attributable URLs.
     top = bootup.details[0]
     assert top["url"].endswith("/after-first-paint.js") and top["scripting"] >= 2 * 250 * 4 * 0.9
-    breakdown = audit(table, "busy", "mainthread-work-breakdown")
+    breakdown = audit_of(table, "busy", "mainthread-work-breakdown")
     groups = {i["group"]: i["duration"] for i in breakdown.details}
     assert groups["scriptEvaluation"] >= 2 * 250 * 4 * 0.9
     assert groups["scriptEvaluation"] == max(groups.values())
-    long_tasks = audit(table, "busy", "long-tasks")
+    long_tasks = audit_of(table, "busy", "long-tasks")
     durations = sorted(i["duration"] for i in long_tasks.details)
     assert len(durations) >= 2 and durations[-2] >= 250 * 4 * 0.9
 

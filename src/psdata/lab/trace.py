@@ -257,8 +257,8 @@ def _page_trace(
                 thread_events.append(event)
     thread_events.sort(key=lambda e: (e["ts"], -float(e.get("dur", 0))))
 
-    def first_mark(name: str, since: float = origin) -> float | None:
-        times = [e["ts"] for e in marks if e.get("name") == name and e["ts"] >= since]
+    def first_mark(name: str) -> float | None:
+        times = [e["ts"] for e in marks if e.get("name") == name and e["ts"] >= origin]
         return (min(times) - origin) / 1000 if times else None
 
     tasks = top_level_tasks(thread_events, origin)
