@@ -41,6 +41,8 @@ BYTE_OPPORTUNITIES = frozenset(
 )
 RENDER_BLOCKING = "render-blocking-resources"
 REDIRECTS = "redirects"
+#: Audits whose time savings come from the simulation's graph.
+GRAPH_TIMED = BYTE_OPPORTUNITIES | {RENDER_BLOCKING}
 #: Lighthouse's least time a render-blocking request must cost to be listed.
 MIN_BLOCKING_MS = 50
 #: Lighthouse rounds each metric saving it reports (``metricSavings``) to this many ms.
@@ -190,26 +192,35 @@ def _missing(simulation: LoadSimulation, metric: str) -> str:
     return f"{metric} savings not estimated: {why}."
 
 
+def _without_generic_note(audit: AuditResult) -> str:
+    """*audit*'s explanation without the generic "no simulator" note."""
+    return (audit.explanation or "").replace(NO_SIMULATOR, "").strip()
+
+
 def _unexplained(audit: AuditResult, why: str) -> AuditResult:
     """*audit* saying *why* its time savings are missing (in place of the generic note)."""
-    if not _failing(audit) or (audit.id not in BYTE_OPPORTUNITIES and audit.id != RENDER_BLOCKING):
+    if not _failing(audit) or audit.id not in GRAPH_TIMED:
         return audit
-    rest = (audit.explanation or "").replace(NO_SIMULATOR, "").strip()
+    rest = _without_generic_note(audit)
     note = f"Time savings not estimated: {why}"
     return dataclasses.replace(audit, explanation=f"{note} {rest}".strip())
 
 
 def _nothing_to_save(audit: AuditResult) -> AuditResult:
     """A passing opportunity saves nothing: 0 ms, as Lighthouse reports it."""
-    timed = audit.id in BYTE_OPPORTUNITIES or audit.id == RENDER_BLOCKING
-    if not timed or audit.score is None or audit.score < 0.9 or audit.savings_ms is not None:
+    if (
+        audit.id not in GRAPH_TIMED
+        or audit.score is None
+        or audit.score < 0.9
+        or audit.savings_ms is not None
+    ):
         return audit
     return dataclasses.replace(audit, savings_ms=0.0, metric_savings={"FCP": 0.0, "LCP": 0.0})
 
 
 def _with_byte_savings(audit: AuditResult, simulation: LoadSimulation) -> AuditResult:
     metric = simulation.savings_for_bytes(wasted_bytes_by_url(audit))
-    rest = (audit.explanation or "").replace(NO_SIMULATOR, "").strip() or None
+    rest = _without_generic_note(audit) or None
     if "LCP" not in metric:
         notes = " ".join(_missing(simulation, m) for m in ("FCP", "LCP") if m not in metric)
         return dataclasses.replace(
