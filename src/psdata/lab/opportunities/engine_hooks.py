@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ..._deadline import seconds_left
 from ..._errors import AnalysisError
-from ..emulation import Profile
+from ..emulation import SIMULATED_CPU_SLOWDOWN, Profile
 from ..trace import PageTrace
 from . import opportunity_audits
 from .collect import OpportunityCollector
@@ -24,8 +24,6 @@ from .savings import (
 if TYPE_CHECKING:
     from ..collect import PageObservation
 
-#: Lighthouse's simulated CPU slowdown per form factor.
-SIMULATED_CPU_SLOWDOWN = {"mobile": 4.0, "desktop": 1.0}
 #: The longest the load simulator may take to answer a page's savings.
 SAVINGS_TIMEOUT_S = 30.0
 
