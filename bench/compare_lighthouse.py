@@ -649,7 +649,7 @@ def main(argv: list[str] | None = None) -> int:
         "lighthouse_cache_tag": common.pages_tag(),
         "form_factors": {},
     }
-    levels = (1, args.concurrency)
+    levels = tuple(dict.fromkeys((1, args.concurrency)))  # --concurrency 1: one run
     psdata.set_max_concurrent_contexts(max(levels))
     all_targets: list[list[str]] = []
     phases: dict[str, list[dict[str, float]]] = {}
@@ -724,7 +724,7 @@ def main(argv: list[str] | None = None) -> int:
                     lh_result.get("audits", {}), runs[(ff, 1)][0]["audits"].get(url, {})
                 )
         summary = summarize(pages)
-        stab = stability(pages, args.concurrency)
+        stab = stability(pages, args.concurrency) if len(levels) > 1 else {}
         print_pages(ff, pages)
         all_targets += print_summary(ff, summary, args.throttling)
         print_audits(ff, disagreements)
@@ -739,7 +739,8 @@ def main(argv: list[str] | None = None) -> int:
         }
         opp = opportunities_compare.compare(opp_pairs)
         all_targets += opportunities_compare.print_comparison(ff, opp)
-        all_targets += print_stability(ff, stab, args.throttling)
+        if stab:
+            all_targets += print_stability(ff, stab, args.throttling)
         output["form_factors"][ff] = {
             "pages": pages,
             "summary": summary,

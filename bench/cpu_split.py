@@ -1,12 +1,15 @@
-"""Where the CPU time goes per URL: Python vs each kind of Chromium process.
+"""Where the CPU time goes per URL: Python, each kind of Chromium process, and Node.
 
-Measures one psdata batch on local benchmark pages and samples the CPU time of every
-browser process (by ``--type``: renderer, including those forked from the zygote,
-gpu-process, utility, or the browser itself) every 50 ms, plus this Python process.
+Measures one psdata batch on local benchmark pages and samples, every 50 ms, the CPU
+time of every process this Python process started: Chromium's by ``--type`` (renderer,
+including those forked from the zygote, gpu-process, utility, or the browser itself),
+Playwright's driver and the Lantern worker (both Node), plus this Python process.
 Renderers exit with their context, so a sampled total slightly undercounts them (by at
-most 50 ms of work each).
+most 50 ms of work each). Parts inside a process (axe in the renderer, the trace's
+recording) show as the difference between runs: ``--categories performance`` against
+all four, ``--no-trace`` against traced.
 
-Example: ``.venv/bin/python bench/cpu_split.py --concurrency 3 --throttling devtools``
+Example: ``.venv/bin/python bench/cpu_split.py --concurrency 3 --throttling simulate``
 """
 
 from __future__ import annotations
@@ -18,13 +21,21 @@ from typing import Any
 import common
 import psutil
 
+from psdata._engines import ENGINES
+
 KINDS = ("renderer", "gpu-process", "utility", "zygote")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--concurrency", type=int, default=3)
-    parser.add_argument("--throttling", choices=("devtools", "provided"), default="devtools")
+    lab = ENGINES["lab"]
+    parser.add_argument(
+        "--throttling", choices=lab.throttling, default=lab.default_throttling
+    )
+    parser.add_argument(
+        "--categories", nargs="+", default=None, help="Lighthouse categories (default: all four)"
+    )
     parser.add_argument("--pages", type=int, default=24, help="how many manifest pages")
     parser.add_argument("--quiet-window-ms", type=float, default=None)
     parser.add_argument(
@@ -43,9 +54,7 @@ class CPUSampler(common.PeriodicSampler):
         self.last: dict[int, tuple[str, float]] = {}
 
     def sample(self) -> None:
-        from psdata._runtime import browser_processes
-
-        for process in browser_processes():
+        for process in psutil.Process().children(recursive=True):
             try:
                 kind = self.last.get(process.pid, (None, 0.0))[0] or _kind(process)
                 times = process.cpu_times()
@@ -75,6 +84,12 @@ def _epoch_stats() -> dict[str, Any]:
 
 def _kind(process: psutil.Process) -> str:
     command = " ".join(process.cmdline())
+    if "worker.mjs" in command:
+        return "lantern (node)"
+    if "run-driver" in command:
+        return "playwright driver (node)"
+    if not ("chrom" in process.name().lower() or "headless_shell" in process.name()):
+        return "other: " + process.name()
     kind = next((k for k in KINDS if f"--type={k}" in command), "browser")
     # Renderers forked from the zygote keep its command line: count them as renderers.
     return "renderer" if kind == "zygote" else kind
@@ -93,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         urls = [common.with_query(site.url(p), "cpu", time.time_ns()) for p in paths]
         options: dict[str, Any] = {
             "throttling": args.throttling,
+            "categories": args.categories,
             "quiet_window_ms": args.quiet_window_ms,
             "skip_cache": True,
             "progress": False,
@@ -110,7 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     rows = [[kind, common.fmt(seconds / n, 2)] for kind, seconds in split.items()]
     rows.append(["total", common.fmt(sum(split.values()) / n, 2)])
     print(
-        f"{n} URLs, concurrency {args.concurrency}, {args.throttling} throttling: "
+        f"{n} URLs, concurrency {args.concurrency}, {args.throttling} throttling, "
+        f"categories {args.categories or 'all'}: "
         f"{wall / n:.2f} s of wall time per URL, "
         f"{int(frame['performance'].notna().sum())} scored"
     )

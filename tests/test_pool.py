@@ -334,3 +334,17 @@ def test_stats_have_the_documented_shape() -> None:
     assert stats["max_concurrent_contexts"] == 4
     assert (stats["total_contexts"], stats["busy_contexts"], stats["idle_contexts"]) == (1, 1, 0)
     assert set(stats["contexts"][0]) >= {"id", "state", "pages_served", "created_at", "last_used"}
+
+
+def test_a_page_opens_no_browser_ui_of_its_own() -> None:
+    """Chromium's WebUI omnibox popups (a renderer busy for seconds per window) stay off."""
+
+    async def test(pool: ContextPool) -> list[str]:
+        slot = await pool.get_instance({})
+        await slot.new_page()
+        session = await slot.browser_handle.browser.new_browser_cdp_session()
+        targets = await session.send("Target.getTargets")
+        await pool.return_instance(slot)
+        return [t["url"] for t in targets["targetInfos"] if t["type"] != "page"]
+
+    assert in_pool(test) == []
