@@ -2,8 +2,8 @@
 
 Serves ``bench/pages`` on 127.0.0.1 and scores N (default 1000) unique URLs (the
 manifest's quick pages in turn, each with a unique ``?soak=`` query string) through
-``psdata.analyze`` in chunks of 100, all with one cache directory: performance only,
-quiet window 500 ms, concurrency 3 by default. After every chunk it prints Chromium's
+``psdata.analyze`` in chunks of 100, all with one cache directory: by default all four
+categories with psdata's default throttling and waits, concurrency 3. After every chunk it prints Chromium's
 total memory (``browser_memory_bytes``), this process's memory, browser launches, rows
 scored and errors; then the ratio of the final memory to the memory after the first 100
 URLs (target ≤ 1.5).
@@ -62,13 +62,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--concurrency", type=int, default=3, help="contexts at once (1-5)")
     parser.add_argument(
-        "--quiet-window-ms", type=float, default=500.0, help="psdata quiet window (default 500)"
+        "--quiet-window-ms", type=float, default=None, help="psdata quiet window (default: its own)"
     )
     parser.add_argument(
         "--categories",
         nargs="+",
-        default=["performance"],
-        help="categories to score (default: performance)",
+        default=["performance", "accessibility", "best-practices", "seo"],
+        help="categories to score (default: all four)",
     )
     parser.add_argument("--strategy", choices=("mobile", "desktop"), default="mobile")
     parser.add_argument("--repeat", type=int, default=1, help="soak runs; medians are reported")
@@ -131,7 +131,7 @@ def one_run(urls: list[str], args: argparse.Namespace, clock: Any, run: int) -> 
     ]
     print(
         f"\n=== soak run {run}: {len(urls)} URLs, concurrency {args.concurrency}, "
-        f"quiet window {args.quiet_window_ms:g} ms, {', '.join(args.categories)} ==="
+        f"quiet window {args.quiet_window_ms or 'default'} ms, {', '.join(args.categories)} ==="
     )
     sampler = common.MemorySampler(browser_memory_bytes, interval=0.2)
     with tempfile.TemporaryDirectory(prefix="psdata-soak-") as cache_dir, sampler:

@@ -10,7 +10,9 @@ Epochs and the gate
 -------------------
 A page's measurement *window* (navigation → end of the quiet wait) must lie inside one
 epoch: :meth:`TraceEpochs.enter` before navigating, :meth:`TraceEpochs.leave` after the
-wait. An epoch ends when no page is inside its window and some page waits for the gate.
+wait. An epoch ends as soon as no page is inside its window, so it ends while its pages
+are audited (measured at 3 pages at once: 0.25 s sooner per epoch of about 3 s than
+waiting for the first page to ask for its trace).
 
 Measured on Chromium 156: ending a session takes about 5 s (the tracing service's flush
 timeout) whenever a renderer process that was *started during the session* is still
@@ -386,17 +388,13 @@ class TraceTicket:
         """
         self.owner.leave(self)
         epoch = self.epoch
-        epoch.wanted += 1
         try:
-            await self.owner._notify()
             found = await asyncio.wait_for(asyncio.shield(epoch.result), timeout)
         except TimeoutError:
             message = f"the trace was not ready within {timeout:.1f} s"
             if epoch.inside:
                 message += " (another page's measurement held its epoch open)"
             raise TraceUnavailable(message) from None
-        finally:
-            epoch.wanted -= 1
         result = found.get(id(self))
         if result is None:
             raise TraceUnavailable("the page's window was not part of the trace")
@@ -412,7 +410,6 @@ class _Epoch:
     number: int
     tickets: list[TraceTicket] = field(default_factory=list)
     inside: int = 0
-    wanted: int = 0  # pages awaiting this epoch's trace
     ending: bool = False
     result: asyncio.Future[dict[int, PageTrace | str]] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
@@ -554,11 +551,9 @@ class TraceEpochs:
             self._maybe_end()
 
     def _maybe_end(self) -> None:
-        """End the running epoch if nobody is inside and somebody waits (lock held)."""
+        """End the running epoch if no page is inside its window (lock held)."""
         epoch = self._epoch
         if epoch is None or epoch.ending or epoch.inside > 0:
-            return
-        if not (self._waiting or epoch.wanted or epoch.handle.gone.is_set()):
             return
         epoch.ending = True
         task = asyncio.ensure_future(self._finish(epoch))

@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 from psdata._errors import ConfigurationError
 from psdata.lab.lantern._trace import TraceEvent, lantern_events
-from psdata.lab.lantern._worker import LanternWorker, get_worker
+from psdata.lab.lantern._worker import LanternWorker, get_worker, request_cost
 
 __all__ = ["LanternSavings", "estimate_savings"]
 
@@ -112,7 +112,7 @@ class LanternSavings:
         if found:
             blocking = {url: float(ms) for url, ms in (found.get("timings") or {}).items()}
             deferring = {"FCP": float(found["FCP"]), "LCP": float(found["LCP"])}
-        cost = result.get("_cost") or {}
+        cpu_ms, wall_ms = request_cost(result)
         hops = result.get("redirects")
         return cls(
             by_waste=by_waste,
@@ -121,8 +121,8 @@ class LanternSavings:
             redirects=None if hops is None else [float(h["wastedMs"]) for h in hops],
             errors={k: str(v) for k, v in (result.get("errors") or {}).items()},
             diagnostics=dict(result.get("diagnostics") or {}),
-            cpu_ms=float(cost.get("cpuMs") or 0.0),
-            wall_ms=float(cost.get("wallMs") or 0.0),
+            cpu_ms=cpu_ms,
+            wall_ms=wall_ms,
         )
 
 

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from psdata._errors import ConfigurationError
 from psdata.lab.lantern._trace import TraceEvent, lantern_events, split_page
-from psdata.lab.lantern._worker import LanternWorker, get_worker
+from psdata.lab.lantern._worker import LanternWorker, get_worker, request_cost
 
 __all__ = ["METRIC_NAMES", "MetricEstimate", "SimulatedMetrics", "simulate", "simulate_trace"]
 
@@ -104,15 +104,15 @@ class SimulatedMetrics:
             estimates[name] = MetricEstimate(
                 float(metric["timing"]), float(metric["optimistic"]), float(metric["pessimistic"])
             )
-        cost = result.get("_cost") or {}
+        cpu_ms, wall_ms = request_cost(result)
         return cls(
             **values,
             estimates=estimates,
             errors=problems,
             navigation=dict(result.get("navigation") or {}),
             diagnostics=dict(result.get("diagnostics") or {}),
-            cpu_ms=float(cost.get("cpuMs") or 0.0),
-            wall_ms=float(cost.get("wallMs") or 0.0),
+            cpu_ms=cpu_ms,
+            wall_ms=wall_ms,
         )
 
 

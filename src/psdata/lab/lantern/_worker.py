@@ -27,12 +27,13 @@ import os
 import subprocess
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
 from psdata._errors import InternalError, PageTimeoutError
 
-__all__ = ["LanternWorker", "close_worker", "get_worker", "node_executable"]
+__all__ = ["LanternWorker", "close_worker", "get_worker", "node_executable", "request_cost"]
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,16 @@ WORKER_SCRIPT = Path(__file__).with_name("worker.mjs")
 NODE_ENV = "PSDATA_NODE"
 #: Lines of the worker's stderr kept for error messages.
 _STDERR_LINES = 40
+
+
+def request_cost(result: Mapping[str, Any]) -> tuple[float, float]:
+    """The worker's CPU and wall milliseconds for the request that gave *result*.
+
+    >>> request_cost({"_cost": {"cpuMs": 12, "wallMs": 15.5}})
+    (12.0, 15.5)
+    """
+    cost = result.get("_cost") or {}
+    return float(cost.get("cpuMs") or 0.0), float(cost.get("wallMs") or 0.0)
 
 
 def node_executable() -> str:
