@@ -22,6 +22,7 @@ import common
 import psutil
 
 from psdata._engines import ENGINES
+from psdata._runtime import is_browser_process
 
 KINDS = ("renderer", "gpu-process", "utility", "zygote")
 
@@ -88,7 +89,7 @@ def _kind(process: psutil.Process) -> str:
         return "lantern (node)"
     if "run-driver" in command:
         return "playwright driver (node)"
-    if not ("chrom" in process.name().lower() or "headless_shell" in process.name()):
+    if not is_browser_process(process):
         return "other: " + process.name()
     kind = next((k for k in KINDS if f"--type={k}" in command), "browser")
     # Renderers forked from the zygote keep its command line: count them as renderers.

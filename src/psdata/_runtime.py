@@ -136,12 +136,22 @@ async def _stats(pool: ContextPool) -> dict[str, Any]:
     return pool.stats()
 
 
+def is_browser_process(process: psutil.Process) -> bool:
+    """Whether *process* is a Chromium process (raises :class:`psutil.Error` if gone).
+
+    >>> is_browser_process(psutil.Process())
+    False
+    """
+    name = process.name()
+    return "chrom" in name.lower() or "headless_shell" in name
+
+
 def browser_processes() -> list[psutil.Process]:
     """Chromium processes started by this Python process (through Playwright's driver)."""
     found = []
     for child in psutil.Process().children(recursive=True):
         try:
-            if "chrom" in child.name().lower() or "headless_shell" in child.name():
+            if is_browser_process(child):
                 found.append(child)
         except psutil.Error:
             continue
