@@ -326,6 +326,19 @@ def abs_diff(a: Any, b: Any) -> float | None:
     return abs(float(a) - float(b)) if _num(a) and _num(b) else None
 
 
+def nearest_in_range(value: Any, bounds: Sequence[Any]) -> float | None:
+    """The point of the range ``(low, high)`` nearest to ``value``: the value itself when
+    inside, else the bound it passed (None when any is missing).
+
+    >>> nearest_in_range(5, (1, 9)), nearest_in_range(12, (1, 9)), nearest_in_range(0, (1, 9))
+    (5.0, 9.0, 1.0)
+    """
+    if not (_num(value) and all(_num(b) for b in bounds)):
+        return None
+    low, high = bounds
+    return min(max(float(value), float(low)), float(high))
+
+
 def rel_diff(value: Any, reference: Any, metric: str) -> float | None:
     """|value − reference| / max(|reference|, floor of ``metric``), or None."""
     if not (_num(value) and _num(reference)):

@@ -31,9 +31,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--concurrency", type=int, default=3)
     lab = ENGINES["lab"]
-    parser.add_argument(
-        "--throttling", choices=lab.throttling, default=lab.default_throttling
-    )
+    parser.add_argument("--throttling", choices=lab.throttling, default=lab.default_throttling)
     parser.add_argument(
         "--categories", nargs="+", default=None, help="Lighthouse categories (default: all four)"
     )

@@ -3,10 +3,10 @@
 Serves ``bench/pages`` on 127.0.0.1 and scores N (default 1000) unique URLs (the
 manifest's quick pages in turn, each with a unique ``?soak=`` query string) through
 ``psdata.analyze`` in chunks of 100, all with one cache directory: by default all four
-categories with psdata's default throttling and waits, concurrency 3. After every chunk it prints Chromium's
-total memory (``browser_memory_bytes``), this process's memory, browser launches, rows
-scored and errors; then the ratio of the final memory to the memory after the first 100
-URLs (target ≤ 1.5).
+categories with psdata's default throttling and waits, concurrency 3. After every chunk it
+prints Chromium's total memory (``browser_memory_bytes``), this process's memory, browser
+launches, rows scored and errors; then the ratio of the final memory to the memory after
+the first 100 URLs (target ≤ 1.5).
 
     .venv/bin/python bench/soak.py --quick            # 100 URLs in chunks of 25, ~2.5 min
     .venv/bin/python bench/soak.py                    # 1000 URLs
@@ -67,7 +67,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--categories",
         nargs="+",
-        default=["performance", "accessibility", "best-practices", "seo"],
+        default=list(common.CATEGORIES),
         help="categories to score (default: all four)",
     )
     parser.add_argument("--strategy", choices=("mobile", "desktop"), default="mobile")
