@@ -59,7 +59,7 @@ log = logging.getLogger("psdata")
 #: page's main thread needs; ``RunTask`` comes from ``disabled-by-default-devtools.timeline``).
 #: Style and layout invalidation tracking, as Lighthouse records it: it adds main-thread
 #: work on DOM-heavy pages (mobile devtools TBT 120 -> 290 ms on a 200 kB document,
-#: Lighthouse 343), so without it psdata's tasks are shorter than those Lighthouse scores.
+#: Lighthouse 159-343), so without it psdata's tasks are shorter than Lighthouse's.
 CATEGORIES: tuple[str, ...] = (
     "devtools.timeline",
     "disabled-by-default-devtools.timeline",
