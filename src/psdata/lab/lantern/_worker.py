@@ -188,11 +188,12 @@ class LanternWorker:
                 process = self._process = _Process(self._node or node_executable())
                 self.stats["starts"] += 1
                 self.stats["start_s"] += time.perf_counter() - start
-                self._hook_shutdown()
+            self._hook_shutdown()
             return process
 
     def _hook_shutdown(self) -> None:
-        """Close with psdata's loop thread when started from it (psdata.shutdown)."""
+        """Close with psdata's loop thread once used from it (psdata.shutdown), whichever
+        thread started the process."""
         from psdata import _loop
 
         thread = _loop._instance
