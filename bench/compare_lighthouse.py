@@ -396,12 +396,10 @@ def summarize(pages: dict[str, dict[str, Any]], throttling: str) -> dict[str, An
             )
         else:
             entry["median_rel_error"] = common.median(
-                0.0 if error is not None and error < NEGLIGIBLE_MS[throttling] else rel
-                for error, rel in zip(
-                    abs_errors,
-                    (common.rel_diff(a, b, metric) for a, b in pairs.values()),
-                    strict=True,
-                )
+                0.0
+                if error is not None and error < NEGLIGIBLE_MS[throttling]
+                else common.rel_diff(a, b, metric)
+                for error, (a, b) in zip(abs_errors, pairs.values(), strict=True)
             )
         if metric == "tbt_ms":
             entry["pages_off"] = [path for path, (a, b) in pairs.items() if tbt_off(a, b)]

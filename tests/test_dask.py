@@ -28,7 +28,7 @@ import pytest
 import psdata
 from conftest import FAST
 from psdata import cli
-from psdata._runtime import worker_id
+from psdata._runtime import is_browser_process, worker_id
 from psdata._server import ServedSite
 
 GOOD_PAGES = ("simple", "storage", "late-lcp")
@@ -67,12 +67,9 @@ def _chromium_with_tag(tag: str) -> list[psutil.Process]:
     The tag survives re-parenting, so an orphaned browser of a killed worker is found too.
     """
     found = []
-    for process in psutil.process_iter(["name"]):
-        name = (process.info["name"] or "").lower()
-        if "chrom" not in name and "headless_shell" not in name:
-            continue
+    for process in psutil.process_iter():
         try:
-            if process.environ().get(TAG_VAR) == tag:
+            if is_browser_process(process) and process.environ().get(TAG_VAR) == tag:
                 found.append(process)
         except psutil.Error:
             continue
