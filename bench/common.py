@@ -102,7 +102,7 @@ def pages_tag() -> str:
 @contextlib.contextmanager
 def serve_pages() -> Iterator[Any]:
     """Serve ``bench/pages`` on 127.0.0.1 (a random port) for the duration."""
-    from psdata._server import serve_directory
+    from psdata.demo.server import serve_directory
 
     site = serve_directory(PAGES_DIR, host="127.0.0.1")
     try:
@@ -485,7 +485,7 @@ def without_trace() -> None:
     """
     import dataclasses
 
-    from psdata.lab.engine import LabSettings
+    from psdata.engines.lab.engine import LabSettings
 
     from_request = LabSettings.from_request.__func__  # type: ignore[attr-defined]
 

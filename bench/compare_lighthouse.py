@@ -39,7 +39,7 @@ import common
 import opportunities_compare
 from common import CATEGORIES, METRIC_LABELS, METRICS, fmt
 
-from psdata._engines import ENGINES
+from psdata.engines import ENGINES
 
 #: MANIFEST "exercises" of the page classes where real pages disagreed with Lighthouse:
 #: mobile pages wider than the phone, large documents, SEO edge values, console errors.

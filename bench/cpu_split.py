@@ -21,8 +21,8 @@ from typing import Any
 import common
 import psutil
 
-from psdata._engines import ENGINES
 from psdata._runtime import is_browser_process
+from psdata.engines import ENGINES
 
 KINDS = ("renderer", "gpu-process", "utility", "zygote")
 
@@ -72,7 +72,7 @@ class CPUSampler(common.PeriodicSampler):
 def _epoch_stats() -> dict[str, Any]:
     """The shared pool's trace epochs: how many, failed, median seconds to end one."""
     from psdata._runtime import get_pool, run_sync
-    from psdata.lab.trace import TraceEpochs
+    from psdata.engines.lab.trace import TraceEpochs
 
     async def read() -> dict[str, Any]:
         return TraceEpochs.for_pool(get_pool()).stats()

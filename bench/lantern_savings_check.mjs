@@ -3,7 +3,7 @@
 // Runs Lighthouse's ByteEfficiencyAudit.computeWasteWithGraph (FCP and LCP optimistic
 // graphs) and RenderBlockingResources.estimateSavingsWithGraphs on the trace and devtools
 // log of tests/fixtures/lantern/NAME, with Lighthouse's LoadSimulator for the throttling
-// method given, so psdata's glue (src/psdata/lab/lantern/glue.mjs, `savings`) can be
+// method given, so psdata's glue (src/psdata/engines/lab/lantern/glue.mjs, `savings`) can be
 // compared number for number. Needs bench/node_modules (`npm ci` in bench/, as
 // lighthouse_runner.py does). psdata's own code (MIT); it imports Lighthouse (Apache-2.0).
 //

@@ -165,7 +165,7 @@ def run_lighthouse(
     settings : LighthouseSettings, optional
         Form factor, throttling method, categories and per-page timeout.
     chromium : str, optional
-        Chromium executable; by default ``psdata._browser.find_chromium()``.
+        Chromium executable; by default ``psdata.engines.lab.browser.find_chromium()``.
     use_cache : bool, default True
         Reuse results stored under ``bench/out/lighthouse/`` (errors are never cached).
         Each stored result ``KEY.json`` has its full report next to it as
@@ -224,7 +224,7 @@ def run_one(
     """
     cli = ensure_lighthouse()
     if chromium is None:
-        from psdata._browser import find_chromium
+        from psdata.engines.lab.browser import find_chromium
 
         chromium = find_chromium()
     marker = f"{RUN_MARKER}{uuid.uuid4().hex}"  # finds this run's Chromium later

@@ -42,7 +42,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def _switch(enabled: bool) -> None:
     """Make every lab call of this process collect the opportunities or not."""
-    from psdata.lab import engine
+    from psdata.engines.lab import engine
 
     original = engine.LabSettings.__dict__["from_request"].__func__
     engine.LabSettings.from_request = classmethod(  # type: ignore[method-assign]
@@ -52,7 +52,7 @@ def _switch(enabled: bool) -> None:
 
 
 def _restore() -> None:
-    from psdata.lab import engine
+    from psdata.engines.lab import engine
 
     original = getattr(engine.LabSettings, "_psdata_original", None)
     if original is not None:

@@ -35,7 +35,7 @@ if str(Path(__file__).resolve().parent) not in sys.path:
 import common
 from common import fmt
 
-from psdata._engines import ENGINES
+from psdata.engines import ENGINES
 
 QUICK_PAGES = ("baseline/article.html", "cls/banner-insert.html", "tbt/tbt-150.html")
 LEVELS = (1, 2, 3, 5)

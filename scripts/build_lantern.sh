@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build src/psdata/lab/lantern/vendor/lantern.mjs: Lantern (Lighthouse's simulated-throttling
+# Build src/psdata/engines/lab/lantern/vendor/lantern.mjs: Lantern (Lighthouse's simulated-throttling
 # model) from the DevTools trace engine, bundled into one ES module.
 #
 # Lighthouse 12.2.3 runs Lantern from npm @paulirish/trace_engine 0.0.32 (BSD-3-Clause),
@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 
 TRACE_ENGINE_VERSION=0.0.32
 ESBUILD_VERSION=0.24.2
-OUT_DIR=src/psdata/lab/lantern/vendor
+OUT_DIR=src/psdata/engines/lab/lantern/vendor
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

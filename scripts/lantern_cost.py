@@ -21,7 +21,7 @@ from pathlib import Path
 
 import psutil
 
-from psdata.lab.lantern import LanternWorker, lantern_events, simulate, split_page
+from psdata.engines.lab.lantern import LanternWorker, lantern_events, simulate, split_page
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "lantern"
 

@@ -40,8 +40,8 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from lighthouse_runner import CHROME_FLAGS, LIGHTHOUSE_VERSION, ensure_lighthouse  # noqa: E402
 
-from psdata._server import serve_directory  # noqa: E402
-from psdata.lab.lantern import find_main_frame, renderer_main_threads  # noqa: E402
+from psdata.demo.server import serve_directory  # noqa: E402
+from psdata.engines.lab.lantern import find_main_frame, renderer_main_threads  # noqa: E402
 
 #: name → (path on the bench site, form factor)
 CASES: dict[str, tuple[str, str]] = {

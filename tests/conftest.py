@@ -15,9 +15,9 @@ import psutil
 import pytest
 
 import psdata
-from psdata import _browser
 from psdata._runtime import browser_processes
-from psdata._server import ServedSite, serve_directory
+from psdata.demo.server import ServedSite, serve_directory
+from psdata.engines.lab import browser as _browser
 
 PAGES = Path(__file__).parent / "pages" / "core"
 #: Recorded reports and API answers (see fixtures/README.md); tests read nothing else.

@@ -18,11 +18,11 @@ import pytest
 
 import psdata
 from conftest import FAST
-from psdata._pool import devtools_contexts
 from psdata._runtime import get_pool, run_sync
-from psdata._server import ServedSite
-from psdata.lab.collect import WaitSettings
-from psdata.lab.engine import LabSettings, measure_page
+from psdata.demo.server import ServedSite
+from psdata.engines.lab.collect import WaitSettings
+from psdata.engines.lab.engine import LabSettings, measure_page
+from psdata.engines.lab.pool import devtools_contexts
 
 FAST_WAITS = WaitSettings(200, 200, 200, 200, max_wait_for_load_ms=15_000)
 
@@ -118,7 +118,7 @@ def test_output_keeps_index_including_duplicates_and_missing(site: ServedSite) -
 
 def test_a_batch_opens_each_next_context_during_the_quiet_wait(site: ServedSite) -> None:
     # Under the browser-wide trace pages open between trace epochs instead (see
-    # psdata.lab.trace): spares serve measurements without it (categories without
+    # psdata.engines.lab.trace): spares serve measurements without it (categories without
     # performance still trace, so use the engine directly).
     async def untraced() -> list[dict[str, Any]]:
         settings = LabSettings(categories=("seo",), waits=FAST_WAITS, trace=False)

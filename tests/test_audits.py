@@ -16,9 +16,9 @@ import pytest
 from playwright.async_api import Browser, async_playwright
 
 from conftest import fixture_names, load_fixture
-from psdata._browser import LAUNCH_ARGS, find_chromium
-from psdata.lab.audits import CategoryAuditor, accessibility, best_practices, seo
-from psdata.lab.evidence import AuditResult, CategoryResult, NetworkRequest
+from psdata.engines.lab.audits import CategoryAuditor, accessibility, best_practices, seo
+from psdata.engines.lab.browser import LAUNCH_ARGS, find_chromium
+from psdata.engines.lab.evidence import AuditResult, CategoryResult, NetworkRequest
 
 FIXTURES = fixture_names("lighthouse-12.2.3-*.json.gz")
 HTML = "text/html; charset=utf-8"

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 import psdata
-from psdata._engines import ENGINES
-from psdata._server import ServedSite
+from psdata.demo.server import ServedSite
+from psdata.engines import ENGINES
 from test_psi import KEY, PAGE, Answer, FakeGoogle, google, load  # noqa: F401
 
 #: Fast waits: the quiet windows matter for accuracy, not for what the CLI passes on.

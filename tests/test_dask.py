@@ -29,7 +29,7 @@ import psdata
 from conftest import FAST
 from psdata import cli
 from psdata._runtime import is_browser_process, worker_id
-from psdata._server import ServedSite
+from psdata.demo.server import ServedSite
 
 GOOD_PAGES = ("simple", "storage", "late-lcp")
 #: Columns that do not depend on timing: the same on every run of the same URL.

@@ -17,8 +17,8 @@ import psdata
 from conftest import FAST
 from psdata._api import OPTIONS
 from psdata._runtime import run_sync
-from psdata._server import ServedSite
 from psdata._store import ResultStore, store_path
+from psdata.demo.server import ServedSite
 
 #: Columns that do not depend on timing: equal whichever entry point measured the page.
 #: (Not best practices: a browser asks for a missing favicon only once, and the first page

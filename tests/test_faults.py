@@ -39,11 +39,11 @@ from psdata._errors import (
     NavigationError,
     PageTimeoutError,
 )
-from psdata._pool import ContextPool
 from psdata._runtime import browser_processes, get_pool, run_sync
 from psdata._urls import MAX_URL_LENGTH, normalize_url
-from psdata.lab.collect import WaitSettings
-from psdata.lab.engine import LabSettings, measure_page
+from psdata.engines.lab.collect import WaitSettings
+from psdata.engines.lab.engine import LabSettings, measure_page
+from psdata.engines.lab.pool import ContextPool
 
 #: Fast waits and short timeouts: the quiet windows matter for accuracy, not for faults.
 #: Applied throttling: a timeout under 25 s measures untraced, so simulate scores nothing.

@@ -22,8 +22,8 @@ import psutil
 import pytest
 
 from psdata._errors import PageTimeoutError
-from psdata.lab import scoring
-from psdata.lab.lantern import (
+from psdata.engines.lab import scoring
+from psdata.engines.lab.lantern import (
     LanternSavings,
     LanternWorker,
     SimulatedMetrics,
@@ -388,7 +388,7 @@ def test_psdata_shutdown_closes_the_shared_worker() -> None:
     """Started from psdata's loop thread (as the engine will), closed by psdata.shutdown."""
     import psdata
     from psdata._runtime import run_sync
-    from psdata.lab.lantern import get_worker
+    from psdata.engines.lab.lantern import get_worker
 
     metrics = run_sync(simulate_case(CASES[0]))
     assert metrics.lcp_ms is not None
@@ -434,13 +434,13 @@ def test_large_requests_queue_without_blocking_each_other(worker: LanternWorker)
 
 def test_node_is_playwrights_and_the_files_ship_with_the_package() -> None:
     assert "playwright" in node_executable()
-    package = Path(__file__).parents[1] / "src" / "psdata" / "lab" / "lantern"
+    package = Path(__file__).parents[1] / "src" / "psdata" / "engines" / "lab" / "lantern"
     assert (package / "vendor" / "lantern.mjs").is_file()
     assert "Redistribution and use" in (package / "vendor" / "LICENSE").read_text()
     # That they reach the wheel is tests/test_packaging.py's check (every file is data).
 
 
-#: Trace categories a live page needs for Lantern (see psdata.lab.lantern's docstring).
+#: Trace categories a live page needs for Lantern (see psdata.engines.lab.lantern's docstring).
 LIVE_CATEGORIES = [
     "devtools.timeline",
     "disabled-by-default-devtools.timeline",
@@ -468,7 +468,7 @@ async def _two_pages_one_trace(
     """
     from playwright.async_api import async_playwright
 
-    from psdata._browser import IGNORED_DEFAULT_ARGS, LAUNCH_ARGS, find_chromium
+    from psdata.engines.lab.browser import IGNORED_DEFAULT_ARGS, LAUNCH_ARGS, find_chromium
 
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(
@@ -542,7 +542,7 @@ def test_live_browser_wide_trace_feeds_lantern_per_page(site: Any, worker: Lante
 def test_main_thread_audits_read_the_trace_as_lighthouse_does() -> None:
     """Task groups and attributable URLs equal Lighthouse 12.2.3's MainThreadTasks and
     getExecutionTimingsByURL on the same trace (bench/mainthread_check.mjs)."""
-    from psdata.lab.opportunities.mainthread import (
+    from psdata.engines.lab.opportunities.mainthread import (
         frame_urls,
         main_thread_tasks,
         work_by_group,

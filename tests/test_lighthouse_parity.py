@@ -15,8 +15,8 @@ import pytest
 
 import psdata
 from conftest import FAST
-from psdata._server import ServedSite, serve_directory
-from psdata.lab.audits import auditor
+from psdata.demo.server import ServedSite, serve_directory
+from psdata.engines.lab.audits import auditor
 
 #: Lighthouse 12.2.3's CLS on tests/pages/core/overflow.html (devtools throttling).
 LIGHTHOUSE_CLS = {"mobile": 0.0161, "desktop": 0.0466}

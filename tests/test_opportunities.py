@@ -16,12 +16,12 @@ import pytest
 
 import psdata
 from conftest import audit_of, opportunity_table
-from psdata._server import ServedSite
-from psdata.lab.emulation import profile_for
-from psdata.lab.engine import LabSettings, _opportunity_collector
-from psdata.lab.evidence import NetworkRequest
-from psdata.lab.opportunities import AUDIT_ORDER, opportunity_audits
-from psdata.lab.opportunities.bytes import (
+from psdata.demo.server import ServedSite
+from psdata.engines.lab.emulation import profile_for
+from psdata.engines.lab.engine import LabSettings, _opportunity_collector
+from psdata.engines.lab.evidence import NetworkRequest
+from psdata.engines.lab.opportunities import AUDIT_ORDER, opportunity_audits
+from psdata.engines.lab.opportunities.bytes import (
     cache_hit_probability,
     offscreen_images,
     unused_css_rules,
@@ -29,10 +29,14 @@ from psdata.lab.opportunities.bytes import (
     uses_responsive_images,
     uses_text_compression,
 )
-from psdata.lab.opportunities.collect import gzip_size, script_usage
-from psdata.lab.opportunities.dom import dom_size, is_sized, no_document_write
-from psdata.lab.opportunities.evidence import BodyFacts, OpportunityEvidence, StyleSheetUsage
-from psdata.lab.opportunities.mainthread import (
+from psdata.engines.lab.opportunities.collect import gzip_size, script_usage
+from psdata.engines.lab.opportunities.dom import dom_size, is_sized, no_document_write
+from psdata.engines.lab.opportunities.evidence import (
+    BodyFacts,
+    OpportunityEvidence,
+    StyleSheetUsage,
+)
+from psdata.engines.lab.opportunities.mainthread import (
     attributed_url,
     bootup_time,
     frame_urls,
@@ -41,9 +45,9 @@ from psdata.lab.opportunities.mainthread import (
     mainthread_work_breakdown,
     work_by_group,
 )
-from psdata.lab.opportunities.minify import token_length
-from psdata.lab.opportunities.network import font_display, redirects, server_response_time
-from psdata.lab.opportunities.savings import apply_simulation
+from psdata.engines.lab.opportunities.minify import token_length
+from psdata.engines.lab.opportunities.network import font_display, redirects, server_response_time
+from psdata.engines.lab.opportunities.savings import apply_simulation
 from psdata.plotting import plot_opportunities
 
 matplotlib.use("Agg")

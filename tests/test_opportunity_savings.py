@@ -13,7 +13,7 @@ import pytest
 
 import psdata
 from conftest import FAST, audit_of, opportunity_table
-from psdata._server import ServedSite
+from psdata.demo.server import ServedSite
 
 SIMULATE = {**FAST, "throttling": "simulate", "categories": ["performance"], "timeout": 60.0}
 PAGES = {"blocking": "/opp/blocking.html", "clean": "/opp/clean.html", "busy": "/longtask.html"}

@@ -52,7 +52,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]
 
 def test_the_package_has_data_files_to_check() -> None:
     data = {name for name in package_files() if not name.endswith(".py")}
-    assert {"psdata/lab/observer.js", "psdata/py.typed", "psdata/demo_site/index.html"} <= data
+    assert {
+        "psdata/engines/lab/observer.js",
+        "psdata/py.typed",
+        "psdata/demo/site/index.html",
+    } <= data
 
 
 def test_the_wheel_holds_every_file_of_the_package(built: dict[str, Path]) -> None:
@@ -77,7 +81,7 @@ def test_the_unpacked_wheel_imports_and_finds_its_files(
     with zipfile.ZipFile(built["wheel"]) as wheel:
         wheel.extractall(site)
     script = (
-        "import psdata, pathlib; from psdata._server import demo_site_root\n"
+        "import psdata, pathlib; from psdata.demo.server import demo_site_root\n"
         "print(pathlib.Path(psdata.__file__).parent)\n"
         "assert (demo_site_root() / 'index.html').is_file()\n"
     )

@@ -10,9 +10,9 @@ import psutil
 import pytest
 
 from psdata._errors import ConfigurationError, PoolClosedError
-from psdata._pool import ContextPool
 from psdata._runtime import browser_processes
-from psdata._server import ServedSite
+from psdata.demo.server import ServedSite
+from psdata.engines.lab.pool import ContextPool
 
 
 def in_pool(test: Callable[[ContextPool], Awaitable[Any]], **options: Any) -> Any:

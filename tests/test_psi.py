@@ -25,11 +25,17 @@ import httpx
 import pytest
 
 from conftest import load_fixture
-from psdata import psi
 from psdata._errors import ConfigurationError, PageTimeoutError, QuotaError, ServiceError
 from psdata._frame import COLUMNS, build_frame
 from psdata._retry import RetryPolicy
-from psdata.psi import PSIClient, analyze_crux, analyze_psi, record_from_crux, record_from_psi
+from psdata.engines import psi
+from psdata.engines.psi import (
+    PSIClient,
+    analyze_crux,
+    analyze_psi,
+    record_from_crux,
+    record_from_psi,
+)
 
 KEY = "AIzaTESTKEY-s3cr3t_value"
 PAGE = "https://example.com/"
@@ -717,7 +723,9 @@ def test_httpx_request_log_lines_are_redacted(
     call(google.client([]), lambda c: analyze_psi(c, PAGE))
     requests = [r.getMessage() for r in caplog.records if r.name == "httpx"]
     assert len(requests) == 2 and all("key=REDACTED" in line for line in requests)
-    assert any(r.name == "psdata.psi" and r.levelno == logging.WARNING for r in caplog.records)
+    assert any(
+        r.name == "psdata.engines.psi" and r.levelno == logging.WARNING for r in caplog.records
+    )
     assert_no_key(caplog.text)
 
 

@@ -15,8 +15,8 @@ import psutil
 import pytest
 
 import psdata
-from psdata._server import ServedSite
 from psdata._store import ResultStore
+from psdata.demo.server import ServedSite
 
 SETTINGS = {"categories": ["performance"], "quiet_window_ms": 100, "progress": False}
 

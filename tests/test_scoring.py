@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from conftest import fixture_names, load_fixture
-from psdata.lab.scoring import (
+from psdata.engines.lab.scoring import (
     CONTROL_POINTS,
     WEIGHTS,
     category_score,

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import psdata
-from psdata._server import ServedSite
+from psdata.demo.server import ServedSite
 from test_psi import KEY, PAGE, Answer, FakeGoogle, google, load  # noqa: F401
 
 

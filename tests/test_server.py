@@ -1,4 +1,4 @@
-"""Tests of psdata._server: real HTTP requests to 127.0.0.1 with urllib."""
+"""Tests of psdata.demo.server: real HTTP requests to 127.0.0.1 with urllib."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from psdata._errors import ConfigurationError
-from psdata._server import (
+from psdata.demo.server import (
     DEMO_PAGES,
     ServedSite,
     demo_site_root,

@@ -8,7 +8,7 @@ import pandas as pd
 
 import psdata
 from conftest import FAST
-from psdata._server import ServedSite
+from psdata.demo.server import ServedSite
 
 SIMULATE = {**FAST, "throttling": "simulate", "categories": ["performance"], "timeout": 60.0}
 

@@ -8,7 +8,7 @@ import time
 import pytest
 from PIL import Image, ImageDraw
 
-from psdata.lab.speed_index import speed_index, visual_progress
+from psdata.engines.lab.speed_index import speed_index, visual_progress
 
 W, H = 412, 823  # the mobile viewport
 COLORS = ["navy", "firebrick", "darkgreen", "orange"]

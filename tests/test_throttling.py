@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 import psdata
-from psdata.lab.emulation import DESKTOP_UA, MOBILE_SLOW_4G, MOBILE_UA
+from psdata.engines.lab.emulation import DESKTOP_UA, MOBILE_SLOW_4G, MOBILE_UA
 
 BLOB_BYTES = 150_000
 #: The page times a fixed amount of work, fetches a blob of known size, and reports both

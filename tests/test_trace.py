@@ -11,11 +11,11 @@ import psutil
 import pytest
 from playwright.async_api import BrowserContext, CDPSession, Page
 
-from psdata._pool import ContextPool, ContextSlot
-from psdata._server import ServedSite
-from psdata.lab.collect import PageObservation, WaitSettings
-from psdata.lab.engine import LabSettings, _read_trace, measure_page
-from psdata.lab.trace import PageTrace, TraceEpochs, TraceUnavailable, _Wanted, split_events
+from psdata.demo.server import ServedSite
+from psdata.engines.lab.collect import PageObservation, WaitSettings
+from psdata.engines.lab.engine import LabSettings, _read_trace, measure_page
+from psdata.engines.lab.pool import ContextPool, ContextSlot
+from psdata.engines.lab.trace import PageTrace, TraceEpochs, TraceUnavailable, _Wanted, split_events
 
 FAST_WAITS = WaitSettings(
     pause_after_fcp_ms=300,

@@ -7,7 +7,6 @@
 from typing import Any
 
 from ._api import analyze, analyze_async, run_analysis, run_analysis_async, run_analysis_batch
-from ._browser import find_chromium, set_chromium_path
 from ._errors import (
     AnalysisError,
     BrowserCrashError,
@@ -33,14 +32,15 @@ from ._runtime import (
     set_max_concurrent_contexts,
     shutdown,
 )
-from ._server import demo_urls, serve_demo_site
 from ._version import __version__
+from .demo.server import demo_urls, serve_demo_site
+from .engines.lab.browser import find_chromium, set_chromium_path
 
 
 def __getattr__(name: str) -> Any:
     """``PsdataWorkerPlugin`` on first use: it imports distributed, ``import psdata`` does not."""
     if name == "PsdataWorkerPlugin":
-        from ._worker_plugin import PsdataWorkerPlugin
+        from .dask.plugin import PsdataWorkerPlugin
 
         return PsdataWorkerPlugin
     raise AttributeError(f"module 'psdata' has no attribute {name!r}")

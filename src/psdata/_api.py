@@ -17,13 +17,13 @@ from typing import Any, Literal
 import pandas as pd
 
 from ._batch import Job, Outcome, error_record, run_batch
-from ._dask import analyze_dask, is_dask_collection
-from ._engines import ENGINES
 from ._errors import ERROR_CLASSES, AnalysisError, ConfigurationError
 from ._frame import CATEGORIES, STRATEGIES, build_frame, empty_record, validate_categories
 from ._request import Request
 from ._runtime import run_async, run_sync, worker_id
 from ._store import store_path
+from .dask import analyze_dask, is_dask_collection
+from .engines import ENGINES
 
 Errors = Literal["coerce", "raise"]
 DEFAULT_TIMEOUT_S = 120.0
@@ -232,7 +232,7 @@ def analyze(
     urls : Series, list, Index, one-column DataFrame or str
         The pages. Missing values, duplicates and bad URLs each get their own row. A
         dask Series gives a lazy dask DataFrame, each partition measured on a worker
-        (see ``psdata._dask``; ``pip install 'psdata[dask]'``).
+        (see ``psdata.dask``; ``pip install 'psdata[dask]'``).
     strategy : {"mobile", "desktop"} or both as a list
         Lighthouse's form factor. With both, the index gains a ``strategy`` level.
     engine : {"lab", "psi", "crux"}

@@ -22,13 +22,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ._deadline import deadline
-from ._engines import Measure
 from ._errors import AnalysisError, InternalError, InvalidURLError, PageTimeoutError
 from ._frame import empty_record
 from ._request import Request
 from ._retry import RetryPolicy
 from ._store import AsyncResultStore
 from ._urls import normalize_url
+from .engines import Measure
 
 log = logging.getLogger("psdata")
 

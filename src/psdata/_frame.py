@@ -14,9 +14,9 @@ from typing import Any
 
 import pandas as pd
 
-from ._engines import ENGINES, THROTTLING_METHODS
 from ._errors import ERROR_TYPES, ConfigurationError
 from ._version import __version__
+from .engines import ENGINES, THROTTLING_METHODS
 
 CATEGORIES: tuple[str, ...] = ("performance", "accessibility", "best_practices", "seo")
 STRATEGIES: tuple[str, ...] = ("mobile", "desktop")

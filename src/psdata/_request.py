@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._engines import ENGINES, Engine
 from ._retry import RetryPolicy
 from ._version import __version__
+from .engines import ENGINES, Engine
 
 
 @dataclass(frozen=True)

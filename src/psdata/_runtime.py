@@ -18,7 +18,7 @@ import psutil
 
 from ._errors import ConfigurationError
 from ._loop import get_loop_thread, shutdown_loop_thread
-from ._pool import DEFAULT_CONTEXTS, ContextPool, check_max_contexts
+from .engines.lab.pool import DEFAULT_CONTEXTS, ContextPool, check_max_contexts
 
 T = TypeVar("T")
 
@@ -120,7 +120,7 @@ def pool_stats(client: Any = None) -> dict[str, Any]:
     {'tcp://127.0.0.1:40301': {'mode': 'multi-context', 'worker': 'host:4242', ...}, ...}
     """
     if client is not None:
-        from ._dask import cluster_pool_stats
+        from .dask import cluster_pool_stats
 
         return cluster_pool_stats(client)
     with _lock:

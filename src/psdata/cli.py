@@ -34,8 +34,8 @@ from . import (
     serve_demo_site,
     to_parquet,
 )
-from ._engines import ENGINES
 from ._frame import CATEGORIES
+from .engines import ENGINES
 
 EXIT_OK, EXIT_FAILED_ROWS, EXIT_USAGE = 0, 1, 2
 
@@ -404,7 +404,7 @@ def run_analyze(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         raise UsageError(f"cannot read {args.input}: {exc}") from None
     if args.scheduler is not None:  # the workers measure: this machine needs no Chromium
-        from ._dask import analyze_on_cluster
+        from .dask import analyze_on_cluster
 
         if args.output is None:
             raise UsageError("--scheduler needs -o DIRECTORY for the Parquet dataset.")

@@ -1,0 +1,135 @@
+"""Finding a Chromium executable and the options psdata launches it with.
+
+Order of search: an explicit path (keyword or ``PSDATA_CHROMIUM`` / ``CHROME_PATH``),
+then Playwright's own downloaded Chromium, then a system Chromium on ``PATH``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from ..._errors import BrowserNotFoundError
+
+ENV_VARS: tuple[str, ...] = ("PSDATA_CHROMIUM", "CHROME_PATH")
+SYSTEM_NAMES: tuple[str, ...] = (
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
+)
+
+#: Flags for quiet, comparable measurements: no background traffic to Google, no
+#: throttling of background tabs (several contexts measure at once), no first-run UI.
+#: The disabled features are Lighthouse's (chrome-launcher's) plus Chromium's WebUI
+#: omnibox popups: headless Chromium preloads them in every window, that is for every
+#: measured page, in a renderer of their own (about 270 files, 1.7 s of main-thread
+#: work while the page loads; ``bench/cpu_split.py``: 2.6 → 2.1 CPU-seconds per URL).
+LAUNCH_ARGS: tuple[str, ...] = (
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-domain-reliability",
+    "--disable-client-side-phishing-detection",
+    "--disable-background-timer-throttling",
+    "--disable-backgrounding-occluded-windows",
+    "--disable-renderer-backgrounding",
+    "--disable-ipc-flooding-protection",
+    "--disable-hang-monitor",
+    "--disable-quic",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--metrics-recording-only",
+    "--password-store=basic",
+    "--use-mock-keychain",
+    "--mute-audio",
+    "--disable-features=Translate,MediaRouter,OptimizationHints,InterestFeedContentSuggestions,"
+    "CalculateNativeWinOcclusion,AutofillServerCommunication,CertificateTransparencyComponentUpdater,"
+    "WebUIOmniboxPopup,WebUIOmniboxAimPopup",
+)
+
+#: Playwright's default flags that psdata drops: Lighthouse's Chrome shows classic
+#: scrollbars on desktop, so a page that grows past the viewport reflows by their width,
+#: a layout shift Lighthouse counts (mobile emulation uses overlay scrollbars either way).
+#: Playwright's ``--blink-settings`` make headless Chromium report a mouse (``(hover:
+#: hover)``, a fine pointer); Lighthouse's headless Chrome reports no hover, and a page's
+#: CSS may depend on it.
+IGNORED_DEFAULT_ARGS: tuple[str, ...] = (
+    "--hide-scrollbars",
+    "--blink-settings=primaryHoverType=2,availableHoverTypes=2,"
+    "primaryPointerType=4,availablePointerTypes=4",
+)
+
+HOW_TO_FIX = (
+    "No Chromium found for psdata. Fix it with one of:\n"
+    "  python -m playwright install chromium        # Playwright's own build (needs internet)\n"
+    "  sudo apt-get install -y chromium             # Debian/Ubuntu system package\n"
+    "or point psdata at an existing Chrome/Chromium: "
+    "psdata.set_chromium_path('/path/to/chrome') or PSDATA_CHROMIUM=/path/to/chrome."
+)
+
+_explicit_path: str | None = None
+
+
+def set_chromium_path(path: str | os.PathLike[str] | None) -> None:
+    """Use this Chromium/Chrome executable for every new browser (``None`` to reset).
+
+    >>> import psdata
+    >>> psdata.set_chromium_path("/usr/bin/chromium")  # doctest: +SKIP
+    """
+    global _explicit_path
+    _explicit_path = None if path is None else _checked(Path(path), "set_chromium_path()")
+
+
+def _checked(path: Path, source: str) -> str:
+    if not (path.is_file() and os.access(path, os.X_OK)):
+        raise BrowserNotFoundError(
+            f"{source} names {str(path)!r}, which is not an executable file."
+        )
+    return str(path)
+
+
+def playwright_chromium() -> str | None:
+    """The path of Playwright's downloaded Chromium, if it is installed."""
+    registry = os.environ.get("PLAYWRIGHT_BROWSERS_PATH")
+    default_root = Path.home() / ".cache" / "ms-playwright"
+    root = Path(registry) if registry and registry != "0" else default_root
+    if not root.exists():
+        return None
+    for pattern in (
+        "chromium-*/chrome-linux*/chrome",
+        "chromium_headless_shell-*/*/headless_shell",
+    ):
+        for candidate in sorted(root.glob(pattern), reverse=True):
+            if os.access(candidate, os.X_OK):
+                return str(candidate)
+    return None
+
+
+def find_chromium(explicit: str | os.PathLike[str] | None = None) -> str:
+    """Return the path of the Chromium executable psdata will launch.
+
+    Raises :class:`BrowserNotFoundError` naming the commands that fix it when none is found.
+
+    >>> import psdata
+    >>> psdata.find_chromium()  # doctest: +SKIP
+    '/usr/bin/chromium'
+    """
+    if explicit is not None:
+        return _checked(Path(explicit), "chromium_path")
+    if _explicit_path is not None:
+        return _explicit_path
+    for var in ENV_VARS:
+        value = os.environ.get(var)
+        if value:
+            return _checked(Path(value), f"${var}")
+    found = playwright_chromium()
+    if found:
+        return found
+    for name in SYSTEM_NAMES:
+        on_path = shutil.which(name)
+        if on_path:
+            return on_path
+    raise BrowserNotFoundError(HOW_TO_FIX)

@@ -1,0 +1,450 @@
+"""The lab engine: one URL, one strategy → a record (row) and its details (audits)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from playwright.async_api import Error as PlaywrightError
+
+from ..._deadline import restart_clock, seconds_left
+from ..._errors import AnalysisError, BrowserCrashError, HTTPStatusError
+from .. import Measure
+from .collect import SIMULATE_WAITS, PageObservation, PageSession, WaitSettings
+from .emulation import Profile, profile_for
+from .evidence import CategoryResult
+from .layout_shift import page_layout_shift
+from .metrics import (
+    BLOCKING_THRESHOLD_MS,
+    blocking_time_between,
+    interactive,
+    long_task_time,
+    total_blocking_time,
+)
+from .pool import ContextPool, ContextSlot, bounded
+from .scoring import performance_audits, performance_score
+from .speed_index import speed_index
+from .trace import PageTrace, TraceEpochs, TraceTicket, TraceUnavailable
+
+if TYPE_CHECKING:
+    from ..._request import Request
+    from .opportunities.collect import OpportunityCollector
+
+AUDITED_CATEGORIES = ("accessibility", "best_practices", "seo")
+#: The longest a page waits for its trace, and the time kept to finish its row after.
+TRACE_WAIT_S = 90.0
+#: The longest a page waits at the trace's gate before it is measured untraced.
+GATE_WAIT_S = 30.0
+RECORD_MARGIN_S = 3.0
+#: A measurement with less time than this measures without the trace.
+MIN_TRACED_S = 25.0
+
+
+@dataclass(frozen=True)
+class LabSettings:
+    """What changes a lab result: throttling mode, categories and the page waits."""
+
+    throttling: str = "devtools"
+    categories: tuple[str, ...] = ("performance", "accessibility", "best_practices", "seo")
+    waits: WaitSettings = field(default_factory=WaitSettings)
+    #: Record the page's main thread in the browser-wide trace (TBT and long tasks come
+    #: from it; the in-page observers are the fallback).
+    trace: bool = True
+    #: Collect the performance opportunities and diagnostics (coverage, bodies, images)
+    #: with the performance category; ``False`` leaves them out.
+    opportunities: bool = True
+
+    def as_key(self) -> dict[str, Any]:
+        """The settings as plain data, for cache keys and Parquet metadata."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_request(cls, request: Request) -> LabSettings:
+        """The lab settings of one call: its throttling, categories, waits and timeout."""
+        # A page that never goes quiet is measured when the cap is reached; the cap leaves
+        # time for the audits within the per-URL timeout.
+        timeout = request.timeout
+        cap_s = min(WaitSettings.max_wait_for_load_ms / 1000, max(timeout / 2, timeout - 15))
+        lighthouse = SIMULATE_WAITS if request.throttling == "simulate" else WaitSettings()
+        waits = dataclasses.replace(lighthouse, max_wait_for_load_ms=cap_s * 1000)
+        quiet = request.quiet_window_ms
+        if quiet is not None:
+            waits = dataclasses.replace(
+                waits,
+                pause_after_fcp_ms=quiet,
+                pause_after_load_ms=quiet,
+                network_quiet_ms=quiet,
+                cpu_quiet_ms=quiet,
+            )
+        return cls(request.throttling, request.categories, waits)
+
+
+class LabEngine:
+    """The ``lab`` engine of the engine table: pages measured in psdata's own Chromium."""
+
+    def settings(self, request: Request) -> dict[str, Any]:
+        """Throttling, categories and waits: what changes a lab result."""
+        return LabSettings.from_request(request).as_key()
+
+    @contextlib.asynccontextmanager
+    async def session(self, request: Request) -> AsyncIterator[Measure]:
+        """The shared pool, with a slot for each page the batch measures at once."""
+        from ..._runtime import get_pool
+
+        pool = get_pool()
+        settings = LabSettings.from_request(request)
+
+        async def measure(url: str, strategy: str) -> dict[str, Any]:
+            return await measure_page(pool, url, strategy, settings)
+
+        try:
+            async with pool.reserve(request.concurrency):
+                yield measure
+        finally:
+            await pool.discard_spares()
+
+
+LAB = LabEngine()
+
+
+async def measure_page(
+    pool: ContextPool, url: str, strategy: str, settings: LabSettings
+) -> dict[str, Any]:
+    """Measure *url* in a fresh context of *pool*; return the record with its details.
+
+    Raises an :class:`~psdata.AnalysisError` subclass when the page cannot be scored.
+    """
+    profile = profile_for(strategy, settings.throttling)
+    observation = PageObservation(requested_url=url)
+    collector = _opportunity_collector(settings, profile)
+    watch = observation.stopwatch
+    with watch.phase("context"):
+        slot = await pool.get_instance(profile.context_options())
+    restart_clock()  # the timeout covers the measurement, not the wait for a slot
+    epochs = TraceEpochs.for_pool(pool) if settings.trace else None
+    if epochs is not None and seconds_left(MIN_TRACED_S) < MIN_TRACED_S:
+        # Sharing an epoch means waiting for the neighbours' windows and the trace's
+        # end (seconds): a tight per-URL timeout cannot afford it.
+        epochs = None
+        observation.trace = f"the per-URL timeout leaves under {MIN_TRACED_S:g} s"
+    tickets: list[TraceTicket] = []
+    discard = True
+    try:
+        categories = await slot.guard(
+            _observe(pool, slot, observation, profile, settings, epochs, tickets, collector)
+        )
+        discard = False
+    except PlaywrightError as exc:
+        raise BrowserCrashError(f"The browser failed during the measurement: {exc}") from exc
+    finally:
+        with watch.phase("context"):
+            await pool.return_instance(slot, discard=discard)
+    if tickets:
+        with watch.phase("trace"):
+            await _read_trace(tickets[0], observation)
+    elif isinstance(observation.trace, str):  # measured untraced: the gate stayed closed
+        _warn_untraced(observation, observation.trace)
+    with watch.phase("metrics"):
+        record = await _record(observation, profile, settings, categories, slot.id)
+    if collector is not None:  # opportunities: judged once the metrics are known
+        from .opportunities.engine_hooks import add_opportunities
+
+        await add_opportunities(record, collector, profile, settings.throttling, observation)
+    return record
+
+
+async def _observe(
+    pool: ContextPool,
+    slot: ContextSlot,
+    observation: PageObservation,
+    profile: Profile,
+    settings: LabSettings,
+    epochs: TraceEpochs | None,
+    tickets: list[TraceTicket],
+    collector: OpportunityCollector | None,
+) -> dict[str, CategoryResult]:
+    watch = observation.stopwatch
+    with watch.phase("setup"):
+        if epochs is None:
+            page = await slot.new_page()
+        else:
+            # The page's renderer starts between trace epochs: a renderer started
+            # mid-epoch makes that epoch's end wait for Chromium's 5 s flush timeout.
+            async with epochs.opening(_gate_budget()) as traced:
+                page = await slot.new_page()
+            if not traced:
+                epochs = None
+                observation.trace = "the trace was busy with other pages"
+        session = await bounded(PageSession.open(page, profile, settings.waits), 15, "Page setup")
+        audited = [c for c in settings.categories if c in AUDITED_CATEGORIES]
+        auditor = None
+        if audited:
+            from .audits import CategoryAuditor  # axe-core and friends load only when asked
+
+            auditor = CategoryAuditor(audited)
+            await auditor.before_navigation(page, session.cdp)
+        if collector is not None:  # opportunities: coverage starts before navigation
+            await collector.before_navigation(page, session.cdp)
+    ticket = None
+    if epochs is not None:
+        frame_id = observation.frame_id = await session.main_frame_id()
+        with watch.phase("trace_gate"):
+            try:
+                ticket = await epochs.enter(slot.browser_handle, frame_id, _gate_budget())
+            except TraceUnavailable as exc:
+                observation.trace = str(exc)
+    if epochs is None:
+        # The next measurement's context opens while this page waits to go quiet. Not
+        # under the trace: a spare's renderer would start mid-epoch (measured: opening
+        # spares in the gate instead delays the epoch, and a spare that is not open in
+        # time costs the epoch's end Chromium's 5 s flush timeout, twice).
+        options = profile.context_options()
+
+        def spare() -> None:
+            pool.prepare_spare(options)
+
+        await session.measure(observation.requested_url, observation, on_loaded=spare)
+    elif ticket is None:
+        await session.measure(observation.requested_url, observation)
+    else:
+        tickets.append(ticket)
+        try:
+            await session.measure(observation.requested_url, observation)
+        finally:
+            epochs.leave(ticket)
+    if observation.status is not None and observation.status >= 400:
+        return {}
+    network = observation.network
+    with watch.phase("read"):
+        await session.stop_recording()
+    if collector is not None:
+        with watch.phase("opportunities"):
+            await collector.after_load(page, session.cdp, network)
+    if auditor is None:
+        return {}
+    with watch.phase("audits"):
+        try:
+            return await auditor.after_load(
+                page, session.cdp, network.measured(), network.main_document
+            )
+        except PlaywrightError as exc:
+            raise session.translate(exc, "Auditing the page") from exc
+
+
+def _gate_budget() -> float:
+    """How long a page may wait for the trace's gate: a third of the time it has left."""
+    return min(GATE_WAIT_S, seconds_left(3 * GATE_WAIT_S) / 3)
+
+
+async def _read_trace(ticket: TraceTicket, observation: PageObservation) -> None:
+    """Wait for the page's main-thread trace; on failure warn and keep the fallback.
+
+    The wait ends in time for the row to be finished before the measurement's deadline
+    (a neighbour in the same epoch may hold it open until its own timeout).
+    """
+    budget = min(TRACE_WAIT_S, seconds_left(TRACE_WAIT_S) - RECORD_MARGIN_S)
+    try:
+        if budget <= 0:
+            raise TraceUnavailable("no time was left to wait for the trace")
+        observation.trace = await ticket.events(timeout=budget)
+    except TraceUnavailable as exc:
+        observation.trace = str(exc)
+        _warn_untraced(observation, str(exc))
+
+
+def _warn_untraced(observation: PageObservation, reason: str) -> None:
+    observation.warnings.append(
+        f"Main-thread trace unavailable ({reason}): TBT and long tasks come from the"
+        " page's own Long Tasks observers, which miss parsing, style and layout work;"
+        " CLS from its layout-shift observer, with the viewport's sizing estimated."
+    )
+
+
+def _main_thread_metrics(observation: PageObservation) -> tuple[dict[str, Any], dict[str, Any]]:
+    """TBT, long-task time and main-thread time: from the trace if there is one.
+
+    Returns the values and the trace's details (or why there is none).
+    """
+    trace = observation.trace
+    if not isinstance(trace, PageTrace):
+        values = {
+            "tbt_ms": total_blocking_time(observation.long_tasks, observation.fcp_ms),
+            "long_tasks_ms": long_task_time(observation.long_tasks),
+            "main_thread_ms": None,
+        }
+        return values, {"error": trace} if isinstance(trace, str) else {}
+    fcp = trace.fcp_ms if trace.fcp_ms is not None else observation.fcp_ms
+    network = observation.network
+    offset = 0.0
+    if network.origin is not None:
+        offset = (network.origin * 1e6 - trace.time_origin_us) / 1000
+    requests = [
+        (r.start_ms + offset, r.end_ms + offset)
+        for r in network.measured()
+        if r.start_ms is not None
+        and r.end_ms is not None
+        and r.failed is None
+        and r.method == "GET"
+        and (r.status or 0) < 400
+        and r.resource_type not in ("WebSocket", "EventSource")
+    ]
+    tti = None
+    if fcp is not None:
+        tti = interactive(trace.tasks, requests, fcp, trace.dcl_ms, trace.window_end_ms)
+    end = tti if tti is not None else trace.window_end_ms
+    values = {
+        "tbt_ms": blocking_time_between(trace.tasks, fcp or 0.0, end),
+        "long_tasks_ms": float(
+            sum(d for s, d in trace.tasks if d >= BLOCKING_THRESHOLD_MS and s + d >= 0)
+        ),
+        "main_thread_ms": trace.main_thread_ms,
+    }
+    details = {**trace.as_details(), "tti_ms": tti}
+    return values, details
+
+
+async def _record(
+    observation: PageObservation,
+    profile: Profile,
+    settings: LabSettings,
+    categories: dict[str, CategoryResult],
+    context_id: int,
+) -> dict[str, Any]:
+    """Derive metrics and scores (Speed Index off the loop thread) into a record."""
+    network = observation.network
+    requests = network.measured()
+    loop = asyncio.get_running_loop()
+    si = await loop.run_in_executor(None, _speed_index, observation)
+    main_thread, trace_details = _main_thread_metrics(observation)
+    cls, cls_details = page_layout_shift(observation)
+    metrics = {
+        "fcp_ms": observation.fcp_ms,
+        "lcp_ms": observation.lcp_ms,
+        "speed_index_ms": si,
+        "tbt_ms": main_thread["tbt_ms"],
+        "cls": cls,
+        "ttfb_ms": network.time_to_first_byte_ms(),
+    }
+    warnings = list(observation.warnings)
+    simulation = None
+    if settings.throttling == "simulate":
+        simulation = await _simulate(observation, profile, si)
+        observed = {name: metrics[name] for name in SIMULATED_METRICS}
+        metrics.update(simulation.pop("metrics"))
+        simulation["observed"] = observed
+        warnings += simulation.pop("warnings")
+    record: dict[str, Any] = {
+        "url": observation.requested_url,
+        "final_url": observation.final_url,
+        "strategy": profile.strategy,
+        "engine": "lab",
+        "throttling": settings.throttling,
+        "status": observation.status,
+        **metrics,
+        "long_tasks_ms": main_thread["long_tasks_ms"],
+        "main_thread_ms": main_thread["main_thread_ms"],
+        "total_bytes": sum(r.transfer_size for r in requests),
+        "request_count": len(requests),
+        "context_id": context_id,
+    }
+    if observation.status is not None and observation.status >= 400:
+        raise HTTPStatusError(
+            f"The document returned HTTP {observation.status}; error pages are not scored"
+            " (as in Lighthouse).",
+            partial=record,
+        )
+    if "performance" in settings.categories:
+        perf = performance_score(metrics, profile.strategy)
+        categories["performance"] = CategoryResult(
+            "performance", perf, performance_audits(metrics, profile.strategy)
+        )
+        if perf is None:
+            warnings.append("Performance not scored: a metric could not be measured.")
+    for name, result in categories.items():
+        record[name] = None if result.score is None else round(result.score * 100)
+        if name != "performance" and (warning := result.warning()) is not None:
+            warnings.append(warning)  # a missing or partial score always says why
+    record["warnings"] = "; ".join(warnings) or None
+    record["details"] = {
+        "categories": {name: dataclasses.asdict(result) for name, result in categories.items()},
+        "metrics": metrics,
+        "requests": [dataclasses.asdict(r) for r in requests],
+        "timings_ms": observation.stopwatch.phases,
+        # The page's main thread from the browser-wide trace (see PageTrace), or
+        # {"error": why} when it is missing, and its raw CDP Network events: the
+        # inputs of the simulated throttling and of main-thread diagnostics.
+        "trace": trace_details,
+        "layout_shift": cls_details,
+        "devtools_log": observation.devtools_log,
+    }
+    if simulation is not None:
+        record["details"]["simulation"] = simulation
+    return record
+
+
+#: The metrics simulated throttling predicts; CLS and TTFB are observed in every mode.
+SIMULATED_METRICS = ("fcp_ms", "lcp_ms", "speed_index_ms", "tbt_ms")
+
+
+async def _simulate(
+    observation: PageObservation, profile: Profile, observed_si: float | None
+) -> dict[str, Any]:
+    """Lantern's estimates of the page's metrics on Lighthouse's simulated device.
+
+    Returns ``metrics`` (``None`` where no estimate could be made), ``warnings`` saying
+    why, and the simulation's other outputs (TTI, max potential FID, its errors).
+    """
+    from .lantern import simulate
+
+    missing = dict.fromkeys(SIMULATED_METRICS)
+    trace = observation.trace
+    if not isinstance(trace, PageTrace) or observation.frame_id is None:
+        why = trace if isinstance(trace, str) else "it was not recorded"
+        return {
+            "metrics": missing,
+            "warnings": [f"Simulated throttling needs the page's main-thread trace ({why})."],
+            "errors": {"trace": why},
+        }
+    try:
+        result = await simulate(
+            trace.events,
+            observation.devtools_log,
+            url=observation.requested_url,
+            frame_id=observation.frame_id,
+            strategy=profile.strategy,  # type: ignore[arg-type]
+            observed_speed_index_ms=observed_si,
+        )
+    except AnalysisError as exc:
+        return {
+            "metrics": missing,
+            "warnings": [f"Simulated throttling failed: {exc}"],
+            "errors": {"lantern": str(exc)},
+        }
+    values = result.values()
+    warnings = [
+        f"Simulated {name} unavailable: {error}" for name, error in sorted(result.errors.items())
+    ]
+    return {
+        "metrics": {name: values.get(name) for name in SIMULATED_METRICS},
+        "warnings": warnings,
+        "errors": dict(result.errors),
+        "interactive_ms": values.get("interactive_ms"),
+        "max_potential_fid_ms": values.get("max_potential_fid_ms"),
+    }
+
+
+def _speed_index(observation: PageObservation) -> float | None:
+    return speed_index(observation.frames, first_paint_ms=observation.fcp_ms)
+
+
+def _opportunity_collector(settings: LabSettings, profile: Profile) -> OpportunityCollector | None:
+    """A collector for the page when its performance opportunities are wanted."""
+    if not settings.opportunities or "performance" not in settings.categories:
+        return None
+    from .opportunities.collect import OpportunityCollector
+
+    return OpportunityCollector(profile.strategy)

@@ -1,0 +1,671 @@
+"""One browser-wide trace shared by the concurrent pages, run in epochs, split per page.
+
+Chromium allows one tracing session per browser, and its data comes back only when the
+session ends; but that one session records every renderer process, and browser contexts
+never share a renderer. So the pages measuring at the same time share a session (an
+*epoch*), and each page's main thread is cut out of the epoch's trace by its renderer
+process, found from its main frame's ``navigationStart``.
+
+Epochs and the gate
+-------------------
+A page's measurement *window* (navigation → end of the quiet wait) must lie inside one
+epoch: :meth:`TraceEpochs.enter` before navigating, :meth:`TraceEpochs.leave` after the
+wait. An epoch ends as soon as no page is inside its window, so its end overlaps its
+pages' audits instead of waiting for the first of them to finish (on light pages this
+measured neutral, 1.33 vs 1.37 s per URL at 3 pages at once; a large document's long
+audits no longer hold the epoch).
+
+Measured on Chromium 156: ending a session takes about 5 s (the tracing service's flush
+timeout) whenever a renderer process that was *started during the session* is still
+alive, and about 0.1 s otherwise. So pages open their renderer (a context's first page)
+*between* epochs, inside :meth:`TraceEpochs.opening`: it waits for the running epoch to
+end (raising a barrier: no page enters the old epoch any more), and the next epoch
+starts only once the pages being opened are open. A renderer started mid-epoch by the
+page itself (a cross-site redirect, an out-of-process iframe) only slows that epoch's
+end, it does not break anything.
+
+The trace is streamed (``IO.read``) to a temporary file, parsed off the loop thread,
+split per page and deleted; an epoch holds only the windows of the pages it served, so
+the browser's trace buffer stays small.
+
+>>> "disabled-by-default-devtools.screenshot" in CATEGORIES
+False
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import tempfile
+import time
+import weakref
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from playwright.async_api import CDPSession
+
+from .pool import ContextPool, _BrowserHandle, _unless_gone
+
+log = logging.getLogger("psdata")
+
+#: Trace categories: the main thread's tasks and what runs in them (parsing, style,
+#: layout, paint, script evaluation and compilation with URLs, timers, XHR, requests),
+#: navigation and paint marks (``blink.user_timing``, ``loading``), thread names. No
+#: screenshots, no ``toplevel`` (every thread's every task: 4× the size for nothing the
+#: page's main thread needs; ``RunTask`` comes from ``disabled-by-default-devtools.timeline``).
+#: Style and layout invalidation tracking, as Lighthouse records it: it adds main-thread
+#: work on DOM-heavy pages (mobile devtools TBT 120 -> 290 ms on a 200 kB document,
+#: Lighthouse 159-343), so without it psdata's tasks are shorter than Lighthouse's.
+CATEGORIES: tuple[str, ...] = (
+    "devtools.timeline",
+    "disabled-by-default-devtools.timeline",
+    "disabled-by-default-devtools.timeline.invalidationTracking",
+    "disabled-by-default-lighthouse",
+    "blink.user_timing",
+    "loading",
+    "v8",
+    "v8.execute",
+    "__metadata",
+)
+
+#: Names of a main-thread top-level (scheduled) task, newest first.
+TOP_LEVEL_TASKS = frozenset(
+    {
+        "RunTask",
+        "ThreadControllerImpl::RunTask",
+        "ThreadControllerImpl::DoWork",
+        "TaskQueueManager::ProcessTaskFromWorkQueue",
+    }
+)
+#: Per-frame marks the splitter collects from any thread: navigation, paint, the
+#: viewport's sizing (``viewport``, category ``loading``).
+MARKS = frozenset(
+    {"navigationStart", "firstContentfulPaint", "domContentLoadedEventEnd", "viewport"}
+)
+#: Short top-level tasks with nothing inside are left out of a page's event list.
+MIN_KEPT_TASK_US = 1000
+START_TIMEOUT_S = 15.0
+END_TIMEOUT_S = 30.0
+#: How long a page waits for the pages being opened before it starts an epoch anyway.
+OPENING_GRACE_S = 2.0
+READ_CHUNK = 1 << 20
+
+
+class TraceUnavailable(Exception):
+    """A page's trace could not be had; the message says why (shown in the row)."""
+
+
+@dataclass
+class PageTrace:
+    """One page's main thread, cut out of an epoch's trace.
+
+    Times in ``tasks`` and the ``*_ms`` fields are milliseconds since ``time_origin_us``
+    (the main frame's ``navigationStart`` on the trace clock, microseconds).
+    ``events`` are the raw trace events of the page's renderer main thread in the
+    window (tasks, their children, navigation and paint marks) plus its
+    ``thread_name`` metadata; top-level tasks shorter than 1 ms with no event inside
+    are left out, and so is the ``tts`` field.
+    """
+
+    pid: int
+    tid: int
+    time_origin_us: float
+    window_end_ms: float
+    fcp_ms: float | None
+    dcl_ms: float | None
+    tasks: list[tuple[float, float]]
+    events: list[dict[str, Any]] = field(repr=False)
+    #: When the main frame's viewport was first sized for the document (ms since the
+    #: origin), from its ``viewport`` events in the window (see :func:`first_viewport`),
+    #: or None if the trace has none: the moment Lighthouse counts the "recent input"
+    #: flag of layout shifts from.
+    viewport_ms: float | None = None
+
+    @property
+    def main_thread_ms(self) -> float:
+        """Total time of the top-level tasks in the window (ms).
+
+        >>> PageTrace(1, 1, 0.0, 900.0, None, None, [(0, 10), (50, 5.5)], []).main_thread_ms
+        15.5
+        """
+        return float(sum(duration for _, duration in self.tasks))
+
+    def as_details(self) -> dict[str, Any]:
+        """The page's trace as plain data for the record's details."""
+        return {
+            "pid": self.pid,
+            "tid": self.tid,
+            "time_origin_us": self.time_origin_us,
+            "window_end_ms": self.window_end_ms,
+            "fcp_ms": self.fcp_ms,
+            "dcl_ms": self.dcl_ms,
+            "main_thread_ms": self.main_thread_ms,
+            "viewport_ms": self.viewport_ms,
+            "main_thread": self.events,
+        }
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    """What the splitter looks for: a page's main frame within its window (µs)."""
+
+    key: int
+    frame_id: str
+    start_us: float
+    end_us: float
+
+
+def split_trace(path: str, wanted: Sequence[_Wanted]) -> dict[int, PageTrace | str]:
+    """Read a trace file and cut out each wanted page's main thread.
+
+    Returns, per key, the :class:`PageTrace` or a message saying why it was not found.
+    Runs off the loop thread (plain Python, no browser).
+    """
+    with open(path, encoding="utf-8") as handle:
+        data = json.load(handle)
+    events: list[dict[str, Any]] = data["traceEvents"] if isinstance(data, dict) else data
+    return split_events(events, wanted)
+
+
+def split_events(
+    events: Iterable[dict[str, Any]], wanted: Sequence[_Wanted]
+) -> dict[int, PageTrace | str]:
+    """Cut each wanted page's main thread out of a browser-wide trace's events.
+
+    The page's renderer is the process of its main frame's last ``navigationStart``
+    (with a document URL) within its window; its main thread is that process's
+    ``CrRendererMain``. Cross-process navigations of the main frame within the window
+    add their processes' main threads too, as Lighthouse does.
+    """
+    frames = {w.frame_id: w for w in wanted}
+    main_threads: dict[int, int] = {}
+    navigations: dict[str, list[dict[str, Any]]] = {w.frame_id: [] for w in wanted}
+    marks: dict[str, list[dict[str, Any]]] = {w.frame_id: [] for w in wanted}
+    by_thread: dict[tuple[int, int], list[dict[str, Any]]] = {}
+    for event in events:
+        name = event.get("name")
+        pid, tid = event.get("pid"), event.get("tid")
+        if not isinstance(pid, int) or not isinstance(tid, int):
+            continue
+        if event.get("ph") == "M":
+            if name == "thread_name" and event.get("args", {}).get("name") == "CrRendererMain":
+                main_threads[pid] = tid
+            continue
+        by_thread.setdefault((pid, tid), []).append(event)
+        if name in MARKS:
+            frame = frame_of(event)
+            if frame in frames:
+                target = navigations if name == "navigationStart" else marks
+                target[frame].append(event)
+    found: dict[int, PageTrace | str] = {}
+    for want in wanted:
+        try:
+            found[want.key] = _page_trace(
+                want, navigations[want.frame_id], marks[want.frame_id], main_threads, by_thread
+            )
+        except TraceUnavailable as exc:
+            found[want.key] = str(exc)
+    return found
+
+
+def frame_of(event: Mapping[str, Any]) -> str | None:
+    """The frame an event names, as Lighthouse reads it.
+
+    ``args.data.frame``, ``args.data.frameID`` (the ``viewport`` event) or ``args.frame``.
+
+    >>> frame_of({"args": {"data": {"frame": "F1"}}}), frame_of({"args": {"frame": "F2"}})
+    ('F1', 'F2')
+    >>> frame_of({"args": {"data": {"frameID": "F3", "width": 412}}})
+    'F3'
+    """
+    args = event.get("args") or {}
+    data = args.get("data")
+    frame = (data.get("frame") or data.get("frameID")) if isinstance(data, dict) else None
+    frame = frame or args.get("frame")
+    return frame if isinstance(frame, str) else None
+
+
+def _page_trace(
+    want: _Wanted,
+    navigations: list[dict[str, Any]],
+    marks: list[dict[str, Any]],
+    main_threads: Mapping[int, int],
+    by_thread: Mapping[tuple[int, int], list[dict[str, Any]]],
+) -> PageTrace:
+    navs = sorted(
+        (
+            e
+            for e in navigations
+            if want.start_us <= e["ts"] <= want.end_us
+            and str(e.get("args", {}).get("data", {}).get("documentLoaderURL", "")).startswith(
+                ("http:", "https:")
+            )
+        ),
+        key=lambda e: e["ts"],
+    )
+    if not navs:
+        raise TraceUnavailable("the trace has no navigation of the page's main frame")
+    origin = float(navs[-1]["ts"])
+    pids = list(dict.fromkeys(e["pid"] for e in navs))
+    if navs[-1]["pid"] not in main_threads:
+        raise TraceUnavailable("the page's renderer main thread is not named in the trace")
+    thread_events: list[dict[str, Any]] = []
+    for pid in pids:
+        tid = main_threads.get(pid)
+        if tid is None:
+            continue
+        for event in by_thread.get((pid, tid), ()):
+            start = float(event.get("ts", 0))
+            if start <= want.end_us and start + float(event.get("dur", 0)) >= origin:
+                thread_events.append(event)
+    thread_events.sort(key=lambda e: (e["ts"], -float(e.get("dur", 0))))
+
+    def first_mark(name: str) -> float | None:
+        times = [e["ts"] for e in marks if e.get("name") == name and e["ts"] >= origin]
+        return (min(times) - origin) / 1000 if times else None
+
+    tasks = top_level_tasks(thread_events, origin)
+    pid = navs[-1]["pid"]
+    tid = main_threads[pid]
+    metadata = [
+        {"name": "thread_name", "ph": "M", "pid": p, "tid": main_threads[p], "ts": 0,
+         "cat": "__metadata", "args": {"name": "CrRendererMain"}}
+        for p in pids if p in main_threads
+    ]  # fmt: skip
+    return PageTrace(
+        pid=pid,
+        tid=tid,
+        time_origin_us=origin,
+        window_end_ms=(want.end_us - origin) / 1000,
+        fcp_ms=first_mark("firstContentfulPaint"),
+        dcl_ms=first_mark("domContentLoadedEventEnd"),
+        tasks=tasks,
+        events=metadata + _compact(thread_events),
+        viewport_ms=first_viewport(
+            [e for e in marks if e.get("name") == "viewport"], want.start_us, origin
+        ),
+    )
+
+
+def first_viewport(
+    events: Sequence[dict[str, Any]], since_us: float, origin_us: float
+) -> float | None:
+    """When the main frame's viewport was sized for the document (ms since *origin_us*).
+
+    Lighthouse takes the first ``viewport`` event of its trace (which starts after the
+    emulation is set, right before navigating); in a clean run it has one: the active
+    viewport, the device's size, set as the document first lays out with its meta
+    viewport (just before the first paint). Chromium flags the layout shifts of the
+    next 500 ms as "recent input", and Lighthouse counts exactly those.
+
+    A context's first page, as psdata measures it, also gets an inactive event with the
+    device's size as its renderer's frame is created, and a mobile page an active one
+    for the default 980 px layout before its meta viewport applies. So this is the
+    first active event (since *since_us*) of the size of the first inactive one, else
+    the first active one, else the first one; None if there is none.
+
+    >>> def vp(ms, active, width=412):
+    ...     data = {"isActive": active, "width": width, "height": 823}
+    ...     return {"name": "viewport", "ts": ms * 1000, "args": {"data": data}}
+    >>> trace = [vp(15, False), vp(600, True, width=981), vp(680, True)]
+    >>> first_viewport(trace, 0, origin_us=0)
+    680.0
+    >>> first_viewport(trace[:2], 0, origin_us=0), first_viewport(trace[:1], 0, origin_us=0)
+    (600.0, 15.0)
+    """
+
+    def data(event: dict[str, Any]) -> dict[str, Any]:
+        found = (event.get("args") or {}).get("data")
+        return found if isinstance(found, dict) else {}
+
+    def size(event: dict[str, Any]) -> tuple[Any, Any]:
+        return data(event).get("width"), data(event).get("height")
+
+    found = sorted((e for e in events if float(e["ts"]) >= since_us), key=lambda e: e["ts"])
+    active = [e for e in found if data(e).get("isActive")]
+    device = next((size(e) for e in found if not data(e).get("isActive")), None)
+    sized = [e for e in active if size(e) == device]
+    chosen = (sized or active or found)[:1]
+    return (float(chosen[0]["ts"]) - origin_us) / 1000 if chosen else None
+
+
+def top_level_tasks(
+    events: Sequence[dict[str, Any]], origin_us: float
+) -> list[tuple[float, float]]:
+    """Top-level main-thread tasks as ``(start_ms, duration_ms)`` since *origin_us*.
+
+    *events* are sorted by start. As Lighthouse does, a task that starts before the
+    previous one ends (a Chromium bug) cuts the previous one short.
+
+    >>> tasks = [{"name": "RunTask", "ts": 1000, "dur": 60000},
+    ...          {"name": "Layout", "ts": 2000, "dur": 100},
+    ...          {"name": "RunTask", "ts": 61000, "dur": 2000}]
+    >>> top_level_tasks(tasks, origin_us=0)
+    [(1.0, 60.0), (61.0, 2.0)]
+    """
+    tasks: list[list[float]] = []
+    for event in events:
+        if event.get("name") not in TOP_LEVEL_TASKS or not event.get("dur"):
+            continue
+        start = (float(event["ts"]) - origin_us) / 1000
+        duration = float(event["dur"]) / 1000
+        if tasks and start < tasks[-1][0] + tasks[-1][1]:
+            tasks[-1][1] = max(0.0, start - 0.001 - tasks[-1][0])
+        tasks.append([start, duration])
+    return [(start, duration) for start, duration in tasks]
+
+
+def _compact(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Drop ``tts`` and the short top-level tasks with no event inside."""
+    kept = []
+    for index, event in enumerate(events):
+        if event.get("name") in TOP_LEVEL_TASKS and float(event.get("dur", 0)) < MIN_KEPT_TASK_US:
+            end = float(event["ts"]) + float(event.get("dur", 0))
+            following = events[index + 1] if index + 1 < len(events) else None
+            if following is None or float(following["ts"]) >= end:
+                continue
+        kept.append({k: v for k, v in event.items() if k != "tts"})
+    return kept
+
+
+# -- epochs ------------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class TraceTicket:
+    """A page's place in an epoch: its main frame and its window on the trace clock."""
+
+    owner: TraceEpochs
+    frame_id: str
+    epoch: _Epoch
+    start_us: float
+    end_us: float | None = None
+
+    async def events(self, timeout: float = END_TIMEOUT_S + 30) -> PageTrace:
+        """The page's main-thread trace, once its epoch has ended (it ends it if it can).
+
+        Raises :class:`TraceUnavailable` (with the reason) when the epoch failed, timed
+        out, or the page could not be found in the trace.
+        """
+        self.owner.leave(self)
+        epoch = self.epoch
+        try:
+            found = await asyncio.wait_for(asyncio.shield(epoch.result), timeout)
+        except TimeoutError:
+            message = f"the trace was not ready within {timeout:.1f} s"
+            if epoch.inside:
+                message += " (another page's measurement held its epoch open)"
+            raise TraceUnavailable(message) from None
+        result = found.get(id(self))
+        if result is None:
+            raise TraceUnavailable("the page's window was not part of the trace")
+        if isinstance(result, str):
+            raise TraceUnavailable(result)
+        return result
+
+
+@dataclass(eq=False)
+class _Epoch:
+    handle: _BrowserHandle
+    session: CDPSession
+    number: int
+    tickets: list[TraceTicket] = field(default_factory=list)
+    inside: int = 0
+    ending: bool = False
+    result: asyncio.Future[dict[int, PageTrace | str]] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
+
+
+_EPOCHS: weakref.WeakKeyDictionary[ContextPool, TraceEpochs] = weakref.WeakKeyDictionary()
+
+
+class TraceEpochs:
+    """The trace epochs of one pool's browsers (see the module docstring).
+
+    >>> TraceEpochs().stats()["epochs"]
+    0
+    """
+
+    def __init__(self) -> None:
+        self._changed = asyncio.Condition()
+        self._epoch: _Epoch | None = None
+        self._opening = 0  # pages opening their renderer between epochs
+        self._waiting = 0  # pages waiting for the running epoch to end
+        self._finishing: set[asyncio.Task[None]] = set()
+        self.epochs = 0
+        self.failed = 0
+        self.end_seconds: list[float] = []
+
+    @classmethod
+    def for_pool(cls, pool: ContextPool) -> TraceEpochs:
+        """The epochs of *pool* (one per pool, created on first use)."""
+        found = _EPOCHS.get(pool)
+        if found is None:
+            found = _EPOCHS[pool] = cls()
+        return found
+
+    def stats(self) -> dict[str, Any]:
+        """How many epochs ran and failed, and the median seconds an epoch took to end."""
+        ends = sorted(self.end_seconds[-200:])
+        return {
+            "epochs": self.epochs,
+            "failed": self.failed,
+            "median_end_s": ends[len(ends) // 2] if ends else None,
+        }
+
+    @contextlib.asynccontextmanager
+    async def opening(self, timeout: float | None = None) -> AsyncIterator[bool]:
+        """Hold the gate while a page opens its renderer (between epochs).
+
+        Waits for the running epoch to end (ending it as soon as no page is inside its
+        window); no epoch starts until the block exits. Yields True; or, if the epoch
+        did not end within *timeout* seconds (a neighbour's window held it open),
+        yields False at once: the page opens anyway and must be measured untraced.
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        async with self._changed:
+            self._waiting += 1
+            try:
+                while self._epoch is not None:
+                    self._maybe_end()
+                    if not await self._wait(deadline):
+                        break
+            finally:
+                self._waiting -= 1
+            traced = self._epoch is None
+            if traced:
+                self._opening += 1
+        if not traced:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            async with self._changed:
+                self._opening -= 1
+                self._changed.notify_all()
+
+    async def _wait(self, deadline: float | None) -> bool:
+        """Wait for a change (lock held); False once *deadline* (monotonic) has passed."""
+        if deadline is None:
+            await self._changed.wait()
+            return True
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._changed.wait(), left)
+        return True
+
+    async def enter(
+        self, handle: _BrowserHandle, frame_id: str, timeout: float | None = None
+    ) -> TraceTicket:
+        """Enter the running epoch of *handle*'s browser, starting one if none runs.
+
+        Call right before navigating. Waits while a barrier is up (the running epoch is
+        about to end, or belongs to another browser) and, before starting an epoch,
+        for the pages being opened (up to :data:`OPENING_GRACE_S`). Raises
+        :class:`TraceUnavailable` if the barrier stays up for *timeout* seconds.
+        """
+        give_up = None if timeout is None else time.monotonic() + timeout
+        deadline = time.monotonic() + OPENING_GRACE_S
+        async with self._changed:
+            while True:
+                epoch = self._epoch
+                if epoch is None:
+                    left = deadline - time.monotonic()
+                    if self._opening and left > 0:
+                        with contextlib.suppress(TimeoutError):
+                            await asyncio.wait_for(self._changed.wait(), left)
+                        continue
+                    epoch = await self._start(handle)
+                    break
+                if epoch.handle is handle and not epoch.ending and not self._waiting:
+                    break
+                self._waiting += 1
+                try:
+                    self._maybe_end()
+                    if not await self._wait(give_up):
+                        raise TraceUnavailable(
+                            f"the trace was busy with other pages for {timeout:.1f} s"
+                        )
+                finally:
+                    self._waiting -= 1
+            ticket = TraceTicket(self, frame_id, epoch, time.monotonic() * 1e6)
+            epoch.tickets.append(ticket)
+            epoch.inside += 1
+            return ticket
+
+    def leave(self, ticket: TraceTicket) -> None:
+        """The page's window is over (call after the quiet wait, also on failure)."""
+        if ticket.end_us is not None:
+            return
+        ticket.end_us = time.monotonic() * 1e6
+        ticket.epoch.inside -= 1
+        task = asyncio.ensure_future(self._notify())
+        self._finishing.add(task)
+        task.add_done_callback(self._finishing.discard)
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._maybe_end()
+
+    def _maybe_end(self) -> None:
+        """End the running epoch if no page is inside its window (lock held)."""
+        epoch = self._epoch
+        if epoch is None or epoch.ending or epoch.inside > 0:
+            return
+        epoch.ending = True
+        task = asyncio.ensure_future(self._finish(epoch))
+        self._finishing.add(task)
+        task.add_done_callback(self._finishing.discard)
+
+    async def _start(self, handle: _BrowserHandle) -> _Epoch:
+        """Start tracing on *handle*'s browser (lock held)."""
+        session = await _unless_gone(handle, handle.browser.new_browser_cdp_session())
+        params = {
+            "transferMode": "ReturnAsStream",
+            "streamFormat": "json",
+            "traceConfig": {
+                "recordMode": "recordUntilFull",
+                "includedCategories": list(CATEGORIES),
+                "excludedCategories": ["*"],
+            },
+        }
+        try:
+            await asyncio.wait_for(_unless_gone(handle, session.send("Tracing.start", params)),
+                                   START_TIMEOUT_S)  # fmt: skip
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(session.detach(), 2)
+            raise
+        self.epochs += 1
+        epoch = _Epoch(handle, session, self.epochs)
+        self._epoch = epoch
+        return epoch
+
+    async def _finish(self, epoch: _Epoch) -> None:
+        """End *epoch*'s tracing, save the stream, open the gate, then split the trace."""
+        began = time.monotonic()
+        path: str | None = None
+        try:
+            try:
+                path = await asyncio.wait_for(self._stop(epoch), END_TIMEOUT_S)
+            finally:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(epoch.session.detach(), 2)
+                async with self._changed:
+                    if self._epoch is epoch:
+                        self._epoch = None
+                    self._changed.notify_all()
+            self.end_seconds.append(time.monotonic() - began)
+            wanted = [
+                _Wanted(id(t), t.frame_id, t.start_us, t.end_us or time.monotonic() * 1e6)
+                for t in epoch.tickets
+            ]
+            loop = asyncio.get_running_loop()
+            found = await loop.run_in_executor(None, split_trace, path, wanted)
+            epoch.result.set_result(found)
+        except Exception as exc:
+            self.failed += 1
+            if isinstance(exc, TimeoutError):
+                reason = f"the trace did not end within {END_TIMEOUT_S:g} s"
+            elif epoch.handle.gone.is_set():
+                reason = "the browser disconnected before the trace ended"
+            else:
+                reason = f"the trace failed: {exc}"
+            log.warning("trace epoch %d failed: %s", epoch.number, reason)
+            if not epoch.result.done():
+                epoch.result.set_exception(TraceUnavailable(reason))
+                epoch.result.exception()  # retrieved here; tickets re-raise it
+        finally:
+            if path is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+
+    async def _stop(self, epoch: _Epoch) -> str:
+        handle, session = epoch.handle, epoch.session
+        complete: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+
+        def on_complete(params: dict[str, Any]) -> None:
+            if not complete.done():
+                complete.set_result(params)
+
+        session.on("Tracing.tracingComplete", on_complete)
+        await _unless_gone(handle, session.send("Tracing.end"))
+        params = await _unless_gone(handle, complete)
+        stream = params.get("stream")
+        if stream is None:
+            raise TraceUnavailable("the browser returned no trace stream")
+        if params.get("dataLossOccurred"):
+            log.warning("trace epoch %d: the browser's trace buffer overflowed", epoch.number)
+        return await _unless_gone(handle, _save_stream(session, stream))
+
+
+async def _save_stream(session: CDPSession, stream: str) -> str:
+    """Read a CDP stream in chunks into a temporary file; return its path."""
+    fd, path = tempfile.mkstemp(prefix="psdata-trace-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            while True:
+                chunk = await session.send("IO.read", {"handle": stream, "size": READ_CHUNK})
+                data = chunk.get("data", "")
+                if chunk.get("base64Encoded"):
+                    import base64
+
+                    data = base64.b64decode(data).decode("utf-8")
+                out.write(data)
+                if chunk.get("eof"):
+                    break
+        with contextlib.suppress(Exception):
+            await session.send("IO.close", {"handle": stream})
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        raise
+    return path
