@@ -19,8 +19,8 @@ psdata call, the result's transfer; no browser) and of a bare dask task.
     .venv/bin/python bench/scale.py --quick        # 12 URLs per run, ~6 min
     .venv/bin/python bench/scale.py --urls 60      # 60 URLs per run
 
-All raw numbers go to ``bench/out/scale-*.json``. The projection for N machines in the
-README is made from these numbers.
+All raw numbers go to ``bench/out/scale-*.json``. The projection for N machines in
+``docs/dask.md`` is made from these numbers.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Checking and normalising input URLs before anything is fetched.
 
-Rules (documented in README): only ``http`` and ``https`` are measured; surrounding
+Rules (documented in docs/results.md): only ``http`` and ``https`` are measured; surrounding
 whitespace is stripped; the scheme and host are lower-cased; a bare host such as
 ``example.com/path`` is taken as ``https://example.com/path`` (as a browser's address
 bar does); non-ASCII host names are IDNA-encoded; URLs over Chromium's 2 MB limit are
