@@ -15,7 +15,14 @@ from psdata.demo.server import ServedSite
 from psdata.engines.lab.collect import PageObservation, WaitSettings
 from psdata.engines.lab.engine import LabSettings, _read_trace, measure_page
 from psdata.engines.lab.pool import ContextPool, ContextSlot
-from psdata.engines.lab.trace import PageTrace, TraceEpochs, TraceUnavailable, _Wanted, split_events
+from psdata.engines.lab.trace import (
+    MissingTrace,
+    PageTrace,
+    PageWindow,
+    TraceEpochs,
+    TraceUnavailable,
+    split_events,
+)
 
 FAST_WAITS = WaitSettings(
     pause_after_fcp_ms=300,
@@ -189,7 +196,7 @@ def test_an_unmatched_page_falls_back_to_the_in_page_observers_with_a_warning(
         return observation
 
     observation = in_pool(test, max_contexts=1)
-    assert observation.trace == "the trace has no navigation of the page's main frame"
+    assert observation.trace == MissingTrace("the trace has no navigation of the page's main frame")
     assert "Main-thread trace unavailable" in observation.warnings[0]
 
 
@@ -235,7 +242,7 @@ def test_the_split_finds_when_the_main_frames_viewport_was_first_sized() -> None
         viewport(2_600, "MAIN"),
         viewport(2_900, "MAIN"),
     ]  # fmt: skip
-    window = [_Wanted(1, "MAIN", 1_000, 9_000)]
+    window = [PageWindow(1, "MAIN", 1_000, 9_000)]
     no_main = events[:3] + events[4:5]
     cases = ((events, 0.6), (events[:6], 0.3), (events[:5], -0.05), (no_main, None))
     for kept, expected in cases:
