@@ -1,8 +1,9 @@
 // Cross-check: Lighthouse 12.2.3's main-thread task tree on a Lantern fixture of psdata's
 // tests (tests/fixtures/lantern/NAME): self time per task group, per attributable URL and
 // group (getExecutionTimingsByURL, as bootup-time reads it), and the long top-level tasks,
-// unthrottled. psdata's psdata.engines.lab.opportunities.mainthread gives the same on the page's
-// events (split_page). Needs bench/node_modules. psdata's own code (MIT).
+// unthrottled. psdata's psdata.engines.lab.opportunities.mainthread gives the same on the
+// events of the main thread Lighthouse found (tests/support/lantern_fixtures.py,
+// lighthouse_main_thread). Needs bench/node_modules. psdata's own code (MIT).
 //
 //   node bench/mainthread_check.mjs requests-api-mobile
 import fs from 'node:fs';

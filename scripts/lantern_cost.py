@@ -13,17 +13,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gzip
 import json
 import statistics
+import sys
 import time
 from pathlib import Path
 
 import psutil
 
-from psdata.engines.lab.lantern import LanternWorker, lantern_events, simulate, split_page
+from psdata.engines.lab.lantern import LanternWorker, lantern_events, simulate
 
-FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "lantern"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from support.lantern_fixtures import CASES, load, split_page
 
 
 def worker_start_cost(runs: int) -> list[tuple[float, float]]:
@@ -43,16 +44,12 @@ def worker_start_cost(runs: int) -> list[tuple[float, float]]:
 
 
 async def page_cost(name: str, worker: LanternWorker, repeat: int) -> dict[str, float]:
-    with gzip.open(FIXTURES / f"{name}.trace.json.gz", "rt") as f:
-        events = json.load(f)["traceEvents"]
-    with gzip.open(FIXTURES / f"{name}.devtoolslog.json.gz", "rt") as f:
-        devtools_log = json.load(f)
-    expected = json.loads((FIXTURES / f"{name}.expected.json").read_text())
+    events, devtools_log, expected = load(name)
     rows: dict[str, list[float]] = {k: [] for k in ("split", "wall", "py_cpu", "node_cpu")}
     for _ in range(repeat):
         cpu0 = time.process_time()
         t0 = time.perf_counter()
-        page = split_page(events)
+        page = split_page(events, expected["main_frame_id"])
         t1 = time.perf_counter()
         metrics = await simulate(
             page.events,
@@ -90,8 +87,7 @@ def main() -> None:
         f"{'fixture':26} {'events':>7} {'MB':>5} {'sent':>5} {'split ms':>9} {'simulate wall':>14}"
         f" {'python CPU':>11} {'node CPU':>9}"
     )
-    for path in sorted(FIXTURES.glob("*.expected.json")):
-        name = path.name.removesuffix(".expected.json")
+    for name in CASES:
         r = asyncio.run(page_cost(name, worker, args.repeat))
         print(
             f"{name:26} {r['events']:7.0f} {r['trace_mb']:5.1f} {r['sent']:5.0f} {r['split']:9.1f}"

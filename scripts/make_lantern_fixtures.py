@@ -11,12 +11,17 @@ For each case, with the pinned Lighthouse (``bench/``, ``npm ci``) and the syste
 3. ``lighthouse -A=DIR`` audits the full artifacts and again the reduced ones; the
    script stops if any metric or the performance score differs between the two;
 4. Lighthouse's own Speedline computes the observed Speed Index exactly (the report
-   rounds it); the reduced trace without its screenshots (the bulk of it, and nothing
-   Lantern reads), the devtools log (both gzip) and the expected values are written.
+   rounds it), and its own trace processor (``ProcessedTrace``) finds the page's main
+   frame and main thread(s) in the reduced trace; the reduced trace without its
+   screenshots (the bulk of it, and nothing Lantern reads), the devtools log (both
+   gzip) and the expected values are written.
 
 Run from the repository root (takes about a minute per case)::
 
     .venv/bin/python scripts/make_lantern_fixtures.py
+
+``--relabel`` only re-derives, with Lighthouse's trace processor, the main frame and
+main thread(s) of the committed fixtures (seconds, no Lighthouse run).
 """
 
 from __future__ import annotations
@@ -41,7 +46,6 @@ sys.path.insert(0, str(ROOT / "src"))
 from lighthouse_runner import CHROME_FLAGS, LIGHTHOUSE_VERSION, ensure_lighthouse  # noqa: E402
 
 from psdata.demo.server import serve_directory  # noqa: E402
-from psdata.engines.lab.lantern import find_main_frame, renderer_main_threads  # noqa: E402
 
 #: name → (path on the bench site, form factor)
 CASES: dict[str, tuple[str, str]] = {
@@ -70,6 +74,23 @@ import {Speedline} from '%s';
 const trace = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const result = await Speedline.request(trace, {computedCache: new Map()});
 process.stdout.write(JSON.stringify({speedIndex: result.speedIndex}));
+"""
+#: The page's main frame and main thread(s) as Lighthouse's trace processor finds them
+#: (``mainFrameInfo`` and the threads of its ``mainThreadEvents``).
+MAIN_THREAD_JS = """
+import fs from 'node:fs';
+import zlib from 'node:zlib';
+import {ProcessedTrace} from '%s';
+let raw = fs.readFileSync(process.argv[2]);
+if (process.argv[2].endsWith('.gz')) raw = zlib.gunzipSync(raw);
+const processed = await ProcessedTrace.request(JSON.parse(raw), {computedCache: new Map()});
+const threads = {};
+for (const e of processed.mainThreadEvents) threads[e.pid] = e.tid;
+process.stdout.write(JSON.stringify({
+  main_frame_id: processed.mainFrameInfo.frameId,
+  renderer_main_threads: threads,
+  lighthouse_main_thread_events: processed.mainThreadEvents.length,
+}));
 """
 
 
@@ -123,17 +144,28 @@ def audit(directory: Path, env: dict[str, str], flags: list[str]) -> dict[str, A
     return report
 
 
-def observed_speed_index(trace_path: Path) -> float:
-    speedline = BENCH / "node_modules/lighthouse/core/computed/speedline.js"
+def lighthouse_module(script: str, module: str, trace_path: Path) -> Any:
+    """Run *script* (importing Lighthouse's *module*) on a trace file; its JSON output."""
+    ensure_lighthouse()
+    path = BENCH / "node_modules/lighthouse/core" / module
     with tempfile.NamedTemporaryFile("w", suffix=".mjs", dir=BENCH, delete=False) as f:
-        f.write(SPEEDLINE_JS % speedline.as_uri())
+        f.write(script % path.as_uri())
     try:
         out = subprocess.run(
             ["node", f.name, str(trace_path)], check=True, capture_output=True, text=True
         ).stdout
     finally:
         os.unlink(f.name)
-    return float(json.loads(out)["speedIndex"])
+    return json.loads(out)
+
+
+def observed_speed_index(trace_path: Path) -> float:
+    return float(lighthouse_module(SPEEDLINE_JS, "computed/speedline.js", trace_path)["speedIndex"])
+
+
+def lighthouse_main_thread(trace_path: Path) -> dict[str, Any]:
+    """``main_frame_id``, ``renderer_main_threads`` and ``lighthouse_main_thread_events``."""
+    return dict(lighthouse_module(MAIN_THREAD_JS, "computed/processed-trace.js", trace_path))
 
 
 def make_case(name: str, url: str, form_factor: str, env: dict[str, str], work: Path) -> None:
@@ -158,9 +190,8 @@ def make_case(name: str, url: str, form_factor: str, env: dict[str, str], work: 
             f"{name}: reduced trace changes Lighthouse's numbers:\n{full_values}\n{reduced_values}"
         )
 
+    main_thread = lighthouse_main_thread(reduced_dir / "defaultPass.trace.json")
     reduced = reduce_trace(trace, screenshots=False)
-    frame_id, pid = find_main_frame(reduced["traceEvents"])
-    threads = renderer_main_threads(reduced["traceEvents"], frame_id, starting_pid=pid)
     expected = {
         "name": name,
         "lighthouse": LIGHTHOUSE_VERSION,
@@ -169,8 +200,7 @@ def make_case(name: str, url: str, form_factor: str, env: dict[str, str], work: 
         "throttling_method": reduced_report["configSettings"]["throttlingMethod"],
         "requested_url": artifacts["URL"]["requestedUrl"],
         "main_document_url": artifacts["URL"]["mainDocumentUrl"],
-        "main_frame_id": frame_id,
-        "renderer_main_threads": {str(k): v for k, v in threads.items()},
+        **main_thread,
         "observed_speed_index_ms": observed_speed_index(full / "defaultPass.trace.json"),
         "trace_events_full": len(trace["traceEvents"]),
         "trace_events_kept": len(reduced["traceEvents"]),
@@ -185,11 +215,31 @@ def make_case(name: str, url: str, form_factor: str, env: dict[str, str], work: 
     print(name, reduced_values, flush=True)
 
 
+def relabel(name: str) -> None:
+    """Re-derive a committed case's main frame and thread(s) with Lighthouse's processor."""
+    path = OUT / f"{name}.expected.json"
+    expected = json.loads(path.read_text())
+    found = lighthouse_main_thread(OUT / f"{name}.trace.json.gz")
+    changed = {k: (expected.get(k), v) for k, v in found.items() if expected.get(k) != v}
+    expected.update(found)
+    path.write_text(json.dumps(expected, indent=1) + "\n")
+    print(name, "changed:", changed or "nothing", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("cases", nargs="*", default=list(CASES), help="case names (default all)")
     parser.add_argument("--port", type=int, default=18790, help="port of the bench site")
+    parser.add_argument(
+        "--relabel",
+        action="store_true",
+        help="only re-derive the committed cases' main frame and thread(s) with Lighthouse",
+    )
     args = parser.parse_args()
+    if args.relabel:
+        for name in args.cases:
+            relabel(name)
+        return
     env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")}
     with (
         serve_directory(BENCH / "pages", host="127.0.0.1", port=args.port) as site,

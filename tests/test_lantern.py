@@ -2,19 +2,20 @@
 
 The fixtures (tests/fixtures/lantern/, made by scripts/make_lantern_fixtures.py) are
 Lighthouse's trace and devtools log of bench pages with the numbers Lighthouse's audits
-computed from exactly those files; psdata's split + glue + vendored Lantern must give
-the same numbers.
+computed from exactly those files; psdata's split (the lab engine's one splitter) + glue
++ vendored Lantern must give the same numbers.
 """
 
 from __future__ import annotations
 
 import asyncio
 import copy
-import gzip
 import json
+import math
 import os
 import signal
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -28,15 +29,19 @@ from psdata.engines.lab.lantern import (
     LanternWorker,
     SimulatedMetrics,
     estimate_savings,
-    find_main_frame,
     node_executable,
     simulate,
-    simulate_trace,
-    split_page,
 )
+from psdata.engines.lab.trace import (
+    CATEGORIES,
+    MIN_KEPT_TASK_US,
+    TOP_LEVEL_TASKS,
+    PageTrace,
+    PageWindow,
+    split_events,
+)
+from support.lantern_fixtures import CASES, FIXTURES, lighthouse_main_thread, load, split_page
 
-FIXTURES = Path(__file__).parent / "fixtures" / "lantern"
-CASES = sorted(p.name.removesuffix(".expected.json") for p in FIXTURES.glob("*.expected.json"))
 METRICS = (
     "fcp_ms",
     "lcp_ms",
@@ -45,16 +50,6 @@ METRICS = (
     "interactive_ms",
     "max_potential_fid_ms",
 )
-
-
-def load(name: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
-    """(trace events, devtools log, expected values) of one fixture."""
-    with gzip.open(FIXTURES / f"{name}.trace.json.gz", "rt") as f:
-        trace = json.load(f)
-    with gzip.open(FIXTURES / f"{name}.devtoolslog.json.gz", "rt") as f:
-        devtools_log = json.load(f)
-    expected = json.loads((FIXTURES / f"{name}.expected.json").read_text())
-    return trace["traceEvents"], devtools_log, expected
 
 
 def run(coro: Any) -> Any:
@@ -69,16 +64,28 @@ def worker() -> Any:
 
 
 async def simulate_case(
-    name: str, worker: LanternWorker | None = None, *, prune: bool = True
+    name: str,
+    worker: LanternWorker | None = None,
+    *,
+    prune: bool = True,
+    lighthouses_thread: bool = False,
 ) -> SimulatedMetrics:
-    """Lighthouse's path on a fixture: split the trace, then simulate the page."""
+    """psdata's path on a fixture: split the trace, then simulate the page.
+
+    With ``lighthouses_thread``, Lantern gets what Lighthouse hands it instead: every
+    event of the main thread Lighthouse's trace processor found.
+    """
     events, devtools_log, expected = load(name)
-    page = split_page(events)
+    frame_id = expected["main_frame_id"]
+    if lighthouses_thread:
+        main_thread = lighthouse_main_thread(events, expected)
+    else:
+        main_thread = split_page(events, frame_id).events
     return await simulate(
-        page.events,
+        main_thread,
         devtools_log,
         url=expected["requested_url"],
-        frame_id=page.frame_id,
+        frame_id=frame_id,
         strategy=expected["form_factor"],
         observed_speed_index_ms=expected["observed_speed_index_ms"],
         main_document_url=expected["main_document_url"],
@@ -95,28 +102,52 @@ def test_fixtures_cover_mobile_desktop_and_a_redirect() -> None:
     assert any(e["requested_url"] != e["main_document_url"] for e in expected)
 
 
+def _as_key(event: dict[str, Any]) -> str:
+    return json.dumps({k: v for k, v in event.items() if k != "tts"}, sort_keys=True)
+
+
 @pytest.mark.parametrize("name", CASES)
 def test_split_finds_lighthouses_main_thread(name: str) -> None:
+    """The splitter finds the main thread(s) Lighthouse's trace processor found, and keeps
+    its events from the time origin on, less the short top-level tasks with nothing inside."""
     events, _, expected = load(name)
-    page = split_page(events)
-    assert page.frame_id == expected["main_frame_id"]
-    assert {str(pid): tid for pid, tid in page.threads.items()} == expected["renderer_main_threads"]
-    assert page.events and all(page.threads[e["pid"]] == e["tid"] for e in page.events)
+    page = split_page(events, expected["main_frame_id"])
+    lighthouse = {int(pid): tid for pid, tid in expected["renderer_main_threads"].items()}
+    assert {(e["pid"], e["tid"]) for e in page.events} == set(lighthouse.items())
+    assert lighthouse[page.pid] == page.tid
     # The fixture keeps other renderers' main threads too: the split must leave them out.
     renderers = {
         e["pid"]
         for e in events
         if e.get("name") == "thread_name" and e["args"].get("name") == "CrRendererMain"
     }
-    assert renderers - set(page.threads), "fixture should hold a distracting renderer"
+    assert renderers - set(lighthouse), "fixture should hold a distracting renderer"
+
+    whole = Counter(_as_key(e) for e in lighthouse_main_thread(events, expected) if e["ph"] != "M")
+    kept = Counter(_as_key(e) for e in page.events if e["ph"] != "M")
+    assert not kept - whole  # nothing but Lighthouse's main-thread events
+    dropped = [json.loads(key) for key in (whole - kept).elements()]
+    before_origin = [e for e in dropped if e["ts"] + e.get("dur", 0) < page.time_origin_us]
+    short_empty = [e for e in dropped if e not in before_origin]
+    assert before_origin, "Lighthouse's trace starts before the navigation"
+    assert all(e["name"] in TOP_LEVEL_TASKS and e["dur"] < MIN_KEPT_TASK_US for e in short_empty), (
+        short_empty
+    )
 
 
-@pytest.mark.parametrize("prune", [True, False], ids=["lantern-events", "all-events"])
+@pytest.mark.parametrize(
+    "lighthouses_thread", [False, True], ids=["psdata-split", "lighthouses-main-thread"]
+)
 @pytest.mark.parametrize("name", CASES)
-def test_lantern_reproduces_lighthouse(name: str, prune: bool, worker: LanternWorker) -> None:
+def test_lantern_reproduces_lighthouse(
+    name: str, lighthouses_thread: bool, worker: LanternWorker
+) -> None:
+    """From psdata's split, pruned to what Lantern reads (production's input), and from
+    every event of Lighthouse's main thread (Lighthouse's input): Lighthouse's numbers."""
     _, _, expected = load(name)
     report = expected["report"]
-    metrics = run(simulate_case(name, worker, prune=prune))
+    prune = not lighthouses_thread
+    metrics = run(simulate_case(name, worker, prune=prune, lighthouses_thread=lighthouses_thread))
     assert metrics.errors == {}
     for metric in METRICS:
         assert getattr(metrics, metric) == pytest.approx(report[metric], abs=1e-6), metric
@@ -131,7 +162,7 @@ def _savings_case(
     name: str, questions: dict[str, Any], worker: LanternWorker, method: str = "simulate"
 ) -> LanternSavings:
     events, devtools_log, expected = load(name)
-    page = split_page(events)
+    page = split_page(events, expected["main_frame_id"])
     return run(
         estimate_savings(
             page.events,
@@ -206,7 +237,7 @@ def test_render_blocking_savings_on_the_first_paint_graph(worker: LanternWorker)
 
 def test_savings_without_a_graph_say_why(worker: LanternWorker) -> None:
     events, devtools_log, expected = load("css-slow-mobile")
-    page = split_page(events)
+    page = split_page(events, expected["main_frame_id"])
     no_paint = [e for e in page.events if e.get("name") != "firstContentfulPaint"]
     savings = run(
         estimate_savings(
@@ -227,7 +258,7 @@ def test_main_document_url_defaults_to_where_redirects_end(worker: LanternWorker
     events, devtools_log, expected = load(name)
 
     async def both() -> tuple[SimulatedMetrics, SimulatedMetrics]:
-        page = split_page(events)
+        page = split_page(events, expected["main_frame_id"])
         without = await simulate(
             page.events,
             devtools_log,
@@ -246,7 +277,7 @@ def test_main_document_url_defaults_to_where_redirects_end(worker: LanternWorker
 def test_requested_url_is_taken_canonical_as_lighthouse_does(worker: LanternWorker) -> None:
     name = CASES[0]
     events, devtools_log, expected = load(name)
-    page = split_page(events)
+    page = split_page(events, expected["main_frame_id"])
     url = expected["requested_url"].replace("http://", "HTTP://")
     metrics = run(
         simulate(
@@ -277,41 +308,26 @@ def _offset_pids(events: list[dict[str, Any]], offset: int) -> list[dict[str, An
     return moved
 
 
-def test_browser_wide_trace_splits_per_page(worker: LanternWorker) -> None:
-    """Two pages in one trace: each page's own frame id gives exactly its own events."""
+def test_browser_wide_trace_splits_per_page() -> None:
+    """Two pages in one trace: each page's own frame id gives exactly its own events, so
+    Lantern gets the same input (and Lighthouse's numbers) as from the page's own trace."""
     (a, b) = CASES[:2]
-    events_a, log_a, expected_a = load(a)
-    events_b, _, _ = load(b)
+    events_a, _, expected_a = load(a)
+    events_b, _, expected_b = load(b)
     events_b = _offset_pids(events_b, 1_000_000)
     merged = sorted(events_a + events_b, key=lambda e: e["ts"])
-    frame_a, _ = find_main_frame(events_a)
-    frame_b, _ = find_main_frame(events_b)
+    frame_a, frame_b = expected_a["main_frame_id"], expected_b["main_frame_id"]
     page_a = split_page(merged, frame_a)
     page_b = split_page(merged, frame_b)
-    assert set(page_a.threads).isdisjoint(page_b.threads)
-    assert len(page_a.events) == len(split_page(events_a).events)
-    assert len(page_b.events) == len(split_page(events_b).events)
-
-    metrics = run(simulate_case(a, worker))
-
-    async def from_merged() -> SimulatedMetrics:
-        return await simulate_trace(
-            merged,
-            log_a,
-            url=expected_a["requested_url"],
-            frame_id=frame_a,
-            strategy=expected_a["form_factor"],
-            observed_speed_index_ms=expected_a["observed_speed_index_ms"],
-            worker=worker,
-        )
-
-    assert run(from_merged()).values() == metrics.values()
+    assert {e["pid"] for e in page_a.events}.isdisjoint(e["pid"] for e in page_b.events)
+    assert page_a.events == split_page(events_a, frame_a).events
+    assert page_b.events == split_page(events_b, frame_b).events
 
 
 def test_missing_paint_and_unmatched_frame_are_errors_not_numbers(worker: LanternWorker) -> None:
     name = CASES[0]
     events, devtools_log, expected = load(name)
-    page = split_page(events)
+    page = split_page(events, expected["main_frame_id"])
     no_lcp = [e for e in page.events if not e["name"].startswith("largestContentfulPaint")]
 
     async def go(
@@ -373,7 +389,7 @@ def test_worker_restarts_after_it_dies_and_after_a_timeout() -> None:
 
 async def _timed_out(worker: LanternWorker, name: str) -> None:
     events, devtools_log, expected = load(name)
-    page = split_page(events)
+    page = split_page(events, expected["main_frame_id"])
     payload = {
         "mainThreadEvents": page.events,
         "devtoolsLog": devtools_log,
@@ -440,14 +456,6 @@ def test_node_is_playwrights_and_the_files_ship_with_the_package() -> None:
     # That they reach the wheel is tests/test_packaging.py's check (every file is data).
 
 
-#: Trace categories a live page needs for Lantern (see psdata.engines.lab.lantern's docstring).
-LIVE_CATEGORIES = [
-    "devtools.timeline",
-    "disabled-by-default-devtools.timeline",
-    "v8",
-    "loading",
-    "blink.user_timing",
-]
 NETWORK_EVENTS = [
     "Network.requestWillBeSent",
     "Network.responseReceived",
@@ -486,7 +494,7 @@ async def _two_pages_one_trace(
             await tracing.send(
                 "Tracing.start",
                 {
-                    "traceConfig": {"includedCategories": LIVE_CATEGORIES},
+                    "traceConfig": {"includedCategories": list(CATEGORIES)},
                     "transferMode": "ReportEvents",
                 },
             )
@@ -519,11 +527,16 @@ def test_live_browser_wide_trace_feeds_lantern_per_page(site: Any, worker: Lante
     """psdata's own Chromium inputs (not Lighthouse's): two pages, one trace, split by frame."""
     urls = [site.url("/simple.html"), site.url("/longtask.html")]
     events, pages = run(_two_pages_one_trace(urls))
+    windows = [
+        PageWindow(i, frame_id, -math.inf, math.inf) for i, (_, frame_id, _) in enumerate(pages)
+    ]
+    split = split_events(events, windows)
     results = {}
     threads = []
-    for url, frame_id, log in pages:
-        page = split_page(events, frame_id)
-        threads.append(set(page.threads))
+    for i, (url, frame_id, log) in enumerate(pages):
+        page = split[i]
+        assert isinstance(page, PageTrace), page
+        threads.append({e["pid"] for e in page.events})
         metrics = run(
             simulate(page.events, log, url=url, frame_id=frame_id, worker=worker, timeout=30)
         )
@@ -549,14 +562,14 @@ def test_main_thread_audits_read_the_trace_as_lighthouse_does() -> None:
         work_by_url,
     )
 
-    events, devtools_log, _ = load("requests-api-mobile")
-    page = split_page(events)
+    events, devtools_log, expected = load("requests-api-mobile")
+    main_thread = lighthouse_main_thread(events, expected)
     scripts = {
         e["params"]["response"]["url"]
         for e in devtools_log
         if e["method"] == "Network.responseReceived" and e["params"]["type"] == "Script"
     }
-    tasks = main_thread_tasks(page.events, 1.0, frame_urls(page.events))
+    tasks = main_thread_tasks(main_thread, 1.0, frame_urls(main_thread))
     assert len(tasks) == 878
     lighthouse = {
         "other": 135.564,
@@ -567,8 +580,8 @@ def test_main_thread_audits_read_the_trace_as_lighthouse_does() -> None:
         "paintCompositeRender": 29.784,
         "garbageCollection": 2.557,
     }
-    assert work_by_group(page.events, tasks=tasks) == pytest.approx(lighthouse, abs=0.01)
-    jquery = work_by_url(page.events, 1.0, scripts, tasks)[
+    assert work_by_group(main_thread, tasks=tasks) == pytest.approx(lighthouse, abs=0.01)
+    jquery = work_by_url(main_thread, 1.0, scripts, tasks)[
         "http://127.0.0.1:18790/thirdparty/requests/_static/jquery.js"
     ]
     assert jquery["styleLayout"] == pytest.approx(370.9, abs=0.5)  # layout jQuery forced

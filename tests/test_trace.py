@@ -15,7 +15,14 @@ from psdata.demo.server import ServedSite
 from psdata.engines.lab.collect import PageObservation, WaitSettings
 from psdata.engines.lab.engine import LabSettings, _read_trace, measure_page
 from psdata.engines.lab.pool import ContextPool, ContextSlot
-from psdata.engines.lab.trace import PageTrace, TraceEpochs, TraceUnavailable, _Wanted, split_events
+from psdata.engines.lab.trace import (
+    MissingTrace,
+    PageTrace,
+    PageWindow,
+    TraceEpochs,
+    TraceUnavailable,
+    split_events,
+)
 
 FAST_WAITS = WaitSettings(
     pause_after_fcp_ms=300,
@@ -116,36 +123,55 @@ async def _frame_id(session: CDPSession) -> str:
 def test_a_renderer_crash_mid_epoch_leaves_the_other_pages_trace_intact(
     site: ServedSite,
 ) -> None:
-    async def test(pool: ContextPool) -> tuple[PageTrace | str, PageTrace]:
+    """One page's renderer crashes inside the epoch: the epoch still ends well, the other
+    page's trace is whole, and the crashed page gets what its renderer recorded."""
+
+    async def test(pool: ContextPool) -> tuple[PageTrace, PageTrace, dict[int, bool], int]:
         epochs = TraceEpochs.for_pool(pool)
         (slot_a, page_a, cdp_a), (slot_b, page_b, cdp_b) = await asyncio.gather(
             _open(pool, epochs), _open(pool, epochs)
         )
+        crash_seen = asyncio.Event()
+        page_a.on("crash", lambda _: crash_seen.set())
         ticket_a = await epochs.enter(slot_a.browser_handle, await _frame_id(cdp_a))
         ticket_b = await epochs.enter(slot_b.browser_handle, await _frame_id(cdp_b))
         await asyncio.gather(
             page_a.goto(site.url("longtask.html")), page_b.goto(site.url("simple.html"))
         )
         await asyncio.sleep(0.3)
-        crashed = asyncio.ensure_future(cdp_a.send("Page.crash"))
-        await asyncio.wait({crashed}, timeout=5)
+        crashing = asyncio.ensure_future(cdp_a.send("Page.crash"))  # it never answers
+        try:
+            await asyncio.wait_for(crash_seen.wait(), 10)
+        except TimeoutError:
+            pytest.fail("Page.crash did not crash page A's renderer within 10 s")
+        finally:
+            crashing.cancel()
         await asyncio.sleep(0.5)
         epochs.leave(ticket_a)
         epochs.leave(ticket_b)
-        try:
-            trace_a: PageTrace | str = await ticket_a.events(timeout=40)
-        except TraceUnavailable as exc:
-            trace_a = str(exc)
+        trace_a = await ticket_a.events(timeout=40)
         trace_b = await ticket_b.events(timeout=40)
+        alive = {t.pid: psutil.pid_exists(t.pid) for t in (trace_a, trace_b)}
         for slot in (slot_a, slot_b):
             await pool.return_instance(slot, discard=True)
-        return trace_a, trace_b
+        return trace_a, trace_b, alive, epochs.stats()["failed"]
 
-    trace_a, trace_b = in_pool(test, max_contexts=2)
+    trace_a, trace_b, alive, failed = in_pool(test, max_contexts=2)
+    # The crash happened, to page A's renderer only (B's was alive at the same moment).
+    assert alive == {trace_a.pid: False, trace_b.pid: True}
+    # psdata ended the epoch as usual and split it: B's trace is whole and its own ...
+    assert failed == 0
     assert trace_b.fcp_ms is not None and trace_b.main_thread_ms > 0
-    if isinstance(trace_a, PageTrace):  # what the crashed renderer recorded before it died
-        assert trace_a.pid != trace_b.pid
     assert all(e["pid"] == trace_b.pid for e in trace_b.events)
+    # ... and A's holds what its renderer recorded before it died: its navigation.
+    assert all(e["pid"] == trace_a.pid for e in trace_a.events)
+    navigations = [
+        e["args"]["data"]["documentLoaderURL"]
+        for e in trace_a.events
+        if e["name"] == "navigationStart" and e["args"]["data"].get("documentLoaderURL")
+    ]
+    assert navigations == [site.url("longtask.html")]
+    assert trace_a.main_thread_ms > 0
 
 
 def test_a_browser_killed_mid_epoch_fails_its_tickets_then_tracing_resumes(
@@ -189,7 +215,7 @@ def test_an_unmatched_page_falls_back_to_the_in_page_observers_with_a_warning(
         return observation
 
     observation = in_pool(test, max_contexts=1)
-    assert observation.trace == "the trace has no navigation of the page's main frame"
+    assert observation.trace == MissingTrace("the trace has no navigation of the page's main frame")
     assert "Main-thread trace unavailable" in observation.warnings[0]
 
 
@@ -235,7 +261,7 @@ def test_the_split_finds_when_the_main_frames_viewport_was_first_sized() -> None
         viewport(2_600, "MAIN"),
         viewport(2_900, "MAIN"),
     ]  # fmt: skip
-    window = [_Wanted(1, "MAIN", 1_000, 9_000)]
+    window = [PageWindow(1, "MAIN", 1_000, 9_000)]
     no_main = events[:3] + events[4:5]
     cases = ((events, 0.6), (events[:6], 0.3), (events[:5], -0.05), (no_main, None))
     for kept, expected in cases:

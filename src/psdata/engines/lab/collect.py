@@ -29,6 +29,7 @@ from ..._errors import (
 from .emulation import NO_THROTTLING, SIMULATED_CPU_SLOWDOWN, Profile, Throttling
 from .network import NetworkLog
 from .timing import Stopwatch
+from .trace import MissingTrace, PageTrace
 
 #: The CDP events :class:`NetworkLog` reads.
 NETWORK_LOG_EVENTS = (
@@ -104,10 +105,11 @@ class PageObservation:
     #: The page's raw CDP ``Network.*`` events (``{"method", "params"}``), in order: its
     #: devtools log, as Lighthouse keeps it (the Network domain only).
     devtools_log: list[dict[str, Any]] = field(default_factory=list)
-    #: The page's main-thread trace (a :class:`~psdata.engines.lab.trace.PageTrace`), once known,
-    #: or why there is none; and the id of its main frame, which the trace's events name.
-    trace: Any = None
-    frame_id: str | None = None
+    #: The page's main-thread trace, or why there is none (the lab engine sets it once
+    #: the measurement is over).
+    trace: PageTrace | MissingTrace = field(
+        default_factory=lambda: MissingTrace("the trace was not read yet")
+    )
     warnings: list[str] = field(default_factory=list)
     stopwatch: Stopwatch = field(default_factory=Stopwatch)
 

@@ -28,7 +28,7 @@ from .metrics import (
 from .pool import ContextPool, ContextSlot, bounded
 from .scoring import performance_audits, performance_score
 from .speed_index import speed_index
-from .trace import PageTrace, TraceEpochs, TraceTicket, TraceUnavailable
+from .trace import MissingTrace, TraceEpochs, TraceTicket, TraceUnavailable
 
 if TYPE_CHECKING:
     from ..._request import Request
@@ -125,17 +125,12 @@ async def measure_page(
     with watch.phase("context"):
         slot = await pool.get_instance(profile.context_options())
     restart_clock()  # the timeout covers the measurement, not the wait for a slot
-    epochs = TraceEpochs.for_pool(pool) if settings.trace else None
-    if epochs is not None and seconds_left(MIN_TRACED_S) < MIN_TRACED_S:
-        # Sharing an epoch means waiting for the neighbours' windows and the trace's
-        # end (seconds): a tight per-URL timeout cannot afford it.
-        epochs = None
-        observation.trace = f"the per-URL timeout leaves under {MIN_TRACED_S:g} s"
-    tickets: list[TraceTicket] = []
     discard = True
     try:
-        categories = await slot.guard(
-            _observe(pool, slot, observation, profile, settings, epochs, tickets, collector)
+        categories, traced = await slot.guard(
+            _observe(
+                pool, slot, observation, profile, settings, _tracing(pool, settings), collector
+            )
         )
         discard = False
     except PlaywrightError as exc:
@@ -143,11 +138,7 @@ async def measure_page(
     finally:
         with watch.phase("context"):
             await pool.return_instance(slot, discard=discard)
-    if tickets:
-        with watch.phase("trace"):
-            await _read_trace(tickets[0], observation)
-    elif isinstance(observation.trace, str):  # measured untraced: the gate stayed closed
-        _warn_untraced(observation, observation.trace)
+    await _read_trace(traced, observation)
     with watch.phase("metrics"):
         record = await _record(observation, profile, settings, categories, slot.id)
     if collector is not None:  # opportunities: judged once the metrics are known
@@ -157,28 +148,38 @@ async def measure_page(
     return record
 
 
+def _tracing(pool: ContextPool, settings: LabSettings) -> TraceEpochs | MissingTrace:
+    """The trace epochs the page is to be measured in, or why it goes untraced."""
+    if not settings.trace:
+        return MissingTrace("the trace was turned off")
+    if seconds_left(MIN_TRACED_S) < MIN_TRACED_S:
+        # Sharing an epoch means waiting for the neighbours' windows and the trace's
+        # end (seconds): a tight per-URL timeout cannot afford it.
+        return MissingTrace(f"the per-URL timeout leaves under {MIN_TRACED_S:g} s")
+    return TraceEpochs.for_pool(pool)
+
+
 async def _observe(
     pool: ContextPool,
     slot: ContextSlot,
     observation: PageObservation,
     profile: Profile,
     settings: LabSettings,
-    epochs: TraceEpochs | None,
-    tickets: list[TraceTicket],
+    tracing: TraceEpochs | MissingTrace,
     collector: OpportunityCollector | None,
-) -> dict[str, CategoryResult]:
+) -> tuple[dict[str, CategoryResult], TraceTicket | MissingTrace]:
+    """Measure and audit the page: its categories, and its trace ticket or why it has none."""
     watch = observation.stopwatch
     with watch.phase("setup"):
-        if epochs is None:
+        if isinstance(tracing, MissingTrace):
             page = await slot.new_page()
         else:
             # The page's renderer starts between trace epochs: a renderer started
             # mid-epoch makes that epoch's end wait for Chromium's 5 s flush timeout.
-            async with epochs.opening(_gate_budget()) as traced:
+            async with tracing.opening(_gate_budget()) as opened_between:
                 page = await slot.new_page()
-            if not traced:
-                epochs = None
-                observation.trace = "the trace was busy with other pages"
+            if not opened_between:
+                tracing = MissingTrace("the trace was busy with other pages")
         session = await bounded(PageSession.open(page, profile, settings.waits), 15, "Page setup")
         audited = [c for c in settings.categories if c in AUDITED_CATEGORIES]
         auditor = None
@@ -189,15 +190,9 @@ async def _observe(
             await auditor.before_navigation(page, session.cdp)
         if collector is not None:  # opportunities: coverage starts before navigation
             await collector.before_navigation(page, session.cdp)
-    ticket = None
-    if epochs is not None:
-        frame_id = observation.frame_id = await session.main_frame_id()
-        with watch.phase("trace_gate"):
-            try:
-                ticket = await epochs.enter(slot.browser_handle, frame_id, _gate_budget())
-            except TraceUnavailable as exc:
-                observation.trace = str(exc)
-    if epochs is None:
+    traced: TraceTicket | MissingTrace
+    if isinstance(tracing, MissingTrace):
+        traced = tracing
         # The next measurement's context opens while this page waits to go quiet. Not
         # under the trace: a spare's renderer would start mid-epoch (measured: opening
         # spares in the gate instead delays the epoch, and a spare that is not open in
@@ -208,16 +203,22 @@ async def _observe(
             pool.prepare_spare(options)
 
         await session.measure(observation.requested_url, observation, on_loaded=spare)
-    elif ticket is None:
-        await session.measure(observation.requested_url, observation)
     else:
-        tickets.append(ticket)
-        try:
+        frame_id = await session.main_frame_id()
+        with watch.phase("trace_gate"):
+            try:
+                traced = await tracing.enter(slot.browser_handle, frame_id, _gate_budget())
+            except TraceUnavailable as exc:
+                traced = MissingTrace(str(exc))
+        if isinstance(traced, MissingTrace):
             await session.measure(observation.requested_url, observation)
-        finally:
-            epochs.leave(ticket)
+        else:
+            try:
+                await session.measure(observation.requested_url, observation)
+            finally:
+                tracing.leave(traced)
     if observation.status is not None and observation.status >= 400:
-        return {}
+        return {}, traced
     network = observation.network
     with watch.phase("read"):
         await session.stop_recording()
@@ -225,14 +226,15 @@ async def _observe(
         with watch.phase("opportunities"):
             await collector.after_load(page, session.cdp, network)
     if auditor is None:
-        return {}
+        return {}, traced
     with watch.phase("audits"):
         try:
-            return await auditor.after_load(
+            categories = await auditor.after_load(
                 page, session.cdp, network.measured(), network.main_document
             )
         except PlaywrightError as exc:
             raise session.translate(exc, "Auditing the page") from exc
+    return categories, traced
 
 
 def _gate_budget() -> float:
@@ -240,25 +242,26 @@ def _gate_budget() -> float:
     return min(GATE_WAIT_S, seconds_left(3 * GATE_WAIT_S) / 3)
 
 
-async def _read_trace(ticket: TraceTicket, observation: PageObservation) -> None:
-    """Wait for the page's main-thread trace; on failure warn and keep the fallback.
+async def _read_trace(traced: TraceTicket | MissingTrace, observation: PageObservation) -> None:
+    """Give *observation* its main-thread trace, or why it has none (with a warning).
 
-    The wait ends in time for the row to be finished before the measurement's deadline
-    (a neighbour in the same epoch may hold it open until its own timeout).
+    The one place ``observation.trace`` is set. A ticket's wait ends in time for the row
+    to be finished before the measurement's deadline (a neighbour in the same epoch may
+    hold it open until its own timeout).
     """
-    budget = min(TRACE_WAIT_S, seconds_left(TRACE_WAIT_S) - RECORD_MARGIN_S)
-    try:
-        if budget <= 0:
-            raise TraceUnavailable("no time was left to wait for the trace")
-        observation.trace = await ticket.events(timeout=budget)
-    except TraceUnavailable as exc:
-        observation.trace = str(exc)
-        _warn_untraced(observation, str(exc))
-
-
-def _warn_untraced(observation: PageObservation, reason: str) -> None:
+    if isinstance(traced, TraceTicket):
+        with observation.stopwatch.phase("trace"):
+            budget = min(TRACE_WAIT_S, seconds_left(TRACE_WAIT_S) - RECORD_MARGIN_S)
+            try:
+                if budget <= 0:
+                    raise TraceUnavailable("no time was left to wait for the trace")
+                observation.trace = await traced.events(timeout=budget)
+                return
+            except TraceUnavailable as exc:
+                traced = MissingTrace(str(exc))
+    observation.trace = traced
     observation.warnings.append(
-        f"Main-thread trace unavailable ({reason}): TBT and long tasks come from the"
+        f"Main-thread trace unavailable ({traced.reason}): TBT and long tasks come from the"
         " page's own Long Tasks observers, which miss parsing, style and layout work;"
         " CLS from its layout-shift observer, with the viewport's sizing estimated."
     )
@@ -270,13 +273,13 @@ def _main_thread_metrics(observation: PageObservation) -> tuple[dict[str, Any], 
     Returns the values and the trace's details (or why there is none).
     """
     trace = observation.trace
-    if not isinstance(trace, PageTrace):
+    if isinstance(trace, MissingTrace):
         values = {
             "tbt_ms": total_blocking_time(observation.long_tasks, observation.fcp_ms),
             "long_tasks_ms": long_task_time(observation.long_tasks),
             "main_thread_ms": None,
         }
-        return values, {"error": trace} if isinstance(trace, str) else {}
+        return values, {"error": trace.reason}
     fcp = trace.fcp_ms if trace.fcp_ms is not None else observation.fcp_ms
     network = observation.network
     offset = 0.0
@@ -375,7 +378,7 @@ async def _record(
         "requests": [dataclasses.asdict(r) for r in requests],
         "timings_ms": observation.stopwatch.phases,
         # The page's main thread from the browser-wide trace (see PageTrace), or
-        # {"error": why} when it is missing, and its raw CDP Network events: the
+        # {"error": why} when it is missing (MissingTrace), and its raw CDP Network events: the
         # inputs of the simulated throttling and of main-thread diagnostics.
         "trace": trace_details,
         "layout_shift": cls_details,
@@ -402,8 +405,8 @@ async def _simulate(
 
     missing = dict.fromkeys(SIMULATED_METRICS)
     trace = observation.trace
-    if not isinstance(trace, PageTrace) or observation.frame_id is None:
-        why = trace if isinstance(trace, str) else "it was not recorded"
+    if isinstance(trace, MissingTrace):
+        why = trace.reason
         return {
             "metrics": missing,
             "warnings": [f"Simulated throttling needs the page's main-thread trace ({why})."],
@@ -414,7 +417,7 @@ async def _simulate(
             trace.events,
             observation.devtools_log,
             url=observation.requested_url,
-            frame_id=observation.frame_id,
+            frame_id=trace.frame_id,
             strategy=profile.strategy,  # type: ignore[arg-type]
             observed_speed_index_ms=observed_si,
         )

@@ -24,7 +24,7 @@ from typing import Any
 
 from .collect import PageObservation
 from .metrics import cumulative_layout_shift
-from .trace import PageTrace
+from .trace import MissingTrace
 
 Shift = tuple[float, float, bool]
 
@@ -78,8 +78,9 @@ def page_layout_shift(observation: PageObservation) -> tuple[float, dict[str, An
         "observer_shifts": [list(s) for s in observation.layout_shifts],
     }
     trace = observation.trace
-    why = trace if isinstance(trace, str) else "no trace was recorded"
-    if isinstance(trace, PageTrace):
+    if isinstance(trace, MissingTrace):
+        why = trace.reason
+    else:
         try:
             shifts = trace_layout_shifts(trace.events, trace.time_origin_us)
         except UnusableTrace as exc:

@@ -6,6 +6,12 @@ never share a renderer. So the pages measuring at the same time share a session 
 *epoch*), and each page's main thread is cut out of the epoch's trace by its renderer
 process, found from its main frame's ``navigationStart``.
 
+This module holds psdata's one model of a page's trace (:class:`PageTrace`, or
+:class:`MissingTrace` saying why there is none) and its one splitter
+(:func:`split_events`): the lab engine cuts each page out of an epoch's trace with it,
+and the Lantern fidelity tests cut the page out of Lighthouse's own trace (one page, so
+its window is the whole trace) with it too.
+
 Epochs and the gate
 -------------------
 A page's measurement *window* (navigation → end of the quiet wait) must lie inside one
@@ -99,18 +105,33 @@ class TraceUnavailable(Exception):
     """A page's trace could not be had; the message says why (shown in the row)."""
 
 
+@dataclass(frozen=True)
+class MissingTrace:
+    """Why a page has no main-thread trace (the row's warnings say it).
+
+    >>> MissingTrace("the trace was busy with other pages").reason
+    'the trace was busy with other pages'
+    """
+
+    reason: str
+
+
 @dataclass
 class PageTrace:
-    """One page's main thread, cut out of an epoch's trace.
+    """One page's main thread, cut out of a trace by :func:`split_events`.
 
     Times in ``tasks`` and the ``*_ms`` fields are milliseconds since ``time_origin_us``
     (the main frame's ``navigationStart`` on the trace clock, microseconds).
-    ``events`` are the raw trace events of the page's renderer main thread in the
-    window (tasks, their children, navigation and paint marks) plus its
-    ``thread_name`` metadata; top-level tasks shorter than 1 ms with no event inside
-    are left out, and so is the ``tts`` field.
+    ``events`` are the raw trace events of the page's renderer main thread(s) from the
+    time origin to the window's end (tasks, their children, navigation and paint marks)
+    plus their ``thread_name`` metadata; top-level tasks shorter than 1 ms with no event
+    inside are left out, and so is the ``tts`` field. ``pid`` and ``tid`` are the
+    renderer main thread of the last navigation (a cross-process navigation of the main
+    frame adds the earlier process's thread to ``events``).
     """
 
+    #: The page's main frame (CDP's frame id is the trace's).
+    frame_id: str
     pid: int
     tid: int
     time_origin_us: float
@@ -129,7 +150,7 @@ class PageTrace:
     def main_thread_ms(self) -> float:
         """Total time of the top-level tasks in the window (ms).
 
-        >>> PageTrace(1, 1, 0.0, 900.0, None, None, [(0, 10), (50, 5.5)], []).main_thread_ms
+        >>> PageTrace("F1", 1, 1, 0.0, 900.0, None, None, [(0, 10), (50, 5.5)], []).main_thread_ms
         15.5
         """
         return float(sum(duration for _, duration in self.tasks))
@@ -150,8 +171,12 @@ class PageTrace:
 
 
 @dataclass(frozen=True)
-class _Wanted:
-    """What the splitter looks for: a page's main frame within its window (µs)."""
+class PageWindow:
+    """What the splitter looks for: a page's main frame within its window (µs).
+
+    In an epoch, the window is the page's measurement (navigation to the end of the
+    quiet wait); in a trace of one page (Lighthouse's), the whole trace.
+    """
 
     key: int
     frame_id: str
@@ -159,10 +184,10 @@ class _Wanted:
     end_us: float
 
 
-def split_trace(path: str, wanted: Sequence[_Wanted]) -> dict[int, PageTrace | str]:
+def split_trace(path: str, wanted: Sequence[PageWindow]) -> dict[int, PageTrace | MissingTrace]:
     """Read a trace file and cut out each wanted page's main thread.
 
-    Returns, per key, the :class:`PageTrace` or a message saying why it was not found.
+    Returns, per key, the :class:`PageTrace` or why it was not found.
     Runs off the loop thread (plain Python, no browser).
     """
     with open(path, encoding="utf-8") as handle:
@@ -172,14 +197,31 @@ def split_trace(path: str, wanted: Sequence[_Wanted]) -> dict[int, PageTrace | s
 
 
 def split_events(
-    events: Iterable[dict[str, Any]], wanted: Sequence[_Wanted]
-) -> dict[int, PageTrace | str]:
-    """Cut each wanted page's main thread out of a browser-wide trace's events.
+    events: Iterable[dict[str, Any]], wanted: Sequence[PageWindow]
+) -> dict[int, PageTrace | MissingTrace]:
+    """Cut each wanted page's main thread out of a trace's events.
 
     The page's renderer is the process of its main frame's last ``navigationStart``
     (with a document URL) within its window; its main thread is that process's
     ``CrRendererMain``. Cross-process navigations of the main frame within the window
-    add their processes' main threads too, as Lighthouse does.
+    add their processes' main threads too, as Lighthouse does. (Lighthouse finds the
+    processes from the browser's ``FrameCommittedInBrowser`` events, which a trace
+    recorded on the browser's own session lacks; on Lighthouse's traces both rules find
+    the same threads, as the Lantern fixtures' tests check.)
+
+    Returns, per key, the :class:`PageTrace` or the :class:`MissingTrace` saying why it
+    was not found.
+
+    >>> thread = {"name": "thread_name", "ph": "M", "pid": 7, "tid": 70,
+    ...           "args": {"name": "CrRendererMain"}}
+    >>> start = {"name": "navigationStart", "ph": "R", "pid": 7, "tid": 70, "ts": 2_000,
+    ...          "args": {"frame": "F1", "data": {"documentLoaderURL": "https://a.test/"}}}
+    >>> task = {"name": "RunTask", "ph": "X", "pid": 7, "tid": 70, "ts": 3_000, "dur": 60_000}
+    >>> found = split_events([thread, start, task], [PageWindow(1, "F1", 0, 90_000)])[1]
+    >>> found.pid, found.tid, found.tasks
+    (7, 70, [(1.0, 60.0)])
+    >>> split_events([thread, task], [PageWindow(1, "F1", 0, 90_000)])[1].reason
+    "the trace has no navigation of the page's main frame"
     """
     frames = {w.frame_id: w for w in wanted}
     main_threads: dict[int, int] = {}
@@ -201,14 +243,14 @@ def split_events(
             if frame in frames:
                 target = navigations if name == "navigationStart" else marks
                 target[frame].append(event)
-    found: dict[int, PageTrace | str] = {}
+    found: dict[int, PageTrace | MissingTrace] = {}
     for want in wanted:
         try:
             found[want.key] = _page_trace(
                 want, navigations[want.frame_id], marks[want.frame_id], main_threads, by_thread
             )
         except TraceUnavailable as exc:
-            found[want.key] = str(exc)
+            found[want.key] = MissingTrace(str(exc))
     return found
 
 
@@ -230,7 +272,7 @@ def frame_of(event: Mapping[str, Any]) -> str | None:
 
 
 def _page_trace(
-    want: _Wanted,
+    want: PageWindow,
     navigations: list[dict[str, Any]],
     marks: list[dict[str, Any]],
     main_threads: Mapping[int, int],
@@ -277,6 +319,7 @@ def _page_trace(
         for p in pids if p in main_threads
     ]  # fmt: skip
     return PageTrace(
+        frame_id=want.frame_id,
         pid=pid,
         tid=tid,
         time_origin_us=origin,
@@ -403,8 +446,8 @@ class TraceTicket:
         result = found.get(id(self))
         if result is None:
             raise TraceUnavailable("the page's window was not part of the trace")
-        if isinstance(result, str):
-            raise TraceUnavailable(result)
+        if isinstance(result, MissingTrace):
+            raise TraceUnavailable(result.reason)
         return result
 
 
@@ -416,7 +459,7 @@ class _Epoch:
     tickets: list[TraceTicket] = field(default_factory=list)
     inside: int = 0
     ending: bool = False
-    result: asyncio.Future[dict[int, PageTrace | str]] = field(
+    result: asyncio.Future[dict[int, PageTrace | MissingTrace]] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
 
@@ -605,7 +648,7 @@ class TraceEpochs:
                     self._changed.notify_all()
             self.end_seconds.append(time.monotonic() - began)
             wanted = [
-                _Wanted(id(t), t.frame_id, t.start_us, t.end_us or time.monotonic() * 1e6)
+                PageWindow(id(t), t.frame_id, t.start_us, t.end_us or time.monotonic() * 1e6)
                 for t in epoch.tickets
             ]
             loop = asyncio.get_running_loop()

@@ -9,12 +9,16 @@ does around it.
 
 What a page must provide (Lighthouse's inputs, cut to what Lantern reads):
 
-- the trace of its renderer main thread, with the categories ``devtools.timeline``,
-  ``disabled-by-default-devtools.timeline`` (``RunTask``, layout and style
-  invalidations; also ``TracingStartedInBrowser`` / ``FrameCommittedInBrowser``, which
-  map the page's frame to its renderer), ``v8`` (``v8.compile``), ``loading``
-  (first/largest contentful paint) and ``blink.user_timing`` (``navigationStart``);
-  screenshots and invalidation tracking are not needed;
+- its main-thread trace: the events of its :class:`~psdata.engines.lab.trace.PageTrace`
+  (psdata's one splitter, the same for a page of a browser-wide trace and for
+  Lighthouse's own trace of one page) and its main frame id. Lantern reads the tasks
+  (``RunTask``, category ``disabled-by-default-devtools.timeline``), some of their
+  children (``devtools.timeline``, ``v8.compile`` from ``v8``), first/largest
+  contentful paint (``loading``) and ``navigationStart`` (``blink.user_timing``); see
+  :data:`LANTERN_EVENT_NAMES`. The trace is recorded with the categories Lighthouse
+  records (:data:`~psdata.engines.lab.trace.CATEGORIES`), invalidation tracking
+  included: Lantern reads none of its events, but recording it lengthens the tasks it
+  does read, as in Lighthouse's own trace;
 - its CDP ``Network`` events: ``requestWillBeSent``, ``responseReceived``,
   ``dataReceived``, ``loadingFinished``, ``loadingFailed``,
   ``resourceChangedPriority``, ``requestServedFromCache`` (CDP timestamps and trace
@@ -25,30 +29,20 @@ The same graph and simulator estimate the time the performance opportunities wou
 save (:func:`estimate_savings`, Lighthouse's ``computeWasteWithGraph`` and
 render-blocking method), in "simulate" and in "devtools" throttling as Lighthouse does.
 
->>> from psdata.engines.lab.lantern import simulate, split_page  # doctest: +SKIP
->>> page = split_page(trace["traceEvents"])  # doctest: +SKIP
+>>> from psdata.engines.lab.lantern import simulate  # doctest: +SKIP
 >>> metrics = await simulate(page.events, devtools_log, url=url, frame_id=page.frame_id,
 ...                          strategy="mobile", observed_speed_index_ms=812.0)  # doctest: +SKIP
 >>> metrics.values()  # doctest: +SKIP
 {'fcp_ms': 1812.4, 'lcp_ms': 2312.5, 'speed_index_ms': 1830.1, 'tbt_ms': 120.0, ...}
 """
 
+from psdata.engines.lab.lantern._events import LANTERN_EVENT_NAMES, lantern_events
 from psdata.engines.lab.lantern._savings import LanternSavings, estimate_savings
 from psdata.engines.lab.lantern._simulate import (
     METRIC_NAMES,
     MetricEstimate,
     SimulatedMetrics,
     simulate,
-    simulate_trace,
-)
-from psdata.engines.lab.lantern._trace import (
-    LANTERN_EVENT_NAMES,
-    PageTrace,
-    find_main_frame,
-    lantern_events,
-    main_thread_events,
-    renderer_main_threads,
-    split_page,
 )
 from psdata.engines.lab.lantern._worker import (
     LanternWorker,
@@ -63,17 +57,11 @@ __all__ = [
     "LanternSavings",
     "LanternWorker",
     "MetricEstimate",
-    "PageTrace",
     "SimulatedMetrics",
     "close_worker",
     "estimate_savings",
-    "find_main_frame",
     "get_worker",
     "lantern_events",
-    "main_thread_events",
     "node_executable",
-    "renderer_main_threads",
     "simulate",
-    "simulate_trace",
-    "split_page",
 ]

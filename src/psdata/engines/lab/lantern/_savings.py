@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from psdata._errors import ConfigurationError
-from psdata.engines.lab.lantern._trace import TraceEvent, lantern_events
+from psdata.engines.lab.lantern._events import TraceEvent, lantern_events
 from psdata.engines.lab.lantern._worker import LanternWorker, get_worker, request_cost
 
 __all__ = ["LanternSavings", "estimate_savings"]

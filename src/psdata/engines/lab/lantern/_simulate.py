@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from psdata._errors import ConfigurationError
-from psdata.engines.lab.lantern._trace import TraceEvent, lantern_events, split_page
+from psdata.engines.lab.lantern._events import TraceEvent, lantern_events
 from psdata.engines.lab.lantern._worker import LanternWorker, get_worker, request_cost
 
-__all__ = ["METRIC_NAMES", "MetricEstimate", "SimulatedMetrics", "simulate", "simulate_trace"]
+__all__ = ["METRIC_NAMES", "MetricEstimate", "SimulatedMetrics", "simulate"]
 
 #: psdata's name of each simulated metric → the glue's.
 METRIC_NAMES: Mapping[str, str] = {
@@ -134,9 +134,9 @@ async def simulate(
     Parameters
     ----------
     main_thread_events : sequence of dict
-        Trace events of the page's renderer main thread(s), in trace order (see
-        :func:`~psdata.engines.lab.lantern.split_page`): tasks and their children, and the
-        main frame's ``navigationStart``, ``firstContentfulPaint`` and
+        Trace events of the page's renderer main thread(s), in trace order (the
+        ``events`` of its :class:`~psdata.engines.lab.trace.PageTrace`): tasks and their
+        children, and the main frame's ``navigationStart``, ``firstContentfulPaint`` and
         ``largestContentfulPaint::*`` events.
     devtools_log : sequence of dict
         The page's CDP ``Network.*`` events as ``{"method", "params"}`` (other events
@@ -196,42 +196,3 @@ async def simulate(
     }
     result = await (worker or get_worker()).request("simulate", payload, timeout=timeout)
     return SimulatedMetrics.from_result(result)
-
-
-async def simulate_trace(
-    trace_events: Sequence[TraceEvent],
-    devtools_log: Sequence[Mapping[str, Any]],
-    *,
-    url: str,
-    frame_id: str | None = None,
-    strategy: Strategy = "mobile",
-    observed_speed_index_ms: float | None = None,
-    main_document_url: str | None = None,
-    timeout: float = 60.0,
-    worker: LanternWorker | None = None,
-    prune: bool = True,
-) -> SimulatedMetrics:
-    """:func:`simulate` on a whole trace: the page's main thread is cut out first.
-
-    ``frame_id`` picks the page in a browser-wide trace; by default the trace's own main
-    frame (a trace of one page, such as Lighthouse's ``defaultPass.trace.json``).
-
-    Examples
-    --------
-    >>> import asyncio
-    >>> metrics = asyncio.run(simulate_trace(trace["traceEvents"], devtools_log,
-    ...                                      url=url))  # doctest: +SKIP
-    """
-    page = split_page(trace_events, frame_id)
-    return await simulate(
-        page.events,
-        devtools_log,
-        url=url,
-        frame_id=page.frame_id,
-        strategy=strategy,
-        observed_speed_index_ms=observed_speed_index_ms,
-        main_document_url=main_document_url,
-        timeout=timeout,
-        worker=worker,
-        prune=prune,
-    )

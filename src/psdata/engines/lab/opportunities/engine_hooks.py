@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from ...._deadline import seconds_left
 from ...._errors import AnalysisError
 from ..emulation import SIMULATED_CPU_SLOWDOWN, Profile
-from ..trace import PageTrace
+from ..trace import MissingTrace, PageTrace
 from . import opportunity_audits
 from .collect import OpportunityCollector
 from .evidence import OpportunityEvidence
@@ -53,8 +53,10 @@ async def add_opportunities(
     trace = observation.trace if observation is not None else None
     if isinstance(trace, PageTrace):
         evidence.trace_events = trace.events
-    elif isinstance(trace, str):
-        evidence.errors.setdefault("trace", f"The page's main-thread trace is missing: {trace}.")
+    elif isinstance(trace, MissingTrace):
+        evidence.errors.setdefault(
+            "trace", f"The page's main-thread trace is missing: {trace.reason}."
+        )
     performance = record.get("details", {}).get("categories", {}).get("performance")
     if performance is None:
         return
@@ -84,9 +86,8 @@ async def page_savings(
     if observation is None:
         return None, "the page's load was not observed"
     trace = observation.trace
-    if not isinstance(trace, PageTrace) or observation.frame_id is None:
-        reason = trace if isinstance(trace, str) else "it was not recorded"
-        return None, f"the load simulator needs the page's main-thread trace ({reason})"
+    if isinstance(trace, MissingTrace):
+        return None, f"the load simulator needs the page's main-thread trace ({trace.reason})"
     method: Literal["simulate", "devtools"] = "simulate" if throttling == "simulate" else "devtools"
     budget = min(SAVINGS_TIMEOUT_S, seconds_left(SAVINGS_TIMEOUT_S) - 1)
     if budget <= 1:
@@ -97,7 +98,7 @@ async def page_savings(
             observation.devtools_log,
             describe_questions(questions),
             url=observation.requested_url,
-            frame_id=observation.frame_id,
+            frame_id=trace.frame_id,
             strategy="desktop" if profile.strategy == "desktop" else "mobile",
             throttling_method=method,
             timeout=budget,
