@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import math
 import socket
@@ -54,8 +55,12 @@ FAST: dict[str, Any] = {
     "skip_cache": True,
     "timeout": 15.0,
 }
-FAST_WAITS = WaitSettings(
-    pause_after_load_ms=200, network_quiet_ms=200, cpu_quiet_ms=200, max_wait_for_load_ms=8000
+FAST_WAITS = dataclasses.replace(
+    WaitSettings.lighthouse("devtools"),
+    pause_after_load_ms=200,
+    network_quiet_ms=200,
+    cpu_quiet_ms=200,
+    max_wait_for_load_ms=8000,
 )
 SCORES = ["performance", "accessibility", "best_practices", "seo"]
 BIG_HTML_MB = 20
