@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 import psdata
+import psdata._lighthouse as lighthouse
 from conftest import fixture_names, load_fixture
-from psdata import _lighthouse as lighthouse
 from psdata.engines import ENGINES
 from psdata.engines.lab.collect import WaitSettings
 from psdata.engines.lab.engine import LabSettings

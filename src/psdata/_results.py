@@ -106,10 +106,10 @@ def opportunities(
 
     *result* is a frame ``analyze`` returned (its audits are read as :func:`audits`
     reads them) or :func:`audits`' own frame. For each opportunity or diagnostic of the
-    performance category: the pages it was decided on, the pages failing it (score
-    below Lighthouse's pass band, 0.9), and the total and median savings over the failing pages, in
-    milliseconds (``NaN`` until time savings are estimated) and bytes. Sorted by total
-    savings (milliseconds, then bytes), largest first.
+    performance category: the pages it was decided on, the pages failing it (a score
+    below Lighthouse's pass band, 0.9), and the total and median savings over the
+    failing pages, in milliseconds (``NaN`` until time savings are estimated) and bytes.
+    Sorted by total savings (milliseconds, then bytes), largest first.
 
     Examples
     --------

@@ -36,7 +36,7 @@ from ._lighthouse import (
     Thresholds,
 )
 
-#: Lighthouse's colours: good (scores 90–100), needs improvement (50–89), poor (0–49).
+#: Lighthouse's colours of its good (pass), needs-improvement (average) and poor (fail) bands.
 GOOD, AVERAGE, POOR = (band.colour for band in SCORE_BANDS)
 #: Timeline colours of measured and failed rows.
 OK_COLOR, FAIL_COLOR = "#1a73e8", "#b3261e"
@@ -260,9 +260,9 @@ def plot_scores(
     """Distribution of each category score (0–100) over Lighthouse's colour bands.
 
     One point per row and category, coloured by Lighthouse's band (poor red, average
-    orange, good green), with a black tick at the median. With both strategies each category gets a
-    column of points per strategy, told apart by marker. Missing scores (failed rows) are
-    skipped and counted under the category name.
+    orange, good green), with a black tick at the median. With both strategies each
+    category gets a column of points per strategy, told apart by marker. Missing scores
+    (failed rows) are skipped and counted under the category name.
 
     Parameters
     ----------
