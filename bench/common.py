@@ -20,6 +20,8 @@ from typing import Any, Self
 
 import psutil
 
+from psdata._lighthouse import CATEGORIES
+
 BENCH_DIR = Path(__file__).resolve().parent
 PAGES_DIR = BENCH_DIR / "pages"
 OUT_DIR = BENCH_DIR / "out"
@@ -29,8 +31,7 @@ MANIFEST = PAGES_DIR / "MANIFEST.json"
 NEVER_QUIET = frozenset({"network-never-idle"})
 #: Exercises that make a page slow on purpose (server delays, wait limits).
 SLOW = frozenset({"network-never-idle", "timeouts", "server-delay"})
-#: Category scores and lab metrics, as psdata's columns name them.
-CATEGORIES = ("performance", "accessibility", "best_practices", "seo")
+#: Lab metrics, as psdata's columns name them.
 METRICS = ("fcp_ms", "lcp_ms", "speed_index_ms", "tbt_ms", "cls", "ttfb_ms")
 METRIC_LABELS = {
     "fcp_ms": "FCP",

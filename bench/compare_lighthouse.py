@@ -1,6 +1,6 @@
-"""psdata vs Lighthouse 12.2.3, page by page, on the local benchmark pages.
+"""psdata vs Lighthouse, page by page, on the local benchmark pages.
 
-Serves ``bench/pages`` on 127.0.0.1, runs Lighthouse 12.2.3 (``--throttling-method``
+Serves ``bench/pages`` on 127.0.0.1, runs Lighthouse (``--throttling-method``
 devtools or simulate, mobile and desktop; results cached in ``bench/out/lighthouse/``
 keyed by the pages' content) and psdata (the same throttling, Lighthouse's quiet windows,
 concurrency 1 and 3 (``--concurrency``), ``skip_cache=True``, a private cache directory),
@@ -37,8 +37,9 @@ if str(Path(__file__).resolve().parent) not in sys.path:
 
 import common
 import opportunities_compare
-from common import CATEGORIES, METRIC_LABELS, METRICS, fmt
+from common import METRIC_LABELS, METRICS, fmt
 
+from psdata._lighthouse import CATEGORIES, LIGHTHOUSE_VERSION
 from psdata.engines import ENGINES
 
 #: MANIFEST "exercises" of the page classes where real pages disagreed with Lighthouse:
@@ -96,7 +97,8 @@ NUMERIC_AUDIT_TOLERANCE = 0.1
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description="Compare psdata's lab scores with Lighthouse 12.2.3 page by page.",
+        description=f"Compare psdata's lab scores with Lighthouse {LIGHTHOUSE_VERSION}"
+        " page by page.",
         epilog="Example: .venv/bin/python bench/compare_lighthouse.py --quick",
     )
     parser.add_argument(
@@ -129,7 +131,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--quiet-window-ms",
         type=float,
         default=None,
-        help="psdata quiet window (default: Lighthouse's 5,250 ms)",
+        help="psdata quiet window (default: Lighthouse's waits of the throttling method)",
     )
     parser.add_argument(
         "--fresh-lighthouse",
@@ -445,8 +447,8 @@ def stability(pages: dict[str, dict[str, Any]], level: int) -> dict[str, Any]:
 
 def print_pages(form_factor: str, pages: dict[str, dict[str, Any]]) -> None:
     print(
-        f"\n=== {form_factor}: scores (LH = Lighthouse 12.2.3, low–high over its runs; "
-        "ps = psdata conc. 1; Δ from LH's range) ==="
+        f"\n=== {form_factor}: scores (LH = Lighthouse {LIGHTHOUSE_VERSION}, low–high over its"
+        " runs; ps = psdata conc. 1; Δ from LH's range) ==="
     )
     headers = ["page"]
     for cat in ("perf", "a11y", "bp", "seo"):

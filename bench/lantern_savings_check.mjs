@@ -1,4 +1,4 @@
-// Cross-check: Lighthouse 12.2.3's own savings code on a Lantern fixture of psdata's tests.
+// Cross-check: Lighthouse's own savings code on a Lantern fixture of psdata's tests.
 //
 // Runs Lighthouse's ByteEfficiencyAudit.computeWasteWithGraph (FCP and LCP optimistic
 // graphs) and RenderBlockingResources.estimateSavingsWithGraphs on the trace and devtools

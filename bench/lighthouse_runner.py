@@ -1,4 +1,4 @@
-"""Run the Lighthouse 12.2.3 CLI on URLs and return its results as plain dicts.
+"""Run the Lighthouse CLI on URLs and return its results as plain dicts.
 
 Lighthouse is the reference psdata's lab scores are compared with. This module installs
 the pinned version on demand (``npm ci`` in ``bench/``), runs it one page after another
@@ -37,20 +37,21 @@ from typing import Any, Literal
 
 import psutil
 
+from psdata._lighthouse import (
+    BINARY,
+    CATEGORY_IDS,
+    LIGHTHOUSE_VERSION,
+    METRIC_SAVINGS,
+    NUMERIC,
+)
+
 BENCH_DIR = Path(__file__).resolve().parent
-LIGHTHOUSE_VERSION = "12.2.3"
 LIGHTHOUSE_CLI = BENCH_DIR / "node_modules" / "lighthouse" / "cli" / "index.js"
 CACHE_DIR = BENCH_DIR / "out" / "lighthouse"
 #: Display modes whose score counts in a category (the rest carry no comparable score).
-SCORED_MODES = frozenset({"binary", "numeric", "metricSavings"})
+SCORED_MODES = frozenset({BINARY, NUMERIC, METRIC_SAVINGS})
 
-#: Result keys for the categories and the audit ids they come from.
-CATEGORIES: dict[str, str] = {
-    "performance": "performance",
-    "accessibility": "accessibility",
-    "best_practices": "best-practices",
-    "seo": "seo",
-}
+#: Result keys for the metrics and the audit ids they come from.
 METRICS: dict[str, str] = {
     "fcp_ms": "first-contentful-paint",
     "lcp_ms": "largest-contentful-paint",
@@ -94,7 +95,7 @@ class LighthouseSettings:
 
     form_factor: Literal["mobile", "desktop"] = "mobile"
     throttling_method: Literal["simulate", "devtools", "provided"] = "simulate"
-    categories: tuple[str, ...] = tuple(CATEGORIES.values())
+    categories: tuple[str, ...] = tuple(CATEGORY_IDS.values())
     timeout_s: float = dataclasses.field(default=180.0, compare=False)
 
     def key_fields(self) -> dict[str, Any]:
@@ -308,7 +309,7 @@ def parse_report(report: dict[str, Any]) -> dict[str, Any]:
 
     scores: dict[str, int | None] = {}
     audit_scores: dict[str, dict[str, float | None]] = {}
-    for name, lh_id in CATEGORIES.items():
+    for name, lh_id in CATEGORY_IDS.items():
         category = categories.get(lh_id)
         if category is None:
             continue

@@ -1,4 +1,4 @@
-// Cross-check: Lighthouse 12.2.3's main-thread task tree on a Lantern fixture of psdata's
+// Cross-check: Lighthouse's main-thread task tree on a Lantern fixture of psdata's
 // tests (tests/fixtures/lantern/NAME): self time per task group, per attributable URL and
 // group (getExecutionTimingsByURL, as bootup-time reads it), and the long top-level tasks,
 // unthrottled. psdata's psdata.engines.lab.opportunities.mainthread gives the same on the

@@ -1,6 +1,6 @@
 """psdata's performance opportunities and diagnostics vs Lighthouse's, page by page.
 
-An audit *fails* when its score is below 0.9 (Lighthouse's pass threshold); not
+An audit *fails* when its score is below Lighthouse's pass threshold; not
 applicable and informative audits pass. A pair is *decided* when neither side is in
 error (psdata's trace-based audits are, until the page's trace is collected). Savings
 ratios (psdata / Lighthouse) are taken where both sides fail the audit and report
@@ -15,6 +15,8 @@ from typing import Any
 import common
 from common import fmt
 
+from psdata._lighthouse import ERROR, PASS_SCORE
+
 #: (op, threshold) per target, as in the issue (#18).
 TARGETS = {
     "agreement": (">=", 0.95),
@@ -25,11 +27,11 @@ TARGETS = {
 
 def _fails(score: Any, mode: Any) -> bool | None:
     """True/False, or None when the audit could not be decided (error)."""
-    if mode == "error":
+    if mode == ERROR:
         return None
     if score is None or (isinstance(score, float) and math.isnan(score)):
         return False
-    return float(score) < 0.9
+    return float(score) < PASS_SCORE
 
 
 def _positive(value: Any) -> float | None:

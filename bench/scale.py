@@ -63,7 +63,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--quiet-window-ms",
         type=float,
         default=None,
-        help="psdata's wait thresholds (default: Lighthouse's 5,250 ms)",
+        help="psdata's wait thresholds (default: Lighthouse's for the throttling method)",
     )
     parser.add_argument(
         "--modes", nargs="+", default=["pandas", "dask-1", "dask-2"], help="runs to make"

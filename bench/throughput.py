@@ -1,4 +1,4 @@
-"""URLs per hour: Lighthouse 12.2.3 CLI page by page vs psdata at several concurrencies.
+"""URLs per hour: Lighthouse CLI page by page vs psdata at several concurrencies.
 
 Serves ``bench/pages`` on 127.0.0.1 and, in one run, measures the same pages (the
 manifest minus the never-quiet ones: ≥ 30 pages) with
@@ -49,7 +49,7 @@ TARGET_MEMORY_CONC3_VS_CONC1 = 3.0
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description="URLs/hour of Lighthouse 12.2.3 (page by page) vs psdata at several "
+        description="URLs/hour of Lighthouse (page by page) vs psdata at several "
         "concurrencies, with peak browser memory.",
         epilog="Example: .venv/bin/python bench/throughput.py --quick",
     )
@@ -76,7 +76,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--quiet-window-ms",
         type=float,
         default=None,
-        help="psdata quiet window (default: Lighthouse's 5,250 ms, as Lighthouse devtools)",
+        help="psdata quiet window (default: Lighthouse's waits of the throttling method)",
     )
     parser.add_argument(
         "--lighthouse-timeout", type=float, default=180.0, help="seconds per Lighthouse run"

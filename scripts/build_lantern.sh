@@ -2,8 +2,9 @@
 # Build src/psdata/engines/lab/lantern/vendor/lantern.mjs: Lantern (Lighthouse's simulated-throttling
 # model) from the DevTools trace engine, bundled into one ES module.
 #
-# Lighthouse 12.2.3 runs Lantern from npm @paulirish/trace_engine 0.0.32 (BSD-3-Clause),
-# entry models/trace/lantern/lantern.js. This script installs exactly that version and
+# Lighthouse (the version in src/psdata/_lighthouse.py) runs Lantern from npm
+# @paulirish/trace_engine 0.0.32 (BSD-3-Clause), entry models/trace/lantern/lantern.js.
+# This script installs exactly that version and
 # esbuild (a build tool only; nothing of it is committed) in a temporary directory and
 # bundles the entry with what it imports. Run it again to reproduce the committed file:
 #     bash scripts/build_lantern.sh

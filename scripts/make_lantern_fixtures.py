@@ -1,4 +1,4 @@
-"""Make tests/fixtures/lantern/: Lighthouse 12.2.3's own inputs and outputs for Lantern.
+"""Make tests/fixtures/lantern/: Lighthouse's own inputs and outputs for Lantern.
 
 For each case, with the pinned Lighthouse (``bench/``, ``npm ci``) and the system Chromium:
 
@@ -43,8 +43,9 @@ OUT = ROOT / "tests" / "fixtures" / "lantern"
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(ROOT / "src"))
 
-from lighthouse_runner import CHROME_FLAGS, LIGHTHOUSE_VERSION, ensure_lighthouse  # noqa: E402
+from lighthouse_runner import CHROME_FLAGS, ensure_lighthouse  # noqa: E402
 
+from psdata._lighthouse import LIGHTHOUSE_VERSION  # noqa: E402
 from psdata.demo.server import serve_directory  # noqa: E402
 
 #: name → (path on the bench site, form factor)

@@ -121,7 +121,9 @@ def test_a_batch_opens_each_next_context_during_the_quiet_wait(site: ServedSite)
     # psdata.engines.lab.trace): spares serve measurements without it (categories without
     # performance still trace, so use the engine directly).
     async def untraced() -> list[dict[str, Any]]:
-        settings = LabSettings(categories=("seo",), waits=FAST_WAITS, trace=False)
+        settings = LabSettings(
+            throttling="devtools", categories=("seo",), waits=FAST_WAITS, trace=False
+        )
         pool = get_pool()
         records = [
             await measure_page(pool, site.url(f"/simple.html?spare={i}"), "mobile", settings)

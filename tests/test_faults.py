@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import math
 import socket
@@ -54,8 +55,12 @@ FAST: dict[str, Any] = {
     "skip_cache": True,
     "timeout": 15.0,
 }
-FAST_WAITS = WaitSettings(
-    pause_after_load_ms=200, network_quiet_ms=200, cpu_quiet_ms=200, max_wait_for_load_ms=8000
+FAST_WAITS = dataclasses.replace(
+    WaitSettings.lighthouse("devtools"),
+    pause_after_load_ms=200,
+    network_quiet_ms=200,
+    cpu_quiet_ms=200,
+    max_wait_for_load_ms=8000,
 )
 SCORES = ["performance", "accessibility", "best_practices", "seo"]
 BIG_HTML_MB = 20
@@ -412,7 +417,9 @@ def test_unknown_host_is_a_network_error() -> None:
     async def main() -> dict[str, Any]:
         rules = "--host-resolver-rules=MAP *.invalid ~NOTFOUND"
         async with ContextPool(max_contexts=1, extra_args=[rules]) as pool:
-            settings = LabSettings(categories=("performance",), waits=FAST_WAITS)
+            settings = LabSettings(
+                throttling="devtools", categories=("performance",), waits=FAST_WAITS
+            )
             try:
                 await measure_page(pool, "http://nonexistent.invalid/", "mobile", settings)
             except NavigationError as exc:
@@ -579,7 +586,7 @@ def test_a_renderer_out_of_memory_is_a_crash_for_that_url_only(server: _Server) 
 
 def test_a_page_that_never_goes_network_idle_is_scored_with_a_warning(server: _Server) -> None:
     async def main() -> dict[str, Any]:
-        settings = LabSettings(categories=("performance",), waits=FAST_WAITS)
+        settings = LabSettings(throttling="devtools", categories=("performance",), waits=FAST_WAITS)
         pool = get_pool()
         record = await measure_page(pool, server.url("/b/never-idle"), "mobile", settings)
         await pool.discard_spares()  # as analyze() does at the end of a batch
@@ -653,7 +660,9 @@ def test_a_context_that_hangs_on_close_is_abandoned_and_the_slot_reused(
             started = time.monotonic()
             await asyncio.wait_for(pool.return_instance(slot, discard=True), 5)
             took = time.monotonic() - started
-            settings = LabSettings(categories=("performance",), waits=FAST_WAITS)
+            settings = LabSettings(
+                throttling="devtools", categories=("performance",), waits=FAST_WAITS
+            )
             record = await measure_page(pool, good(server, "after-hung-close"), "mobile", settings)
             return took, slot.id, {**pool.stats(), "record": record}
 
@@ -678,7 +687,7 @@ def test_contexts_never_outlive_their_measurement(server: _Server) -> None:
 
 def test_the_browser_is_recycled_after_m_pages(server: _Server) -> None:
     async def main() -> tuple[dict[str, Any], list[set[int]]]:
-        settings = LabSettings(categories=("performance",), waits=FAST_WAITS)
+        settings = LabSettings(throttling="devtools", categories=("performance",), waits=FAST_WAITS)
         generations: list[set[int]] = []
         async with ContextPool(max_contexts=2, browser_recycle_after=3) as pool:
             for i in range(7):

@@ -448,7 +448,7 @@ def test_no_overlapping_text_with_50_urls(df: pd.DataFrame, name: str) -> None:
     assert_no_overlap(fig)
 
 
-def test_plotting_imports_only_the_frame_schema_from_psdata() -> None:
+def test_plotting_imports_only_the_frame_schema_and_the_facts_from_psdata() -> None:
     tree = ast.parse(Path(plotting.__file__).read_text())
     own = {
         node.module
@@ -462,5 +462,5 @@ def test_plotting_imports_only_the_frame_schema_from_psdata() -> None:
         if isinstance(node, ast.Import)
         for alias in node.names
     }
-    assert own == {"_frame"}
+    assert own == {"_frame", "_lighthouse"}
     assert not {name for name in imported if name.startswith(("playwright", "psdata"))}

@@ -389,7 +389,7 @@ def test_crux_record_for_an_origin_and_for_no_data() -> None:
 def test_crux_category_thresholds(metric: str, p75: object, category: str) -> None:
     crux = {"record": {"key": {"url": PAGE}, "metrics": {metric: {"percentiles": {"p75": p75}}}}}
     record = record_from_crux(crux, PAGE, "mobile")
-    column = psi._CRUX_FIELD[metric][0]
+    column = psi._CRUX_FIELD[metric]
     assert record[f"{column}_category"] == category
 
 

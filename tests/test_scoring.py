@@ -9,9 +9,8 @@ from typing import Any
 import pytest
 
 from conftest import fixture_names, load_fixture
+from psdata._lighthouse import CONTROL_POINTS, METRIC_WEIGHTS
 from psdata.engines.lab.scoring import (
-    CONTROL_POINTS,
-    WEIGHTS,
     category_score,
     metric_score,
     performance_audits,
@@ -50,7 +49,7 @@ def test_lighthouse_12_fixture_scores_reproduced_exactly(name: str) -> None:
     assert performance_score(values, form_factor) == lhr["categories"]["performance"]["score"]
     weights = {r["id"]: r["weight"] for r in lhr["categories"]["performance"]["auditRefs"]}
     assert {audit: weights[audit] for audit in AUDIT_IDS.values()} == {
-        AUDIT_IDS[key]: weight for key, weight in WEIGHTS.items()
+        AUDIT_IDS[key]: weight for key, weight in METRIC_WEIGHTS.items()
     }
 
 
@@ -87,7 +86,7 @@ def test_psi_v5_response_category_aggregation() -> None:
 
 
 @pytest.mark.parametrize("form_factor", ["mobile", "desktop"])
-@pytest.mark.parametrize("metric", list(WEIGHTS))
+@pytest.mark.parametrize("metric", list(METRIC_WEIGHTS))
 def test_control_points_score_0_9_and_0_5(metric: str, form_factor: str) -> None:
     p10, median = CONTROL_POINTS[form_factor][metric]
     assert metric_score(metric, p10, form_factor) == 0.9
@@ -98,7 +97,7 @@ def test_control_points_score_0_9_and_0_5(metric: str, form_factor: str) -> None
 
 
 @pytest.mark.parametrize("form_factor", ["mobile", "desktop"])
-@pytest.mark.parametrize("metric", list(WEIGHTS))
+@pytest.mark.parametrize("metric", list(METRIC_WEIGHTS))
 def test_monotonic_and_bounded(metric: str, form_factor: str) -> None:
     median = CONTROL_POINTS[form_factor][metric].median
     grid = [median * 10 ** (k / 50) for k in range(-150, 151)]
@@ -134,7 +133,7 @@ def test_bad_arguments_raise_value_error() -> None:
 PERFECT = {"fcp_ms": 500.0, "speed_index_ms": 500.0, "lcp_ms": 500.0, "tbt_ms": 0.0, "cls": 0.0}
 
 
-@pytest.mark.parametrize("missing", list(WEIGHTS))
+@pytest.mark.parametrize("missing", list(METRIC_WEIGHTS))
 def test_missing_metric_gives_none(missing: str) -> None:
     assert performance_score({**PERFECT, missing: None}, "mobile") is None
     assert performance_score({**PERFECT, missing: math.nan}, "mobile") is None
@@ -155,8 +154,8 @@ def test_performance_score_weighted_mean() -> None:
 
 def test_performance_audits() -> None:
     audits = performance_audits({**PERFECT, "lcp_ms": 4000}, "mobile")
-    assert [a.id for a in audits] == [AUDIT_IDS[k] for k in WEIGHTS]
-    assert [a.weight for a in audits] == list(WEIGHTS.values())
+    assert [a.id for a in audits] == [AUDIT_IDS[k] for k in METRIC_WEIGHTS]
+    assert [a.weight for a in audits] == list(METRIC_WEIGHTS.values())
     assert all(a.display_mode == "numeric" for a in audits)
     lcp = audits[1]
     assert (lcp.title, lcp.score, lcp.details) == (
@@ -174,4 +173,4 @@ def test_category_score_rules() -> None:
     assert category_score([(0.5, 0)]) is None
     assert category_score([(None, 0), (0.5, 1)]) == 0.5
     assert category_score([(0.125, 1)]) == 0.13  # half rounds up, as Math.round
-    assert sum(WEIGHTS.values()) == 100
+    assert sum(METRIC_WEIGHTS.values()) == 100

@@ -31,7 +31,7 @@ FAST_WAITS = WaitSettings(
     cpu_quiet_ms=300,
     max_wait_for_load_ms=20_000,
 )
-SETTINGS = LabSettings(categories=("performance",), waits=FAST_WAITS)
+SETTINGS = LabSettings(throttling="devtools", categories=("performance",), waits=FAST_WAITS)
 
 
 def in_pool(test: Callable[[ContextPool], Awaitable[Any]], **options: Any) -> Any:

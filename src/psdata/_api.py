@@ -18,7 +18,8 @@ import pandas as pd
 
 from ._batch import Job, Outcome, error_record, run_batch
 from ._errors import ERROR_CLASSES, AnalysisError, ConfigurationError
-from ._frame import CATEGORIES, STRATEGIES, build_frame, empty_record, validate_categories
+from ._frame import STRATEGIES, build_frame, empty_record, validate_categories
+from ._lighthouse import CATEGORIES
 from ._request import Request
 from ._runtime import run_async, run_sync, worker_id
 from ._store import store_path

@@ -15,10 +15,10 @@ from typing import Any
 import pandas as pd
 
 from ._errors import ERROR_TYPES, ConfigurationError
+from ._lighthouse import CATEGORIES, THROTTLING_METHODS
 from ._version import __version__
-from .engines import ENGINES, THROTTLING_METHODS
+from .engines import ENGINES
 
-CATEGORIES: tuple[str, ...] = ("performance", "accessibility", "best_practices", "seo")
 STRATEGIES: tuple[str, ...] = ("mobile", "desktop")
 FIELD_SOURCES: tuple[str, ...] = ("psi", "crux-url", "crux-origin", "none")
 FIELD_CATEGORIES: tuple[str, ...] = ("FAST", "AVERAGE", "SLOW")
@@ -61,7 +61,7 @@ SCHEMA: dict[str, Any] = {
     "final_url": pd.StringDtype(),
     "strategy": _cat(STRATEGIES),
     "engine": _cat(tuple(ENGINES)),
-    "throttling": _cat(THROTTLING_METHODS),
+    "throttling": _cat(sorted(THROTTLING_METHODS)),
     "status": pd.Int64Dtype(),
     **{name: pd.Int64Dtype() for name in CATEGORIES},
     **{name: "float64" for name in METRICS},

@@ -8,7 +8,8 @@ from typing import Any
 import pandas as pd
 
 from ._errors import ConfigurationError
-from ._frame import CATEGORIES, STRATEGIES
+from ._frame import STRATEGIES
+from ._lighthouse import CATEGORIES, PASS_SCORE
 from ._store import ResultStore, store_path
 from ._urls import normalize_url
 
@@ -105,10 +106,10 @@ def opportunities(
 
     *result* is a frame ``analyze`` returned (its audits are read as :func:`audits`
     reads them) or :func:`audits`' own frame. For each opportunity or diagnostic of the
-    performance category: the pages it was decided on, the pages failing it (score
-    below 0.9), and the total and median savings over the failing pages, in
-    milliseconds (``NaN`` until time savings are estimated) and bytes. Sorted by total
-    savings (milliseconds, then bytes), largest first.
+    performance category: the pages it was decided on, the pages failing it (a score
+    below Lighthouse's pass band, 0.9), and the total and median savings over the
+    failing pages, in milliseconds (``NaN`` until time savings are estimated) and bytes.
+    Sorted by total savings (milliseconds, then bytes), largest first.
 
     Examples
     --------
@@ -120,7 +121,7 @@ def opportunities(
     table = result if "audit_id" in result.columns else audits(result, cache_dir=cache_dir)
     perf = table[(table["category"] == "performance") & (table["weight"] == 0)]
     decided = perf[perf["score"].notna()]
-    failing = decided[decided["score"] < 0.9]
+    failing = decided[decided["score"] < PASS_SCORE]
     rows = []
     for audit_id, group in perf.groupby("audit_id", sort=False):
         fails = failing[failing["audit_id"] == audit_id]

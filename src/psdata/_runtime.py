@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import psutil
 
 from ._errors import ConfigurationError
+from ._lighthouse import MAX_CONTEXTS, MIN_CONTEXTS
 from ._loop import get_loop_thread, shutdown_loop_thread
 from .engines.lab.pool import DEFAULT_CONTEXTS, ContextPool, check_max_contexts
 
@@ -34,7 +35,8 @@ def _env_max_contexts() -> int:
         return check_max_contexts(int(raw))
     except (ValueError, ConfigurationError):
         raise ConfigurationError(
-            f"${MAX_CONTEXTS_ENV} must be an integer from 1 to 5, got {raw!r}."
+            f"${MAX_CONTEXTS_ENV} must be an integer from {MIN_CONTEXTS} to {MAX_CONTEXTS},"
+            f" got {raw!r}."
         ) from None
 
 

@@ -34,7 +34,7 @@ from . import (
     serve_demo_site,
     to_parquet,
 )
-from ._frame import CATEGORIES
+from ._lighthouse import CATEGORIES, WAITS
 from .engines import ENGINES
 
 EXIT_OK, EXIT_FAILED_ROWS, EXIT_USAGE = 0, 1, 2
@@ -226,7 +226,7 @@ def _add_run_options(parser: argparse.ArgumentParser, *, engines: bool) -> None:
         default=default("quiet_window_ms"),
         metavar="MS",
         help="lab engine: each threshold of the wait after load (default: Lighthouse's for the"
-        " throttling: 1000 simulate, 5250 devtools/provided)",
+        f" throttling: {', '.join(f'{w.cpu_quiet_ms:g} {m}' for m, w in WAITS.items())})",
     )
     how = parser.add_argument_group("how to run")
     how.add_argument(

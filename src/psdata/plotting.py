@@ -26,27 +26,32 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from ._frame import CATEGORIES, STRATEGIES
+from ._frame import STRATEGIES
+from ._lighthouse import (
+    CATEGORIES,
+    CATEGORY_TITLES,
+    CONTROL_POINTS,
+    SCORE_BANDS,
+    WEB_VITALS_THRESHOLDS,
+    Thresholds,
+)
 
-#: Lighthouse's colours: poor (scores 0–49), needs improvement (50–89), good (90–100).
-POOR, AVERAGE, GOOD = "#ff4e42", "#ffa400", "#0cce6b"
+#: Lighthouse's colours of its good (pass), needs-improvement (average) and poor (fail) bands.
+GOOD, AVERAGE, POOR = (band.colour for band in SCORE_BANDS)
 #: Timeline colours of measured and failed rows.
 OK_COLOR, FAIL_COLOR = "#1a73e8", "#b3261e"
 
-#: Metric column → (abbreviation, unit, divisor to that unit, good ≤, poor >).
-VITALS: dict[str, tuple[str, str, float, float, float]] = {
-    "lcp_ms": ("LCP", "s", 1000.0, 2.5, 4.0),
-    "cls": ("CLS", "", 1.0, 0.1, 0.25),
-    "tbt_ms": ("TBT", "ms", 1.0, 200.0, 600.0),
-    "fcp_ms": ("FCP", "s", 1000.0, 1.8, 3.0),
+#: Metric column → (abbreviation, unit, divisor to that unit, good ≤ / poor > thresholds).
+#: TBT, a lab metric, has no Web Vitals threshold: its bounds are where Lighthouse's
+#: mobile score leaves the good and the average band.
+VITALS: dict[str, tuple[str, str, float, Thresholds]] = {
+    "lcp_ms": ("LCP", "s", 1000.0, WEB_VITALS_THRESHOLDS["lcp_ms"]),
+    "cls": ("CLS", "", 1.0, WEB_VITALS_THRESHOLDS["cls"]),
+    "tbt_ms": ("TBT", "ms", 1.0, Thresholds(*CONTROL_POINTS["mobile"]["tbt_ms"])),
+    "fcp_ms": ("FCP", "s", 1000.0, WEB_VITALS_THRESHOLDS["fcp_ms"]),
 }
-
-_CATEGORY_LABELS = {
-    "performance": "Performance",
-    "accessibility": "Accessibility",
-    "best_practices": "Best practices",
-    "seo": "SEO",
-}
+#: Lowest score (0–100) of the good and the average band.
+_GOOD_FROM, _AVERAGE_FROM = (round(band.min_score * 100) for band in SCORE_BANDS[:2])
 _MARKERS = ("o", "s", "^")
 _STATE_COLORS = {"idle": "#9aa0a6", "busy": OK_COLOR, "recycling": AVERAGE, "crashed": POOR}
 _LEGEND_RIGHT: dict[str, Any] = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0)}
@@ -254,10 +259,10 @@ def plot_scores(
 ) -> Axes:
     """Distribution of each category score (0–100) over Lighthouse's colour bands.
 
-    One point per row and category, coloured by band (0–49 red, 50–89 orange, 90–100
-    green), with a black tick at the median. With both strategies each category gets a
-    column of points per strategy, told apart by marker. Missing scores (failed rows) are
-    skipped and counted under the category name.
+    One point per row and category, coloured by Lighthouse's band (poor red, average
+    orange, good green), with a black tick at the median. With both strategies each
+    category gets a column of points per strategy, told apart by marker. Missing scores
+    (failed rows) are skipped and counted under the category name.
 
     Parameters
     ----------
@@ -282,15 +287,14 @@ def plot_scores(
     ax = _axes(ax, (9, 5))
     labels, groups = _strategies(df)
     offsets = np.linspace(-0.2, 0.2, len(groups)) if len(groups) > 1 else np.zeros(1)
-    for low, high, color in ((-2, 49.5, POOR), (49.5, 89.5, AVERAGE), (89.5, 102, GOOD)):
+    average, good = _AVERAGE_FROM - 0.5, _GOOD_FROM - 0.5
+    for low, high, color in ((-2, average, POOR), (average, good, AVERAGE), (good, 102, GOOD)):
         ax.axhspan(low, high, color=color, alpha=0.12, linewidth=0)
     rng = np.random.default_rng(0)
     ticks = []
     for i, category in enumerate(categories):
         scores = _floats(df[category])
-        ticks.append(
-            f"{_CATEGORY_LABELS.get(category, category)}\n{np.isnan(scores).sum()} missing"
-        )
+        ticks.append(f"{CATEGORY_TITLES.get(category, category)}\n{np.isnan(scores).sum()} missing")
         for offset, group, marker in zip(offsets, groups, _MARKERS, strict=False):
             values = scores[(labels == group) & ~np.isnan(scores)]
             if values.size:
@@ -311,7 +315,9 @@ def plot_scores(
     ax.set(title="Lighthouse category scores", ylabel="score (0–100)", ylim=(-2, 102))
     ax.set_xticks(range(len(categories)), ticks)
     ax.set_xlim(-0.5, len(categories) - 0.5)
-    handles: list[Any] = _band_handles(("90–100", "50–89", "0–49"))
+    handles: list[Any] = _band_handles(
+        (f"{_GOOD_FROM}–100", f"{_AVERAGE_FROM}–{_GOOD_FROM - 1}", f"0–{_AVERAGE_FROM - 1}")
+    )
     if len(groups) > 1:
         handles += [
             Line2D([], [], marker=m, linestyle="", color="0.4", label=g)
@@ -326,9 +332,10 @@ def plot_scores(
 def plot_vitals(df: pd.DataFrame, ax: Sequence[Axes] | None = None) -> tuple[Axes, ...]:
     """LCP, CLS, TBT and FCP against their good / needs-improvement / poor thresholds.
 
-    One panel per metric (LCP 2.5/4 s, CLS 0.1/0.25, TBT 200/600 ms, FCP 1.8/3 s), one
-    point per row coloured by band, a row of points per strategy. Points are not labelled,
-    so 50+ URLs stay readable; missing values are counted in the panel title.
+    One panel per metric, its thresholds in its title (the Web Vitals', and for TBT where
+    Lighthouse's mobile score leaves the good and the average band), one point per row
+    coloured by band, a row of points per strategy. Points are not labelled, so 50+ URLs
+    stay readable; missing values are counted in the panel title.
 
     Parameters
     ----------
@@ -358,8 +365,9 @@ def plot_vitals(df: pd.DataFrame, ax: Sequence[Axes] | None = None) -> tuple[Axe
         raise ValueError(f"plot_vitals needs {len(VITALS)} Axes, got {len(ax)}")
     labels, groups = _strategies(df)
     rng = np.random.default_rng(0)
-    for axis, (column, (name, unit, divisor, good, poor)) in zip(ax, VITALS.items(), strict=True):
+    for axis, (column, (name, unit, divisor, bounds)) in zip(ax, VITALS.items(), strict=True):
         values = _floats(df[column]) / divisor
+        good, poor = bounds.good / divisor, bounds.poor / divisor
         present = ~np.isnan(values)
         right = 1.05 * max(values[present].max(initial=0.0), 1.5 * poor)
         for low, high, color in ((0, good, GOOD), (good, poor, AVERAGE), (poor, right, POOR)):
@@ -594,7 +602,7 @@ def _strategies(df: pd.DataFrame) -> tuple[npt.NDArray[np.str_], list[str]]:
 
 
 def _score_colors(scores: _FloatArray) -> npt.NDArray[np.str_]:
-    return np.select([scores >= 90, scores >= 50], [GOOD, AVERAGE], POOR)
+    return np.select([scores >= _GOOD_FROM, scores >= _AVERAGE_FROM], [GOOD, AVERAGE], POOR)
 
 
 def _metric_colors(values: _FloatArray, good: float, poor: float) -> npt.NDArray[np.str_]:

@@ -16,11 +16,10 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from .._lighthouse import DEFAULT_THROTTLING, MAX_CONTEXTS, THROTTLING_METHODS
+
 if TYPE_CHECKING:
     from .._request import Request
-
-#: Every throttling method a row can name, in the order of the column's categories.
-THROTTLING_METHODS: tuple[str, ...] = ("devtools", "provided", "simulate")
 
 Measure = Callable[[str, str], Awaitable[dict[str, Any]]]
 
@@ -86,12 +85,12 @@ ENGINES: dict[str, Engine] = {
     for engine in (
         Engine(
             "lab",
-            ("simulate", "devtools", "provided"),
+            THROTTLING_METHODS,
             "psdata.engines.lab.engine:LAB",
             _lab_concurrency,
-            5,
+            MAX_CONTEXTS,
         ),
-        Engine("psi", ("simulate",), "psdata.engines.psi:PSI", _remote_concurrency),
-        Engine("crux", ("simulate",), "psdata.engines.psi:CRUX", _remote_concurrency),
+        Engine("psi", (DEFAULT_THROTTLING,), "psdata.engines.psi:PSI", _remote_concurrency),
+        Engine("crux", (DEFAULT_THROTTLING,), "psdata.engines.psi:CRUX", _remote_concurrency),
     )
 }

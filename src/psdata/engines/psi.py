@@ -31,7 +31,8 @@ from urllib.parse import urlsplit
 import httpx
 
 from .._errors import AnalysisError, ConfigurationError, PageTimeoutError, QuotaError, ServiceError
-from .._frame import CATEGORIES, FIELD_METRICS, STRATEGIES, empty_record
+from .._frame import FIELD_METRICS, STRATEGIES, empty_record
+from .._lighthouse import CATEGORIES, CATEGORY_IDS, WEB_VITALS_THRESHOLDS
 from .._retry import RetryPolicy
 from . import Measure
 
@@ -60,10 +61,7 @@ ATTEMPTS_KEY = "psdata_attempts"
 
 #: psdata category name → (PSI request value, Lighthouse category id).
 _CATEGORY_IDS: dict[str, tuple[str, str]] = {
-    "performance": ("PERFORMANCE", "performance"),
-    "accessibility": ("ACCESSIBILITY", "accessibility"),
-    "best_practices": ("BEST_PRACTICES", "best-practices"),
-    "seo": ("SEO", "seo"),
+    name: (name.upper(), CATEGORY_IDS[name]) for name in CATEGORIES
 }
 
 #: Lighthouse audit id → (psdata column, key in the ``metrics`` audit's summary item).
@@ -88,13 +86,13 @@ _PSI_FIELD: dict[str, tuple[str, int]] = {
     "EXPERIMENTAL_TIME_TO_FIRST_BYTE": ("field_ttfb_ms", 1),
 }
 
-#: CrUX API metric → (psdata column, "good" upper bound, "poor" lower bound) of its p75.
-_CRUX_FIELD: dict[str, tuple[str, float, float]] = {
-    "largest_contentful_paint": ("field_lcp_ms", 2500, 4000),
-    "interaction_to_next_paint": ("field_inp_ms", 200, 500),
-    "cumulative_layout_shift": ("field_cls", 0.1, 0.25),
-    "first_contentful_paint": ("field_fcp_ms", 1800, 3000),
-    "experimental_time_to_first_byte": ("field_ttfb_ms", 800, 1800),
+#: CrUX API metric → psdata column of its p75 (categorised by the Web Vitals thresholds).
+_CRUX_FIELD: dict[str, str] = {
+    "largest_contentful_paint": "field_lcp_ms",
+    "interaction_to_next_paint": "field_inp_ms",
+    "cumulative_layout_shift": "field_cls",
+    "first_contentful_paint": "field_fcp_ms",
+    "experimental_time_to_first_byte": "field_ttfb_ms",
 }
 
 _FIELD_COLUMNS: tuple[str, ...] = (
@@ -549,7 +547,7 @@ def record_from_crux(crux: Mapping[str, Any] | None, url: object, strategy: str)
     """Map a CrUX API ``queryRecord`` response (or ``None``: no data) to a psdata record.
 
     Only the field columns are filled: p75 values (CrUX sends CLS as a string) and their
-    FAST / AVERAGE / SLOW category by the Core Web Vitals thresholds (p75 at most the
+    FAST / AVERAGE / SLOW category by the Web Vitals thresholds (p75 at most the
     "good" bound is FAST, at most the "poor" bound AVERAGE, above it SLOW).
     ``field_source`` is ``crux-url`` or ``crux-origin`` after ``record.key``.
 
@@ -568,7 +566,8 @@ def record_from_crux(crux: Mapping[str, Any] | None, url: object, strategy: str)
         p75 = _number((metric.get("percentiles") or {}).get("p75"))
         if name not in _CRUX_FIELD or p75 is None:
             continue
-        column, good, poor = _CRUX_FIELD[name]
+        column = _CRUX_FIELD[name]
+        good, poor = WEB_VITALS_THRESHOLDS[column.removeprefix("field_")]
         record[column] = p75
         record[f"{column}_category"] = (
             "FAST" if p75 <= good else "AVERAGE" if p75 <= poor else "SLOW"

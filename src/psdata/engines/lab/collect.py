@@ -26,6 +26,7 @@ from ..._errors import (
     PageCrashError,
     PageTimeoutError,
 )
+from ..._lighthouse import MAX_WAIT_FOR_LOAD_MS, WAITS
 from .emulation import NO_THROTTLING, SIMULATED_CPU_SLOWDOWN, Profile, Throttling
 from .network import NetworkLog
 from .timing import Stopwatch
@@ -54,19 +55,25 @@ EVALUATE_TIMEOUT_S = 10.0
 
 @dataclass(frozen=True)
 class WaitSettings:
-    """When a page counts as loaded: Lighthouse's devtools-mode values by default."""
+    """When a page counts as loaded (:meth:`lighthouse` gives Lighthouse's waits)."""
 
-    pause_after_fcp_ms: float = 5250
-    pause_after_load_ms: float = 5250
-    network_quiet_ms: float = 5250
-    cpu_quiet_ms: float = 5250
-    max_wait_for_load_ms: float = 45000
+    pause_after_fcp_ms: float
+    pause_after_load_ms: float
+    network_quiet_ms: float
+    cpu_quiet_ms: float
+    max_wait_for_load_ms: float = MAX_WAIT_FOR_LOAD_MS
     #: In-flight requests that still count as "quiet" (Lighthouse waits for network-2-idle).
     quiet_in_flight: int = 2
 
+    @classmethod
+    def lighthouse(cls, throttling: str) -> WaitSettings:
+        """Lighthouse's waits under the *throttling* method.
 
-#: Lighthouse's waits under simulated throttling: the page loads unthrottled.
-SIMULATE_WAITS = WaitSettings(1000, 1000, 1000, 1000)
+        >>> WaitSettings.lighthouse("simulate").cpu_quiet_ms
+        1000
+        """
+        return cls(*WAITS[throttling])
+
 
 #: Lighthouse's ``requestIdleCallback`` shim under simulated throttling: an idle callback
 #: is told it has at most (50 − 10) / CPU-slowdown ms, so work that a page splits by

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..._errors import ConfigurationError
-from .. import ENGINES
+from ..._lighthouse import DEFAULT_THROTTLING, THROTTLING_METHODS
 
 MOBILE_UA = (
     "Mozilla/5.0 (Linux; Android 11; moto g power (2022)) AppleWebKit/537.36 "
@@ -154,18 +154,19 @@ class Profile:
         ]
 
 
-def profile_for(strategy: str, throttling: str = "devtools") -> Profile:
+def profile_for(strategy: str, throttling: str = DEFAULT_THROTTLING) -> Profile:
     """The emulation profile of Lighthouse's *strategy* preset under *throttling*.
 
-    >>> profile_for("mobile").throttling.cpu_slowdown
+    >>> profile_for("mobile", "devtools").throttling.cpu_slowdown
     4.0
+    >>> profile_for("mobile").throttling.cpu_slowdown  # simulate: the load is unthrottled
+    1.0
     >>> profile_for("desktop").width
     1350
     """
-    modes = ENGINES["lab"].throttling
-    if throttling not in modes:
+    if throttling not in THROTTLING_METHODS:
         raise ConfigurationError(
-            f"throttling must be one of {', '.join(modes)}, got {throttling!r}."
+            f"throttling must be one of {', '.join(THROTTLING_METHODS)}, got {throttling!r}."
         )
     if strategy == "mobile":
         # "simulate" loads unthrottled: Lantern models the slow device afterwards.

@@ -13,8 +13,9 @@ from playwright.async_api import Error as PlaywrightError
 
 from ..._deadline import restart_clock, seconds_left
 from ..._errors import AnalysisError, BrowserCrashError, HTTPStatusError
+from ..._lighthouse import CATEGORIES, DEFAULT_THROTTLING, MAX_WAIT_FOR_LOAD_MS
 from .. import Measure
-from .collect import SIMULATE_WAITS, PageObservation, PageSession, WaitSettings
+from .collect import PageObservation, PageSession, WaitSettings
 from .emulation import Profile, profile_for
 from .evidence import CategoryResult
 from .layout_shift import page_layout_shift
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
     from ..._request import Request
     from .opportunities.collect import OpportunityCollector
 
-AUDITED_CATEGORIES = ("accessibility", "best_practices", "seo")
 #: The longest a page waits for its trace, and the time kept to finish its row after.
 TRACE_WAIT_S = 90.0
 #: The longest a page waits at the trace's gate before it is measured untraced.
@@ -48,9 +48,9 @@ MIN_TRACED_S = 25.0
 class LabSettings:
     """What changes a lab result: throttling mode, categories and the page waits."""
 
-    throttling: str = "devtools"
-    categories: tuple[str, ...] = ("performance", "accessibility", "best_practices", "seo")
-    waits: WaitSettings = field(default_factory=WaitSettings)
+    throttling: str = DEFAULT_THROTTLING
+    categories: tuple[str, ...] = CATEGORIES
+    waits: WaitSettings = field(default_factory=lambda: WaitSettings.lighthouse(DEFAULT_THROTTLING))
     #: Record the page's main thread in the browser-wide trace (TBT and long tasks come
     #: from it; the in-page observers are the fallback).
     trace: bool = True
@@ -68,8 +68,8 @@ class LabSettings:
         # A page that never goes quiet is measured when the cap is reached; the cap leaves
         # time for the audits within the per-URL timeout.
         timeout = request.timeout
-        cap_s = min(WaitSettings.max_wait_for_load_ms / 1000, max(timeout / 2, timeout - 15))
-        lighthouse = SIMULATE_WAITS if request.throttling == "simulate" else WaitSettings()
+        cap_s = min(MAX_WAIT_FOR_LOAD_MS / 1000, max(timeout / 2, timeout - 15))
+        lighthouse = WaitSettings.lighthouse(request.throttling)
         waits = dataclasses.replace(lighthouse, max_wait_for_load_ms=cap_s * 1000)
         quiet = request.quiet_window_ms
         if quiet is not None:
@@ -181,7 +181,7 @@ async def _observe(
             if not opened_between:
                 tracing = MissingTrace("the trace was busy with other pages")
         session = await bounded(PageSession.open(page, profile, settings.waits), 15, "Page setup")
-        audited = [c for c in settings.categories if c in AUDITED_CATEGORIES]
+        audited = [c for c in settings.categories if c != "performance"]
         auditor = None
         if audited:
             from .audits import CategoryAuditor  # axe-core and friends load only when asked

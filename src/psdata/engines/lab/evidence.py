@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..._lighthouse import BINARY, ERROR
+
 
 @dataclass
 class NetworkRequest:
@@ -35,9 +37,8 @@ class AuditResult:
     title: str
     score: float | None  # 0..1; None when not applicable / informative
     weight: float
-    display_mode: str = (
-        "binary"  # "binary" | "numeric" | "notApplicable" | "informative" | "manual"
-    )
+    #: Lighthouse's ``scoreDisplayMode`` (the constants of :mod:`psdata._lighthouse`).
+    display_mode: str = BINARY
     details: list[dict[str, Any]] = field(default_factory=list)  # failing items
     explanation: str | None = None
     #: Estimated savings of an opportunity (performance category only; ``None``: not
@@ -53,7 +54,7 @@ class AuditResult:
 class CategoryResult:
     """A category score (0..1, None if nothing applicable) and the audits behind it."""
 
-    id: str  # "performance" | "accessibility" | "best_practices" | "seo"
+    id: str  # one of psdata._lighthouse.CATEGORIES
     score: float | None
     audits: list[AuditResult] = field(default_factory=list)
 
@@ -69,7 +70,7 @@ class CategoryResult:
         >>> CategoryResult("seo", 1.0, [ok, undecided]).warning()
         'seo scored without image-alt (timeout)'
         """
-        undecided = [a for a in self.audits if a.display_mode == "error" and a.weight > 0]
+        undecided = [a for a in self.audits if a.display_mode == ERROR and a.weight > 0]
         reasons: dict[str, list[str]] = {}
         for audit in undecided:
             reasons.setdefault(audit.explanation or "could not be decided", []).append(audit.id)

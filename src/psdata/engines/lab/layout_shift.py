@@ -1,4 +1,4 @@
-"""Cumulative Layout Shift as Lighthouse 12.2.3 computes it: from the trace, or the page.
+"""Cumulative Layout Shift as Lighthouse computes it: from the trace, or the page.
 
 Lighthouse reads the ``LayoutShift`` events of the page's frame tree from its trace and
 adds up their ``weighted_score_delta`` in session windows (:func:`~psdata.engines.lab.metrics.

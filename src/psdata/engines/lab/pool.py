@@ -34,12 +34,11 @@ from ..._errors import (
     PageTimeoutError,
     PoolClosedError,
 )
+from ..._lighthouse import MAX_CONTEXTS, MIN_CONTEXTS
 from .browser import IGNORED_DEFAULT_ARGS, LAUNCH_ARGS, find_chromium
 
 log = logging.getLogger("psdata")
 T = TypeVar("T")
-
-MIN_CONTEXTS, MAX_CONTEXTS = 1, 5
 
 
 def usable_cores() -> int:

@@ -25,70 +25,24 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from types import MappingProxyType
-from typing import NamedTuple
 
 from psdata._errors import ConfigurationError
+from psdata._lighthouse import (
+    CONTROL_POINTS,
+    METRIC_AUDITS,
+    METRIC_WEIGHTS,
+    NUMERIC,
+    ControlPoints,
+)
 from psdata.engines.lab.evidence import AuditResult
 
 __all__ = [
-    "CONTROL_POINTS",
-    "WEIGHTS",
-    "ControlPoints",
     "category_score",
+    "log_normal_score",
     "metric_score",
     "performance_audits",
     "performance_score",
 ]
-
-
-class ControlPoints(NamedTuple):
-    """The two points that fix a metric's log-normal curve (same unit as the metric)."""
-
-    p10: float  # scores 0.9
-    median: float  # scores 0.5
-
-
-#: Category weight of each metric, in Lighthouse's audit order (which is also the order
-#: the weighted sum is accumulated in, so float rounding matches).
-WEIGHTS: Mapping[str, int] = MappingProxyType(
-    {"fcp_ms": 10, "lcp_ms": 25, "tbt_ms": 30, "cls": 25, "speed_index_ms": 10}
-)
-
-#: Control points per form factor and metric.
-CONTROL_POINTS: Mapping[str, Mapping[str, ControlPoints]] = MappingProxyType(
-    {
-        "mobile": MappingProxyType(
-            {
-                "fcp_ms": ControlPoints(1800, 3000),
-                "speed_index_ms": ControlPoints(3387, 5800),
-                "lcp_ms": ControlPoints(2500, 4000),
-                "tbt_ms": ControlPoints(200, 600),
-                "cls": ControlPoints(0.1, 0.25),
-            }
-        ),
-        "desktop": MappingProxyType(
-            {
-                "fcp_ms": ControlPoints(934, 1600),
-                "speed_index_ms": ControlPoints(1311, 2300),
-                "lcp_ms": ControlPoints(1200, 2400),
-                "tbt_ms": ControlPoints(150, 350),
-                "cls": ControlPoints(0.1, 0.25),
-            }
-        ),
-    }
-)
-
-# Lighthouse's audit id and title for each metric.
-_AUDITS: Mapping[str, tuple[str, str]] = MappingProxyType(
-    {
-        "fcp_ms": ("first-contentful-paint", "First Contentful Paint"),
-        "lcp_ms": ("largest-contentful-paint", "Largest Contentful Paint"),
-        "tbt_ms": ("total-blocking-time", "Total Blocking Time"),
-        "cls": ("cumulative-layout-shift", "Cumulative Layout Shift"),
-        "speed_index_ms": ("speed-index", "Speed Index"),
-    }
-)
 
 _ERFC_INV_0_2 = 0.9061938024368232  # erfc(x) = 0.2, i.e. the z where the score is 0.9
 _BELOW_0_9 = math.nextafter(0.9, 0)  # the highest score a value above p10 can get
@@ -157,6 +111,32 @@ def metric_score(metric: str, value: float, form_factor: str) -> float:
     p10, median = _control_points(metric, form_factor)
     if math.isnan(value):
         raise ConfigurationError(f"{metric} value is NaN")
+    return log_normal_score(value, p10, median)
+
+
+def log_normal_score(value: float, p10: float, median: float) -> float:
+    """Lighthouse's log-normal score of *value* on the curve its control points fix.
+
+    Parameters
+    ----------
+    value : float
+        The measured value; 0 or less is perfect and scores 1.
+    p10, median : float
+        The control points: *p10* scores 0.9, *median* 0.5.
+
+    Returns
+    -------
+    float
+        The score in 0..1, boosted above 0.9 and rounded down to two decimals, kept in
+        the band its control points promise (see the module docstring).
+
+    Examples
+    --------
+    >>> log_normal_score(818, 818, 1400), log_normal_score(1400, 818, 1400)
+    (0.9, 0.5)
+    >>> log_normal_score(0, 818, 1400)
+    1.0
+    """
     if value <= 0:
         return 1.0
     z = math.log(value / median) * _ERFC_INV_0_2 / -math.log(p10 / median)
@@ -212,7 +192,7 @@ def performance_score(values: Mapping[str, float | None], form_factor: str) -> f
     Parameters
     ----------
     values : Mapping[str, float | None]
-        Metric values keyed as in :data:`WEIGHTS`; extra keys are ignored.
+        Metric values keyed by column (``fcp_ms``, ``lcp_ms``...); extra keys are ignored.
     form_factor : str
         ``"mobile"`` or ``"desktop"``.
 
@@ -246,7 +226,7 @@ def performance_audits(values: Mapping[str, float | None], form_factor: str) -> 
     Parameters
     ----------
     values : Mapping[str, float | None]
-        Metric values keyed as in :data:`WEIGHTS`; extra keys are ignored.
+        Metric values keyed by column (``fcp_ms``, ``lcp_ms``...); extra keys are ignored.
     form_factor : str
         ``"mobile"`` or ``"desktop"``.
 
@@ -272,8 +252,8 @@ def performance_audits(values: Mapping[str, float | None], form_factor: str) -> 
     """
     _form_factor_points(form_factor)
     audits = []
-    for metric, weight in WEIGHTS.items():
-        audit_id, title = _AUDITS[metric]
+    for metric, weight in METRIC_WEIGHTS.items():
+        audit_id, title = METRIC_AUDITS[metric]
         value = values.get(metric)
         if value is None or math.isnan(value):
             audit = AuditResult(
@@ -281,7 +261,7 @@ def performance_audits(values: Mapping[str, float | None], form_factor: str) -> 
                 title,
                 None,
                 weight,
-                display_mode="numeric",
+                display_mode=NUMERIC,
                 explanation=f"{title} was not measured.",
             )
         else:
@@ -290,7 +270,7 @@ def performance_audits(values: Mapping[str, float | None], form_factor: str) -> 
                 title,
                 metric_score(metric, value, form_factor),
                 weight,
-                display_mode="numeric",
+                display_mode=NUMERIC,
                 details=[{"numericValue": value}],
             )
         audits.append(audit)

@@ -1,4 +1,4 @@
-"""Lighthouse 12.2.3 accessibility, best-practices and SEO audits for a loaded page."""
+"""Lighthouse accessibility, best-practices and SEO audits for a loaded page."""
 
 from .auditor import CATEGORIES, CategoryAuditor
 

@@ -1,4 +1,4 @@
-"""The accessibility category: axe-core rules scored the way Lighthouse 12.2.3 scores them.
+"""The accessibility category: axe-core rules scored the way Lighthouse scores them.
 
 Every scored Lighthouse accessibility audit is an axe-core rule of the same id. axe runs
 once per page, restricted to those rules. A rule with violations scores 0, a rule that
@@ -17,10 +17,12 @@ from typing import Any
 import axe_playwright_python
 from playwright.async_api import Page
 
+from ...._lighthouse import BINARY, MANUAL
+from ..audit_results import informative, not_applicable, undecided
 from ..evidence import AuditResult
-from ._common import INFORMATIVE, MANUAL, NOT_APPLICABLE, evaluate
+from ._common import evaluate
 
-#: Lighthouse 12.2.3 ``categories.accessibility.auditRefs`` weights (audit id = axe rule id).
+#: Lighthouse ``categories.accessibility.auditRefs`` weights (audit id = axe rule id).
 WEIGHTS: dict[str, float] = {
     "accesskeys": 7, "aria-allowed-attr": 10, "aria-allowed-role": 1, "aria-command-name": 7,
     "aria-conditional-attr": 7, "aria-deprecated-role": 1, "aria-dialog-name": 7,
@@ -51,7 +53,7 @@ HIDDEN_AUDITS: tuple[str, ...] = (
     "label-content-name-mismatch", "table-fake-caption", "td-has-header",
 )  # fmt: skip
 WEIGHTS.update(dict.fromkeys(MANUAL_AUDITS + HIDDEN_AUDITS, 0.0))
-#: Rules Lighthouse 12.2.3 reports as informative whatever their weight: not counted,
+#: Rules Lighthouse reports as informative whatever their weight: not counted,
 #: shown when axe finds a violation or an incomplete result, else not applicable.
 INFORMATIVE_RULES: frozenset[str] = frozenset({
     "bypass", "duplicate-id-aria", "empty-heading", "form-field-multiple-labels",
@@ -125,20 +127,19 @@ def axe_audit(rule: str, raw: dict[str, Any], weights: dict[str, float]) -> Audi
     title = violation["title"] if violation else raw["titles"].get(rule, rule)
     weight = weights[rule]
     if rule in raw.get("skipped", ()):
-        explanation = "not run on a page this large (the rule never changes the score)"
-        return AuditResult(rule, rule, None, weight, NOT_APPLICABLE, explanation=explanation)
+        why = "not run on a page this large (the rule never changes the score)"
+        return not_applicable(rule, rule, why, weight=weight)
     if rule in raw["unknown"]:
-        explanation = "this axe-core version has no such rule"
-        return AuditResult(rule, rule, None, weight, NOT_APPLICABLE, explanation=explanation)
+        return not_applicable(rule, rule, "this axe-core version has no such rule", weight=weight)
     if rule in INFORMATIVE_RULES:
-        flagged = violation is not None or rule in raw["incomplete"]
-        mode = INFORMATIVE if flagged else NOT_APPLICABLE
-        return AuditResult(rule, title, None, weight, mode, violation["nodes"] if violation else [])
+        if violation is None and rule not in raw["incomplete"]:
+            return not_applicable(rule, title, weight=weight)
+        return informative(rule, title, violation["nodes"] if violation else [], weight=weight)
     if violation:
-        return AuditResult(rule, title, 0.0, weight, "binary", violation["nodes"])
+        return AuditResult(rule, title, 0.0, weight, BINARY, violation["nodes"])
     if rule in raw["passes"] or rule in raw["incomplete"]:
-        return AuditResult(rule, title, 1.0, weight, "binary")
-    return AuditResult(rule, title, None, weight, NOT_APPLICABLE)
+        return AuditResult(rule, title, 1.0, weight, BINARY)
+    return not_applicable(rule, title, weight=weight)
 
 
 def accessibility_audits(raw: dict[str, Any] | None, error: str | None) -> list[AuditResult]:
@@ -152,7 +153,7 @@ def accessibility_audits(raw: dict[str, Any] | None, error: str | None) -> list[
         if rule in MANUAL_AUDITS:
             audits.append(AuditResult(rule, rule, None, weight, MANUAL))
         elif raw is None:
-            audits.append(AuditResult(rule, rule, None, weight, "error", explanation=error))
+            audits.append(undecided(rule, rule, error or "axe did not run", weight=weight))
         else:
             audits.append(axe_audit(rule, raw, WEIGHTS))
     return audits

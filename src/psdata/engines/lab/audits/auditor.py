@@ -22,21 +22,18 @@ from urllib.parse import urlsplit
 
 from playwright.async_api import CDPSession, Page
 
+from ...._lighthouse import CATEGORIES as ALL_CATEGORIES
+from ..audit_results import category, describe, undecided
 from ..evidence import AuditResult, CategoryResult, NetworkRequest
-from ._common import (
-    PageEvidence,
-    category,
-    describe,
-    evaluate,
-    registrable_domain,
-    unavailable,
-)
+from ..network import registrable_domain
+from ._common import PageEvidence, evaluate
 from .accessibility import AXE_RULES, SCORED_RULES, accessibility_audits, run_axe
 from .best_practices import best_practices_audits
 from .page_facts import PERMISSION_PROBE, collect_page_facts
 from .seo import RobotsTxt, fetch_robots_txt, seo_audits
 
-CATEGORIES: tuple[str, ...] = ("accessibility", "best_practices", "seo")
+#: The categories judged here: every category but performance (the engine scores that).
+CATEGORIES: tuple[str, ...] = tuple(c for c in ALL_CATEGORIES if c != "performance")
 #: Seconds allowed per step. axe and the DOM facts scale with the page's element count
 #: (a 1-3 MB document has tens of thousands), up to the 60 s Lighthouse allows its axe
 #: evaluation (its protocol timeout for ``evaluateAsync``); the page's CPU is unthrottled.
@@ -137,7 +134,7 @@ def _remote_object_text(value: dict[str, Any]) -> str:
 
 
 class CategoryAuditor:
-    """Scores accessibility, best practices and SEO of a loaded page like Lighthouse 12.2.3.
+    """Scores accessibility, best practices and SEO of a loaded page like Lighthouse.
 
     One auditor can serve many pages, one after another or at once.
 
@@ -253,8 +250,7 @@ class CategoryAuditor:
             try:
                 results[name] = category(name, builders[name]())
             except Exception as exc:  # a judging bug must not lose the other categories
-                failed = AuditResult(name, name, None, 0.0, "error", explanation=describe(exc))
-                results[name] = CategoryResult(name, None, [failed])
+                results[name] = CategoryResult(name, None, [undecided(name, name, describe(exc))])
         return results
 
 
@@ -363,8 +359,6 @@ def _with_issue_state(audits: list[AuditResult], state: _Listening) -> list[Audi
     if state.setup_error is None:
         return audits
     return [
-        unavailable(a.id, a.title, {a.id: a.weight}, state.setup_error)
-        if a.id in ISSUE_AUDITS
-        else a
+        undecided(a.id, a.title, state.setup_error, weight=a.weight) if a.id in ISSUE_AUDITS else a
         for a in audits
     ]

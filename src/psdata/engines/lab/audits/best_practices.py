@@ -1,4 +1,4 @@
-"""The best-practices category of Lighthouse 12.2.3, judged from the page, DOM, console,
+"""The best-practices category of Lighthouse, judged from the page, DOM, console,
 inspector issues and network records.
 
 ======================== ====== ============================================================
@@ -42,10 +42,12 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
+from ...._lighthouse import METRIC_SAVINGS
+from ..audit_results import informative, not_applicable, passed_if, undecided
 from ..evidence import AuditResult
-from ._common import PageEvidence, informative, not_applicable, passed_if, unavailable
+from ._common import PageEvidence
 
-#: Lighthouse 12.2.3 ``categories["best-practices"].auditRefs`` weights.
+#: Lighthouse ``categories["best-practices"].auditRefs`` weights.
 WEIGHTS: dict[str, float] = {
     "is-on-https": 5, "redirects-http": 1, "geolocation-on-start": 1,
     "notification-on-start": 1, "csp-xss": 0, "paste-preventing-inputs": 3,
@@ -119,7 +121,7 @@ def _facts(evidence: PageEvidence) -> dict[str, Any]:
 def _binary(
     audit_id: str, failures: list[dict[str, Any]], reason: str | None = None
 ) -> AuditResult:
-    return passed_if(audit_id, TITLES[audit_id], WEIGHTS, failures, reason=reason)
+    return passed_if(audit_id, TITLES[audit_id], failures, reason=reason, weight=WEIGHTS[audit_id])
 
 
 def is_on_https(evidence: PageEvidence) -> AuditResult:
@@ -141,7 +143,9 @@ def redirects_http(evidence: PageEvidence) -> AuditResult:
     documents = [r for r in evidence.requests if r.resource_type == "Document"]
     requested = urlsplit(documents[0].url if documents else evidence.url)
     if requested.scheme != "http" or is_local_host(requested.hostname or ""):
-        return not_applicable("redirects-http", TITLES["redirects-http"], WEIGHTS)
+        return not_applicable(
+            "redirects-http", TITLES["redirects-http"], weight=WEIGHTS["redirects-http"]
+        )
     final_scheme = urlsplit(evidence.url).scheme
     return _binary("redirects-http", [] if final_scheme == "https" else [{"url": evidence.url}])
 
@@ -206,7 +210,9 @@ def csp_xss(evidence: PageEvidence) -> AuditResult:
     )
     policies = [p for p in header.split("\n") if p.strip()]
     policies += _facts(evidence).get("csp", [])
-    return informative("csp-xss", TITLES["csp-xss"], WEIGHTS, csp_findings(policies))
+    return informative(
+        "csp-xss", TITLES["csp-xss"], csp_findings(policies), weight=WEIGHTS["csp-xss"]
+    )
 
 
 def _images(evidence: PageEvidence) -> list[dict[str, Any]]:
@@ -310,7 +316,12 @@ def viewport(evidence: PageEvidence) -> AuditResult:
     ok = has_mobile_viewport(_facts(evidence))
     reason = None if ok else 'No `<meta name="viewport">` tag with `width` or `initial-scale` found'
     return passed_if(
-        "viewport", TITLES["viewport"], WEIGHTS, [], reason=reason, display_mode="metricSavings"
+        "viewport",
+        TITLES["viewport"],
+        [],
+        reason=reason,
+        display_mode=METRIC_SAVINGS,
+        weight=WEIGHTS["viewport"],
     )
 
 
@@ -323,7 +334,9 @@ def font_size(evidence: PageEvidence) -> AuditResult:
     """
     facts = _facts(evidence)
     if not facts["mobile"]:
-        return not_applicable("font-size", TITLES["font-size"], WEIGHTS, "desktop page")
+        return not_applicable(
+            "font-size", TITLES["font-size"], "desktop page", weight=WEIGHTS["font-size"]
+        )
     if not has_mobile_viewport(facts):
         why = "Text is illegible because there's no viewport meta tag optimized for mobile screens."
         return _binary("font-size", [], why)
@@ -383,7 +396,9 @@ def charset(evidence: PageEvidence) -> AuditResult:
             "charset" in tag for tag in start.split("<meta")[1:] if tag.find(">") >= 0
         )
     elif evidence.facts is None:
-        return unavailable("charset", TITLES["charset"], WEIGHTS, evidence.facts_error or "")
+        return undecided(
+            "charset", TITLES["charset"], evidence.facts_error or "", weight=WEIGHTS["charset"]
+        )
     else:
         ok = bool(evidence.facts["metaCharset"])
     return _binary(
@@ -399,8 +414,12 @@ def js_libraries(evidence: PageEvidence) -> AuditResult:
     """
     libraries = _facts(evidence).get("libraries", [])
     if not libraries:
-        return not_applicable("js-libraries", TITLES["js-libraries"], WEIGHTS)
-    return informative("js-libraries", TITLES["js-libraries"], WEIGHTS, libraries)
+        return not_applicable(
+            "js-libraries", TITLES["js-libraries"], weight=WEIGHTS["js-libraries"]
+        )
+    return informative(
+        "js-libraries", TITLES["js-libraries"], libraries, weight=WEIGHTS["js-libraries"]
+    )
 
 
 def _issues(evidence: PageEvidence, code: str) -> list[dict[str, Any]]:
@@ -507,9 +526,14 @@ def valid_source_maps(evidence: PageEvidence) -> AuditResult:
     """
     title = TITLES["valid-source-maps"]
     if evidence.large_scripts is None:
-        return unavailable("valid-source-maps", title, WEIGHTS, "scripts could not be read")
+        return undecided(
+            "valid-source-maps",
+            title,
+            "scripts could not be read",
+            weight=WEIGHTS["valid-source-maps"],
+        )
     missing = [s for s in evidence.large_scripts if not s["source_map"]]
-    return passed_if("valid-source-maps", title, WEIGHTS, missing)
+    return passed_if("valid-source-maps", title, missing, weight=WEIGHTS["valid-source-maps"])
 
 
 Judge = Callable[[PageEvidence], AuditResult]
@@ -544,7 +568,7 @@ JUDGES: dict[str, tuple[Judge, bool]] = {
 
 
 def best_practices_audits(evidence: PageEvidence) -> list[AuditResult]:
-    """All Lighthouse 12.2.3 best-practices audits, in the order of the category.
+    """All Lighthouse best-practices audits, in the order of the category.
 
     Audits that need the DOM facts have no score when the facts could not be read.
 
@@ -554,7 +578,7 @@ def best_practices_audits(evidence: PageEvidence) -> list[AuditResult]:
     """
     why = evidence.facts_error or "page facts unavailable"
     return [
-        unavailable(audit_id, TITLES[audit_id], WEIGHTS, why)
+        undecided(audit_id, TITLES[audit_id], why, weight=WEIGHTS[audit_id])
         if needs_facts and evidence.facts is None
         else judge(evidence)
         for audit_id, (judge, needs_facts) in JUDGES.items()

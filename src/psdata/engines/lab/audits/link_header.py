@@ -1,6 +1,6 @@
 """HTTP ``Link`` response headers (RFC 8288) as the link elements Lighthouse reads.
 
-Lighthouse 12.2.3 adds the main document's ``Link`` header entries (one header value
+Lighthouse adds the main document's ``Link`` header entries (one header value
 per line of the CDP headers) to the page's ``<link>`` elements (source ``headers``),
 so ``Link: <https://a.test/>; rel=canonical`` counts for the ``canonical`` audit as a
 ``<link rel=canonical>`` in the head does. A header that cannot be parsed gives no

@@ -1,4 +1,4 @@
-"""The SEO category of Lighthouse 12.2.3.
+"""The SEO category of Lighthouse.
 
 =================== ======= ===============================================================
 audit               weight  how psdata decides it
@@ -32,12 +32,14 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from playwright.async_api import Page
 
+from ...._lighthouse import MANUAL
+from ..audit_results import describe, not_applicable, passed_if, undecided
 from ..evidence import AuditResult
-from ._common import MANUAL, PageEvidence, describe, not_applicable, passed_if, unavailable
+from ._common import PageEvidence
 from .accessibility import axe_audit
 from .link_header import LinkHeaderError, parse_link_header
 
-#: Lighthouse 12.2.3 ``categories.seo.auditRefs`` weights.
+#: Lighthouse ``categories.seo.auditRefs`` weights.
 WEIGHTS: dict[str, float] = {
     "is-crawlable": 93 / 23, "document-title": 1, "meta-description": 1,
     "http-status-code": 1, "link-text": 1, "crawlable-anchors": 1, "robots-txt": 1,
@@ -217,7 +219,9 @@ def is_crawlable(evidence: PageEvidence, robots: RobotsTxt) -> AuditResult:
         blockers.append({"source": f"X-Robots-Tag: {headers['x-robots-tag']}"})
     if robots.status == 200 and robots.content and robots_disallows(robots.content, evidence.url):
         blockers.append({"source": "robots.txt disallows this page"})
-    return passed_if("is-crawlable", TITLES["is-crawlable"], WEIGHTS, blockers)
+    return passed_if(
+        "is-crawlable", TITLES["is-crawlable"], blockers, weight=WEIGHTS["is-crawlable"]
+    )
 
 
 def meta_description(evidence: PageEvidence) -> AuditResult:
@@ -232,7 +236,13 @@ def meta_description(evidence: PageEvidence) -> AuditResult:
         reason = "Document does not have a meta description"
     elif not any(c.strip() for c in contents):
         reason = "Description text is empty."
-    return passed_if("meta-description", TITLES["meta-description"], WEIGHTS, [], reason=reason)
+    return passed_if(
+        "meta-description",
+        TITLES["meta-description"],
+        [],
+        reason=reason,
+        weight=WEIGHTS["meta-description"],
+    )
 
 
 def http_status_code(evidence: PageEvidence) -> AuditResult:
@@ -242,9 +252,20 @@ def http_status_code(evidence: PageEvidence) -> AuditResult:
     """
     status = evidence.main_document.status if evidence.main_document else None
     if status is None:
-        return unavailable("http-status-code", TITLES["http-status-code"], WEIGHTS, "no status")
+        return undecided(
+            "http-status-code",
+            TITLES["http-status-code"],
+            "no status",
+            weight=WEIGHTS["http-status-code"],
+        )
     reason = f"Page has unsuccessful HTTP status code: {status}" if status >= 400 else None
-    return passed_if("http-status-code", TITLES["http-status-code"], WEIGHTS, [], reason=reason)
+    return passed_if(
+        "http-status-code",
+        TITLES["http-status-code"],
+        [],
+        reason=reason,
+        weight=WEIGHTS["http-status-code"],
+    )
 
 
 def _anchor_node(anchor: dict[str, Any]) -> dict[str, str]:
@@ -280,7 +301,7 @@ def link_text(evidence: PageEvidence) -> AuditResult:
         and a["href"].split("#")[0] != page
         and a["text"].strip(" .!»›→").lower() in GENERIC_LINK_TEXT
     ]
-    return passed_if("link-text", TITLES["link-text"], WEIGHTS, failures)
+    return passed_if("link-text", TITLES["link-text"], failures, weight=WEIGHTS["link-text"])
 
 
 #: Lighthouse's ``javascript:void(0)`` pattern (other ``javascript:`` links pass).
@@ -315,7 +336,7 @@ def parses_as_url(raw: str, *, relative_to: str | None = None) -> bool:
 
 
 def _uncrawlable(anchor: dict[str, Any], page_url: str) -> bool:
-    """Lighthouse 12.2.3's test of one ``<a>``, in its order."""
+    """Lighthouse's test of one ``<a>``, in its order."""
     raw = re.sub(r"\s", "", anchor["rawHref"] or "")
     if anchor.get("role", "").strip() or raw.startswith("mailto:"):
         return False
@@ -333,7 +354,7 @@ def _uncrawlable(anchor: dict[str, Any], page_url: str) -> bool:
 
 
 def crawlable_anchors(evidence: PageEvidence) -> AuditResult:
-    """Fails for anchors a crawler cannot follow, as Lighthouse 12.2.3 judges them.
+    """Fails for anchors a crawler cannot follow, as Lighthouse judges them.
 
     An anchor fails when it has no href (unless it has an ``id`` or a ``name``), a
     ``file:`` href, a ``javascript:void(0)`` href or one that is not a URL; anchors with
@@ -353,7 +374,12 @@ def crawlable_anchors(evidence: PageEvidence) -> AuditResult:
         for a in (evidence.facts or {}).get("anchors", [])
         if _uncrawlable(a, evidence.url)
     ]
-    return passed_if("crawlable-anchors", TITLES["crawlable-anchors"], WEIGHTS, failures)
+    return passed_if(
+        "crawlable-anchors",
+        TITLES["crawlable-anchors"],
+        failures,
+        weight=WEIGHTS["crawlable-anchors"],
+    )
 
 
 def robots_txt(robots: RobotsTxt) -> AuditResult:
@@ -364,13 +390,17 @@ def robots_txt(robots: RobotsTxt) -> AuditResult:
     """
     title = TITLES["robots-txt"]
     if robots.status is None:
-        return unavailable("robots-txt", title, WEIGHTS, robots.error or "not fetched")
+        return undecided(
+            "robots-txt", title, robots.error or "not fetched", weight=WEIGHTS["robots-txt"]
+        )
     if robots.status >= 500:
         reason = f"Request for robots.txt returned HTTP status: {robots.status}"
-        return passed_if("robots-txt", title, WEIGHTS, [], reason=reason)
+        return passed_if("robots-txt", title, [], reason=reason, weight=WEIGHTS["robots-txt"])
     if robots.status >= 400 or not robots.content:
-        return not_applicable("robots-txt", title, WEIGHTS)
-    return passed_if("robots-txt", title, WEIGHTS, robots_errors(robots.content))
+        return not_applicable("robots-txt", title, weight=WEIGHTS["robots-txt"])
+    return passed_if(
+        "robots-txt", title, robots_errors(robots.content), weight=WEIGHTS["robots-txt"]
+    )
 
 
 def hreflang(evidence: PageEvidence) -> AuditResult:
@@ -396,7 +426,7 @@ def hreflang(evidence: PageEvidence) -> AuditResult:
                     "reason": ", ".join(problems),
                 }
             )
-    return passed_if("hreflang", TITLES["hreflang"], WEIGHTS, failures)
+    return passed_if("hreflang", TITLES["hreflang"], failures, weight=WEIGHTS["hreflang"])
 
 
 def _resolve(base: str, raw: str) -> str:
@@ -449,7 +479,7 @@ def header_links(evidence: PageEvidence) -> list[dict[str, Any]]:
 
 
 def canonical(evidence: PageEvidence) -> AuditResult:
-    """Judges ``<link rel=canonical>`` in the head as Lighthouse 12.2.3 does.
+    """Judges ``<link rel=canonical>`` in the head as Lighthouse does.
 
     The main document's ``Link: <url>; rel=canonical`` response headers count too,
     after the head's links. A link without href is ignored; one whose href is not an
@@ -485,7 +515,7 @@ def canonical(evidence: PageEvidence) -> AuditResult:
     elif relative is not None:
         reason = f"Is not an absolute URL ({relative['rawHref']})"
     elif not unique:
-        return not_applicable("canonical", title, WEIGHTS)
+        return not_applicable("canonical", title, weight=WEIGHTS["canonical"])
     elif len(unique) > 1:
         reason = f"Multiple conflicting URLs ({', '.join(unique)})"
     else:
@@ -506,13 +536,13 @@ def canonical(evidence: PageEvidence) -> AuditResult:
             and base.path not in ("", "/")
         ):
             reason = "Points to the domain's root URL (the homepage), instead of an equivalent page"
-    return passed_if("canonical", title, WEIGHTS, [], reason=reason)
+    return passed_if("canonical", title, [], reason=reason, weight=WEIGHTS["canonical"])
 
 
 def seo_audits(
     evidence: PageEvidence, robots: RobotsTxt, axe: dict[str, Any] | None, axe_error: str | None
 ) -> list[AuditResult]:
-    """All Lighthouse 12.2.3 SEO audits; ``axe`` holds the accessibility run (or ``None``).
+    """All Lighthouse SEO audits; ``axe`` holds the accessibility run (or ``None``).
 
     >>> audits = seo_audits(PageEvidence("https://a.test/", facts={}), RobotsTxt(404), None, "x")
     >>> [a.id for a in audits][-1]
@@ -535,7 +565,7 @@ def seo_audits(
         audits[rule] = (
             axe_audit(rule, axe, WEIGHTS)
             if axe is not None
-            else unavailable(rule, TITLES[rule], WEIGHTS, axe_error or "axe did not run")
+            else undecided(rule, TITLES[rule], axe_error or "axe did not run", weight=WEIGHTS[rule])
         )
     if evidence.facts is None:
         why = evidence.facts_error or "page facts unavailable"
@@ -546,5 +576,5 @@ def seo_audits(
             "hreflang",
             "canonical",
         ):
-            audits[audit_id] = unavailable(audit_id, TITLES[audit_id], WEIGHTS, why)
+            audits[audit_id] = undecided(audit_id, TITLES[audit_id], why, weight=WEIGHTS[audit_id])
     return [audits[audit_id] for audit_id in WEIGHTS]

@@ -44,7 +44,7 @@ class MetricEstimate:
 
 @dataclass(frozen=True)
 class SimulatedMetrics:
-    """Lighthouse 12.2.3's simulated ("simulate" throttling) metrics for one page.
+    """Lighthouse's simulated ("simulate" throttling) metrics for one page.
 
     A metric Lantern could not compute is ``None`` and its reason (Lighthouse's error
     code, such as ``NO_LCP``) is in :attr:`errors`.

@@ -5,7 +5,7 @@
 // Input, per page: the main-thread trace events of the page's renderer (in trace order),
 // the page's CDP Network events (a "devtools log": [{method, params, targetType?}]), the
 // main frame id, the requested URL and the simulation settings. Output: the simulated
-// metrics Lighthouse 12.2.3 reports in its default "simulate" mode.
+// metrics Lighthouse reports in its default "simulate" mode.
 //
 // What Lighthouse does around Lantern, and this file does the same way:
 //  1. network records from the CDP events (redirects become their own records, times in
@@ -680,7 +680,7 @@ function redirectTimings(data, lcp, chain) {
 }
 
 /**
- * The savings Lighthouse 12.2.3 estimates for the performance opportunities of one page,
+ * The savings Lighthouse estimates for the performance opportunities of one page,
  * all on one dependency graph and simulator (those of the run's throttling method).
  *
  * @param {object} request the page as for {@link simulate} (plus `throttlingMethod`,

@@ -1,4 +1,4 @@
-"""Lighthouse 12.2.3's performance opportunities and diagnostics, with savings.
+"""Lighthouse's performance opportunities and diagnostics, with savings.
 
 :class:`~.collect.OpportunityCollector` gathers one page's evidence on its own CDP
 session (before navigation and after load); :func:`opportunity_audits` judges it with
@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..audits._common import describe
+from ..audit_results import describe, undecided
 from ..evidence import AuditResult
-from ._common import undecided
 from .bytes import TITLES as BYTE_TITLES
 from .bytes import byte_audits
 from .dom import TITLES as DOM_TITLES

@@ -1,4 +1,4 @@
-"""Building blocks of the opportunity audits: results with savings, scores, sizes.
+"""Building blocks of the opportunity audits: results with savings, sizes, URLs.
 
 Lighthouse 12 scores most opportunities and diagnostics in its ``metricSavings`` mode:
 a passing audit scores 1; a failing one 0 when it saves something on a metric, else 0.5.
@@ -7,21 +7,14 @@ Every audit here has weight 0: none changes the performance score.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
+from ...._lighthouse import METRIC_SAVINGS
 from ..evidence import AuditResult, NetworkRequest
-from ..scoring import _erf
 from .evidence import OpportunityEvidence
 
-METRIC_SAVINGS = "metricSavings"
-NUMERIC = "numeric"
-INFORMATIVE = "informative"
-NOT_APPLICABLE = "notApplicable"
-ERROR = "error"
-BINARY = "binary"
 #: Said of every byte opportunity until the load simulator estimates its time.
 NO_SIMULATOR = "Time savings need the load simulator (simulated throttling); not estimated."
 
@@ -77,23 +70,6 @@ def result(
     )
 
 
-def undecided(audit_id: str, title: str, why: str) -> AuditResult:
-    """An audit that could not be decided: no score, display mode ``error``, and why.
-
-    >>> undecided("unused-javascript", "Reduce unused JavaScript", "coverage failed").score
-    """
-    return AuditResult(audit_id, title, None, 0.0, ERROR, explanation=why)
-
-
-def not_applicable(audit_id: str, title: str, why: str | None = None) -> AuditResult:
-    """An audit with nothing to judge on this page.
-
-    >>> not_applicable("lcp-lazy-loaded", "LCP image was not lazily loaded").display_mode
-    'notApplicable'
-    """
-    return AuditResult(audit_id, title, None, 0.0, NOT_APPLICABLE, explanation=why)
-
-
 def missing(evidence: OpportunityEvidence, *steps: str) -> str | None:
     """Why the audit needing *steps* cannot be decided (``None`` if it can).
 
@@ -104,30 +80,6 @@ def missing(evidence: OpportunityEvidence, *steps: str) -> str | None:
         if step in evidence.errors:
             return f"Collecting {step} failed: {evidence.errors[step]}"
     return None
-
-
-def log_normal_score(value: float, p10: float, median: float) -> float:
-    """Lighthouse's log-normal audit score (p10 scores 0.9, median 0.5), rounded down to
-    two decimals after its boost of scores above 0.9 (as
-    :func:`~psdata.engines.lab.scoring.metric_score`).
-
-    >>> log_normal_score(818, 818, 1400), log_normal_score(1400, 818, 1400)
-    (0.9, 0.5)
-    >>> log_normal_score(0, 818, 1400)
-    1.0
-    """
-    if value <= 0:
-        return 1.0
-    z = math.log(value / median) * 0.9061938024368232 / -math.log(p10 / median)
-    score = (1 - _erf(z)) / 2
-    if value <= p10:
-        score = max(0.9, min(1.0, score))
-        score += 0.05 * (score - 0.9)  # Lighthouse's boost, so a perfect 1 is reachable
-    elif value <= median:
-        score = max(0.5, min(math.nextafter(0.9, 0), score))
-    else:
-        score = max(0.0, min(math.nextafter(0.5, 0), score))
-    return math.floor(score * 100) / 100
 
 
 def is_content_encoded(request: NetworkRequest) -> bool:

@@ -1,7 +1,7 @@
 """Byte-efficiency audits: what a page downloads that it does not need to.
 
-Each audit lists its items (``url``, ``totalBytes``, ``wastedBytes``...) with Lighthouse
-12.2.3's thresholds; ``savings_bytes`` is the sum of ``wastedBytes``. Time savings
+Each audit lists its items (``url``, ``totalBytes``, ``wastedBytes``...) with Lighthouse's
+thresholds; ``savings_bytes`` is the sum of ``wastedBytes``. Time savings
 (``savings_ms``, and the FCP/LCP metric savings) come from simulating the load with and
 without the waste: :func:`psdata.engines.lab.opportunities.savings.apply_simulation` fills them.
 """
@@ -14,19 +14,19 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from ...._lighthouse import INFORMATIVE, NUMERIC, PASS_SCORE
+from ..audit_results import undecided
 from ..evidence import AuditResult, NetworkRequest
+from ..scoring import log_normal_score
 from ._common import (
-    INFORMATIVE,
     NO_SIMULATOR,
     compressed_size,
-    log_normal_score,
     missing,
     origin,
     resource_size,
     result,
     size_on_network,
     total,
-    undecided,
 )
 from .evidence import BodyFacts, OpportunityEvidence
 from .minify import token_length
@@ -48,7 +48,7 @@ TITLES = {
     "duplicated-javascript": "Remove duplicate modules in JavaScript bundles",
 }
 
-#: Lighthouse 12.2.3's thresholds, in bytes unless named otherwise.
+#: Lighthouse's thresholds, in bytes unless named otherwise.
 UNUSED_CSS_MIN = 10 * 1024
 UNUSED_JS_MIN = 20 * 1024
 UNMINIFIED_MIN = 2048
@@ -526,7 +526,7 @@ def total_byte_weight(evidence: OpportunityEvidence) -> AuditResult:
         TITLES[audit_id],
         items,
         score=score,
-        display_mode=INFORMATIVE if score >= 0.9 else "numeric",
+        display_mode=INFORMATIVE if score >= PASS_SCORE else NUMERIC,
     )
     audit.explanation = f"Total size was {weight / 1024:,.0f} KiB."
     return audit

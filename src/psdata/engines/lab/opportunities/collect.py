@@ -27,7 +27,7 @@ from typing import Any
 
 from playwright.async_api import CDPSession, Page
 
-from ..audits._common import describe
+from ..audit_results import describe
 from ..evidence import NetworkRequest
 from ..network import NetworkLog
 from ._common import size_on_network

@@ -7,9 +7,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ...._lighthouse import CONTROL_POINTS, INFORMATIVE, METRIC_SAVINGS, PASS_SCORE
+from ..audit_results import not_applicable, undecided
 from ..evidence import AuditResult
-from ..scoring import CONTROL_POINTS
-from ._common import INFORMATIVE, log_normal_score, missing, not_applicable, result, undecided
+from ..scoring import log_normal_score
+from ._common import missing, result
 from .evidence import OpportunityEvidence
 
 TITLES = {
@@ -69,7 +71,7 @@ def dom_size(evidence: OpportunityEvidence) -> AuditResult:
         title,
         items,
         score=score,
-        display_mode=INFORMATIVE if score >= 0.9 else "metricSavings",
+        display_mode=INFORMATIVE if score >= PASS_SCORE else METRIC_SAVINGS,
         explanation=f"{count:,} elements.",
     )
 
@@ -197,7 +199,7 @@ def largest_contentful_paint_element(evidence: OpportunityEvidence) -> AuditResu
         passed=not saved,
         savings_ms=saved,
         metric_savings={"LCP": saved},
-        display_mode="metricSavings" if saved else INFORMATIVE,
+        display_mode=METRIC_SAVINGS if saved else INFORMATIVE,
     )
 
 
@@ -224,7 +226,7 @@ def layout_shifts(evidence: OpportunityEvidence) -> AuditResult:
         items,
         passed=passed,
         metric_savings={"CLS": cls},
-        display_mode="metricSavings" if not passed else INFORMATIVE,
+        display_mode=METRIC_SAVINGS if not passed else INFORMATIVE,
     )
 
 

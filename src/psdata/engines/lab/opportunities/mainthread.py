@@ -25,8 +25,11 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...._lighthouse import INFORMATIVE, METRIC_SAVINGS, PASS_SCORE
+from ..audit_results import not_applicable, undecided
 from ..evidence import AuditResult
-from ._common import INFORMATIVE, log_normal_score, not_applicable, result, undecided
+from ..scoring import log_normal_score
+from ._common import result
 from .evidence import OpportunityEvidence
 
 TITLES = {
@@ -41,7 +44,7 @@ LONG_TASK_MS = 50
 LONG_TASKS_SHOWN = 20
 NO_TRACE = "Needs the page's main-thread trace, which was not collected."
 
-#: Lighthouse 12.2.3's task groups: trace event name → group id. An event of another
+#: Lighthouse's task groups: trace event name → group id. An event of another
 #: name belongs to the group of the event it runs in (``other`` at the top).
 GROUPS: dict[str, str] = {
     **dict.fromkeys(("ParseHTML", "ParseAuthorStyleSheet"), "parseHTML"),
@@ -438,7 +441,7 @@ def bootup_time(
         score=score,
         savings_ms=scripting,
         metric_savings={"TBT": tbt},
-        display_mode=INFORMATIVE if score >= 0.9 else "metricSavings",
+        display_mode=INFORMATIVE if score >= PASS_SCORE else METRIC_SAVINGS,
         explanation=f"JavaScript execution time: {scripting:,.0f} ms.",
     )
 
@@ -466,7 +469,7 @@ def mainthread_work_breakdown(
         score=score,
         savings_ms=work,
         metric_savings={"TBT": _tbt_impact(tasks)},
-        display_mode=INFORMATIVE if score >= 0.9 else "metricSavings",
+        display_mode=INFORMATIVE if score >= PASS_SCORE else METRIC_SAVINGS,
         explanation=f"Main-thread work: {work / 1000:,.1f} s.",
     )
 

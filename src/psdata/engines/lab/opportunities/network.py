@@ -6,17 +6,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..audits._common import registrable_domain
+from ...._lighthouse import INFORMATIVE, METRIC_SAVINGS
+from ..audit_results import not_applicable, undecided
 from ..evidence import AuditResult, NetworkRequest
-from ._common import (
-    INFORMATIVE,
-    NO_SIMULATOR,
-    missing,
-    not_applicable,
-    origin,
-    result,
-    undecided,
-)
+from ..network import registrable_domain
+from ._common import NO_SIMULATOR, missing, origin, result
 from .evidence import OpportunityEvidence
 
 TITLES = {
@@ -29,7 +23,7 @@ TITLES = {
     "third-party-summary": "Reduce the impact of third-party code",
     "font-display": "Ensure text remains visible during webfont load",
 }
-#: Lighthouse 12.2.3's thresholds.
+#: Lighthouse's thresholds.
 SERVER_TOO_SLOW_MS = 600
 SERVER_TARGET_MS = 100
 PRECONNECT_MIN_MS = 50
@@ -76,7 +70,7 @@ def server_response_time(evidence: OpportunityEvidence) -> AuditResult:
         passed=passed,
         savings_ms=saved,
         metric_savings={"FCP": saved, "LCP": saved},
-        display_mode="metricSavings" if not passed else INFORMATIVE,
+        display_mode=METRIC_SAVINGS if not passed else INFORMATIVE,
         explanation=f"Root document took {response_ms:,.0f} ms.",
     )
 

@@ -18,6 +18,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from ...._lighthouse import PASS_SCORE
 from ..evidence import AuditResult
 from ._common import NO_SIMULATOR
 from .evidence import OpportunityEvidence
@@ -103,7 +104,7 @@ class SavingsQuestions:
 
 
 def _failing(audit: AuditResult) -> bool:
-    return audit.score is not None and audit.score < 0.9 and bool(audit.details)
+    return audit.score is not None and audit.score < PASS_SCORE and bool(audit.details)
 
 
 def wasted_bytes_by_url(audit: AuditResult) -> dict[str, float]:
@@ -211,7 +212,7 @@ def _nothing_to_save(audit: AuditResult) -> AuditResult:
     if (
         audit.id not in GRAPH_TIMED
         or audit.score is None
-        or audit.score < 0.9
+        or audit.score < PASS_SCORE
         or audit.savings_ms is not None
     ):
         return audit
