@@ -10,7 +10,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -101,17 +101,23 @@ def serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serve]:
         site.close()
 
 
-def most_in_flight(requests: list[Received]) -> int:
-    """The most of *requests* a server was answering at the same time."""
-    events = sorted(
-        [(r.started, 1) for r in requests]
-        + [(r.finished, -1) for r in requests if r.finished is not None]
-    )
+def most_at_once(spans: Iterable[tuple[float, float | None]]) -> int:
+    """The most of the (start, end) *spans* that overlap (``None``: no end yet)."""
+    events: list[tuple[float, int]] = []
+    for start, end in spans:
+        events.append((start, 1))
+        if end is not None:
+            events.append((end, -1))
     most = current = 0
-    for _, change in events:
+    for _, change in sorted(events):  # an end before a start at the same time
         current += change
         most = max(most, current)
     return most
+
+
+def most_in_flight(requests: Iterable[Received]) -> int:
+    """The most of *requests* a server was answering at the same time."""
+    return most_at_once((r.started, r.finished) for r in requests)
 
 
 @pytest.fixture(autouse=True)
