@@ -87,15 +87,16 @@ def test_waits_are_lighthouses_two_stages(site: ServedSite, tmp_path: Path) -> N
 
 def test_ttfb_counts_a_slow_server_and_redirects(site: ServedSite) -> None:
     urls = [
-        site.url("/simple.html?ttfb=slow&delay=400"),
-        site.url("/__redirect/2?to=/simple.html&delay=400"),
+        site.url("/simple.html?ttfb=slow&delay=1000"),
+        site.url("/__redirect/2?to=/simple.html&delay=1000"),  # the first hop waits
         site.url("/simple.html?ttfb=fast"),
     ]
     options = {**FAST, "strategy": "desktop", "categories": ["performance"]}
     slow, redirected, fast = psdata.analyze(urls, **options)["ttfb_ms"]
-    assert 400 <= slow < 1400
-    assert 400 <= redirected < 1400
-    assert fast < 300
+    # The server's wait is in the first byte, and so are the redirects before it; the
+    # page served at once, measured in the same call, is the baseline.
+    assert slow >= 1000 and redirected >= 1000
+    assert fast < slow and fast < redirected
 
 
 def test_output_keeps_index_including_duplicates_and_missing(site: ServedSite) -> None:
