@@ -1,15 +1,20 @@
-"""The default concurrency rule the README states: the context limit
-(``get_max_concurrent_contexts()``) is the CPU cores + 1, at most 5; a call uses it in
-full, but under devtools throttling measures one page per 2 cores.
+"""The defaults the README states, read back from what a call reports.
 
-Each case runs in a fresh interpreter told it has N cores (``os.sched_getaffinity`` and
-``os.cpu_count`` answer N before psdata is imported) and reports what psdata does
-through its public API: the limit, and the rows of real calls, whose start times and
-durations show how many pages each call measured at once.
+The options: mobile, the lab engine, all four categories, Lighthouse's simulated
+throttling with its 1 s wait thresholds (5,250 ms for the applied methods), the whole
+wait capped at 45 s, a 120 s timeout per URL, stored results reused for a day.
+
+The concurrency rule: the context limit (``get_max_concurrent_contexts()``) is the CPU
+cores + 1, at most 5; a call uses it in full, but under devtools throttling measures one
+page per 2 cores. Each case runs in a fresh interpreter told it has N cores
+(``os.sched_getaffinity`` and ``os.cpu_count`` answer N before psdata is imported) and
+reports what psdata does through its public API: the limit, and the rows of real
+calls, whose start times and durations show how many pages each call measured at once.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import subprocess
@@ -21,8 +26,48 @@ from typing import Any
 
 import pytest
 
+import psdata
 from conftest import most_at_once
 from psdata.demo.server import ServedSite
+
+#: psdata's categories, in its column order.
+CATEGORIES = ["performance", "accessibility", "best_practices", "seo"]
+
+
+def settings_of(**options: Any) -> dict[str, Any]:
+    """The settings a call with *options* reports in its frame's metadata (no page is
+    measured: the one input is not a URL)."""
+    frame = psdata.analyze(["not a url"], progress=False, **options)
+    assert frame["error_type"].tolist() == ["invalid_url"]
+    assert frame.attrs["psdata"]["engine"] == "lab"
+    settings: dict[str, Any] = frame.attrs["psdata"]["settings"]
+    return settings
+
+
+def thresholds(settings: dict[str, Any]) -> set[float]:
+    """The wait's thresholds (every wait but its cap), as a set."""
+    waits = settings["waits"]
+    return {v for k, v in waits.items() if k.endswith("_ms") and k != "max_wait_for_load_ms"}
+
+
+def test_a_call_without_options_uses_the_documented_defaults() -> None:
+    defaults = {n: p.default for n, p in inspect.signature(psdata.analyze).parameters.items()}
+    assert (defaults["strategy"], defaults["engine"]) == ("mobile", "lab")
+    assert defaults["timeout"] == 120 and defaults["max_age"] == 24 * 3600
+    settings = settings_of()
+    assert list(settings["categories"]) == CATEGORIES
+    assert settings["throttling"] == "simulate"
+    assert thresholds(settings) == {1000}
+    assert settings["waits"]["max_wait_for_load_ms"] == 45_000
+
+
+@pytest.mark.parametrize("throttling", ["devtools", "provided"])
+def test_the_applied_methods_wait_lighthouses_5250_ms(throttling: str) -> None:
+    settings = settings_of(throttling=throttling)
+    assert settings["throttling"] == throttling
+    assert thresholds(settings) == {5250}
+    assert settings["waits"]["max_wait_for_load_ms"] == 45_000
+
 
 CHILD = textwrap.dedent(
     """
