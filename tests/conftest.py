@@ -1,14 +1,18 @@
-"""Shared fixtures: a real local HTTP server, an isolated result store, no orphan browsers,
-global settings restored after every test, and the recorded fixtures of ``tests/fixtures``."""
+"""Shared fixtures: real local HTTP servers, an isolated result store, no orphan browsers,
+global settings restored after every test, and the recorded fixtures of ``tests/fixtures``.
+
+Every page a test loads is served by :func:`psdata.demo.server.serve_directory` on
+127.0.0.1: the core pages by ``site``, a test's own files and routes by ``serve``.
+"""
 
 from __future__ import annotations
 
 import gzip
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 import psutil
@@ -16,7 +20,7 @@ import pytest
 
 import psdata
 from psdata._runtime import browser_processes
-from psdata.demo.server import ServedSite, serve_directory
+from psdata.demo.server import Received, Route, ServedSite, serve_directory
 from psdata.engines.lab import browser as _browser
 
 PAGES = Path(__file__).parent / "pages" / "core"
@@ -55,6 +59,65 @@ def site() -> Iterator[ServedSite]:
     """The core test pages, served on 127.0.0.1 for the whole session."""
     with serve_directory(PAGES) as served:
         yield served
+
+
+class Serve(Protocol):
+    """The ``serve`` fixture: start a site of *files* and *routes* (see :func:`serve`)."""
+
+    def __call__(
+        self,
+        files: Mapping[str, str | bytes] | None = None,
+        routes: Mapping[str, Route] | None = None,
+    ) -> ServedSite: ...
+
+
+@pytest.fixture(scope="session")
+def serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serve]:
+    """Start a site on 127.0.0.1 for a test: *files* (relative path -> text or bytes)
+    written to a fresh directory, *routes* answered before them (a fixed ``Response``, a
+    function of the request, ``None`` to hang: see :mod:`psdata.demo.server`), every
+    request kept in ``site.requests``. Each site closes with the session, or earlier with
+    ``site.close()``."""
+    started: list[ServedSite] = []
+
+    def start(
+        files: Mapping[str, str | bytes] | None = None,
+        routes: Mapping[str, Route] | None = None,
+    ) -> ServedSite:
+        root = tmp_path_factory.mktemp("served")
+        for name, content in (files or {}).items():
+            path = root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+        site = serve_directory(root, routes=routes, record_requests=True)
+        started.append(site)
+        return site
+
+    yield start
+    for site in started:
+        site.close()
+
+
+def most_at_once(spans: Iterable[tuple[float, float | None]]) -> int:
+    """The most of the (start, end) *spans* that overlap (``None``: no end yet)."""
+    events: list[tuple[float, int]] = []
+    for start, end in spans:
+        events.append((start, 1))
+        if end is not None:
+            events.append((end, -1))
+    most = current = 0
+    for _, change in sorted(events):  # an end before a start at the same time
+        current += change
+        most = max(most, current)
+    return most
+
+
+def most_in_flight(requests: Iterable[Received]) -> int:
+    """The most of *requests* a server was answering at the same time."""
+    return most_at_once((r.started, r.finished) for r in requests)
 
 
 @pytest.fixture(autouse=True)

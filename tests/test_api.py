@@ -22,7 +22,6 @@ from psdata._runtime import get_pool, run_sync
 from psdata.demo.server import ServedSite
 from psdata.engines.lab.collect import WaitSettings
 from psdata.engines.lab.engine import LabSettings, measure_page
-from psdata.engines.lab.pool import devtools_contexts
 
 FAST_WAITS = WaitSettings(200, 200, 200, 200, max_wait_for_load_ms=15_000)
 
@@ -87,15 +86,16 @@ def test_waits_are_lighthouses_two_stages(site: ServedSite, tmp_path: Path) -> N
 
 def test_ttfb_counts_a_slow_server_and_redirects(site: ServedSite) -> None:
     urls = [
-        site.url("/simple.html?ttfb=slow&delay=400"),
-        site.url("/__redirect/2?to=/simple.html&delay=400"),
+        site.url("/simple.html?ttfb=slow&delay=1000"),
+        site.url("/__redirect/2?to=/simple.html&delay=1000"),  # the first hop waits
         site.url("/simple.html?ttfb=fast"),
     ]
     options = {**FAST, "strategy": "desktop", "categories": ["performance"]}
     slow, redirected, fast = psdata.analyze(urls, **options)["ttfb_ms"]
-    assert 400 <= slow < 1400
-    assert 400 <= redirected < 1400
-    assert fast < 300
+    # The server's wait is in the first byte, and so are the redirects before it; the
+    # page served at once, measured in the same call, is the baseline.
+    assert slow >= 1000 and redirected >= 1000
+    assert fast < slow and fast < redirected
 
 
 def test_output_keeps_index_including_duplicates_and_missing(site: ServedSite) -> None:
@@ -280,21 +280,6 @@ def test_concurrency_above_the_context_limit_grows_the_pool_for_the_call(
             psdata.analyze(urls, concurrency=6, **FAST)
     finally:
         psdata.set_max_concurrent_contexts(3)
-
-
-def test_devtools_throttling_measures_one_page_per_two_cores_by_default(
-    site: ServedSite,
-) -> None:
-    # A devtools-throttled page spins a core: by default fewer of them run at once than
-    # the pool's limit, which the unthrottled methods use in full.
-    psdata.set_max_concurrent_contexts(3)
-    urls = [site.url(f"/simple.html?{i}") for i in range(6)]
-    throttled = psdata.analyze(urls, categories=["performance"], throttling="devtools", **FAST)
-    assert throttled["error"].isna().all()
-    assert set(throttled["context_id"]) <= set(range(devtools_contexts()))
-    unthrottled = psdata.analyze(urls, categories=["performance"], throttling="provided", **FAST)
-    assert unthrottled["error"].isna().all()
-    assert 1 < len(set(unthrottled["context_id"])) <= 3
 
 
 def test_no_chromium_left_after_interpreter_exit(site: ServedSite, tmp_path: Path) -> None:

@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -24,10 +23,11 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from conftest import load_fixture
+from conftest import Serve, load_fixture
 from psdata._errors import ConfigurationError, PageTimeoutError, QuotaError, ServiceError
 from psdata._frame import COLUMNS, build_frame
 from psdata._retry import RetryPolicy
+from psdata.demo.server import Received, Response, ServedSite
 from psdata.engines import psi
 from psdata.engines.psi import (
     PSIClient,
@@ -60,7 +60,7 @@ def lhr8() -> dict[str, Any]:
 
 @dataclass
 class Answer:
-    """One scripted answer: a JSON (dict) or text body, or a hang until teardown."""
+    """One scripted answer: a JSON (dict) or text body, or a hang until the site closes."""
 
     status: int = 200
     body: Any = None
@@ -70,7 +70,9 @@ class Answer:
 
 
 @dataclass
-class Received:
+class Sent:
+    """One request the client sent, as the fake API received it."""
+
     method: str
     path: str
     query: dict[str, list[str]]
@@ -78,24 +80,31 @@ class Received:
 
 
 class FakeGoogle:
-    """A real HTTP server on 127.0.0.1 answering ``/psi`` and ``/crux`` from scripts."""
+    """The PSI and CrUX APIs on a real local server (the ``serve`` fixture): ``/psi`` and
+    ``/crux`` answer from scripts."""
 
-    def __init__(self) -> None:
+    def __init__(self, site: ServedSite) -> None:
+        self.site = site
+        self.url = site.base_url
         self.scripts: dict[str, deque[Answer]] = {"/psi": deque(), "/crux": deque()}
-        self.received: list[Received] = []
-        self.release = threading.Event()
         self.lock = threading.Lock()
         self.in_flight = self.max_in_flight = 0
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self.httpd.daemon_threads = True
-        self.httpd.fake = self  # type: ignore[attr-defined]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        site.routes.update({path: self._answer for path in self.scripts})
 
     def script(self, path: str, *answers: Answer) -> None:
         self.scripts[path].extend(answers)
 
-    def requests(self, path: str) -> list[Received]:
+    @property
+    def received(self) -> list[Sent]:
+        """Every request the fake APIs received, oldest first."""
+        sent = []
+        for request in self.site.requests:
+            parts = urlsplit(request.path)
+            body = json.loads(request.body) if request.body else None
+            sent.append(Sent(request.method, parts.path, parse_qs(parts.query), body))
+        return sent
+
+    def requests(self, path: str) -> list[Sent]:
         return [r for r in self.received if r.path == path]
 
     def client(self, delays: list[float], **options: Any) -> PSIClient:
@@ -105,56 +114,27 @@ class FakeGoogle:
         options = {"key": KEY, "sleep": sleep, **options}
         return PSIClient(endpoint=f"{self.url}/psi", crux_endpoint=f"{self.url}/crux", **options)
 
-
-class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        self._answer()
-
-    def do_POST(self) -> None:
-        self._answer()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def _answer(self) -> None:
-        fake: FakeGoogle = self.server.fake  # type: ignore[attr-defined]
-        parts = urlsplit(self.path)
-        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        body = json.loads(raw) if raw else None
-        fake.received.append(Received(self.command, parts.path, parse_qs(parts.query), body))
-        script = fake.scripts.get(parts.path)
+    def _answer(self, request: Received) -> Response | None:
+        """The next scripted answer of the request's path (``None``: hang)."""
+        script = self.scripts[urlsplit(request.path).path]
         answer = script.popleft() if script else Answer(500, {"error": {"message": "unscripted"}})
         if answer.hang:
-            fake.release.wait(timeout=10)
-            return
-        with fake.lock:
-            fake.in_flight += 1
-            fake.max_in_flight = max(fake.max_in_flight, fake.in_flight)
+            return None
+        with self.lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
         time.sleep(answer.delay)
-        with fake.lock:
-            fake.in_flight -= 1
-        payload = (
-            answer.body.encode()
-            if isinstance(answer.body, str)
-            else json.dumps(answer.body).encode()
-        )
-        self.send_response(answer.status)
-        for name, value in {"Content-Type": "application/json", **answer.headers}.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+        with self.lock:
+            self.in_flight -= 1
+        body = answer.body if isinstance(answer.body, str) else json.dumps(answer.body)
+        return Response(answer.status, body, {"Content-Type": "application/json", **answer.headers})
 
 
 @pytest.fixture
-def google() -> Iterator[FakeGoogle]:
-    fake = FakeGoogle()
-    fake.thread.start()
-    yield fake
-    fake.release.set()
-    fake.httpd.shutdown()
-    fake.httpd.server_close()
-    fake.thread.join(timeout=5)
+def google(serve: Serve) -> Iterator[FakeGoogle]:
+    site = serve()
+    yield FakeGoogle(site)
+    site.close()
 
 
 def call(client: PSIClient, work: Callable[[PSIClient], Any]) -> Any:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
 import time
 from pathlib import Path
 
+import pandas as pd
 import psutil
 import pytest
 
@@ -137,6 +139,43 @@ def test_cached_failures_are_reused_unless_force_retry(site: ServedSite) -> None
     assert second["error_type"].iloc[0] == "http" and second["status"].iloc[0] == 404
     retried = psdata.analyze([missing], force_retry=True, **SETTINGS)
     assert not retried["from_cache"].iloc[0] and pages_served() == before + 1
+
+
+@pytest.mark.parametrize("error_type", ["browser", "internal", "quota"])
+def test_stored_failures_that_say_nothing_about_the_page_are_measured_again(
+    site: ServedSite, isolated_store: Path, error_type: str
+) -> None:
+    """A stored failure of the browser, of psdata or of a quota is never reused (a real
+    stored 404 is made one by rewriting its ``error_type`` in the store)."""
+    missing = site.url(f"/__status/404?{error_type}")
+    assert psdata.analyze([missing], **SETTINGS)["error_type"].iloc[0] == "http"
+    with sqlite3.connect(isolated_store / "results.sqlite3") as store:
+        changed = store.execute(
+            "UPDATE results SET record = json_set(record, '$.error_type', ?) WHERE url = ?",
+            (error_type, missing),
+        ).rowcount
+    assert changed == 1
+    before = pages_served()
+    again = psdata.analyze([missing], **SETTINGS)
+    assert not again["from_cache"].iloc[0] and pages_served() == before + 1
+    assert again["error_type"].iloc[0] == "http"  # measured again: the page's own answer
+
+
+def test_a_failure_of_the_browser_is_measured_again_once_it_is_fixed(
+    site: ServedSite, tmp_path: Path
+) -> None:
+    broken = tmp_path / "chromium"
+    broken.write_text("#!/bin/sh\nexit 1\n", encoding="utf-8")  # starts, then exits at once
+    broken.chmod(0o755)
+    url = site.url("/simple.html?broken-browser")
+    psdata.shutdown()  # the next measurement launches a browser: the broken one
+    psdata.set_chromium_path(broken)
+    failed = psdata.analyze([url], **SETTINGS)
+    assert failed["error_type"].iloc[0] in ("browser", "internal"), failed["error"].iloc[0]
+    psdata.set_chromium_path(None)
+    fixed = psdata.analyze([url], **SETTINGS)
+    assert not fixed["from_cache"].iloc[0]
+    assert pd.isna(fixed["error"].iloc[0]) and fixed["performance"].notna().all()
 
 
 def test_old_successes_are_measured_again(site: ServedSite) -> None:

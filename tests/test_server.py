@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import socket
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -15,6 +17,8 @@ import pytest
 from psdata._errors import ConfigurationError
 from psdata.demo.server import (
     DEMO_PAGES,
+    Received,
+    Response,
     ServedSite,
     demo_site_root,
     demo_urls,
@@ -93,26 +97,30 @@ def test_url_and_base_url(site: ServedSite) -> None:
     assert status == 200 and b"<title>home</title>" in body
 
 
+def timed_fetch(url: str) -> tuple[int, bytes, float]:
+    """Return (status, body, seconds the fetch took)."""
+    start = time.perf_counter()
+    status, _, body, _ = fetch(url)
+    return status, body, time.perf_counter() - start
+
+
 def test_delay(site: ServedSite) -> None:
-    start = time.perf_counter()
-    status, _, body, _ = fetch(site.url("sub/page.html?delay=300"))
-    elapsed = time.perf_counter() - start
+    status, body, delayed = timed_fetch(site.url("sub/page.html?delay=600"))
     assert status == 200 and body == b"<p>hello</p>"
-    assert 0.3 <= elapsed < 2.0
-    start = time.perf_counter()
-    fetch(site.url("sub/page.html?delay=nonsense"))
-    assert time.perf_counter() - start < 0.3
+    assert delayed >= 0.6
+    # A value that is no number is no delay: it is faster than the delayed fetch.
+    status, _, nonsense = timed_fetch(site.url("sub/page.html?delay=nonsense"))
+    assert status == 200 and nonsense < delayed
 
 
 def test_delay_does_not_block_other_requests(site: ServedSite) -> None:
-    import threading
-
     slow = threading.Thread(target=fetch, args=(site.url("sub/app.js?delay=1500"),))
     slow.start()
-    start = time.perf_counter()
-    fetch(site.url("sub/app.js"))
-    assert time.perf_counter() - start < 1.0
-    slow.join()
+    try:
+        assert fetch(site.url("sub/app.js"))[0] == 200
+        assert slow.is_alive()  # answered while the slow one still waits
+    finally:
+        slow.join()
 
 
 @pytest.mark.parametrize("code", [200, 404, 410, 500, 503])
@@ -230,3 +238,76 @@ def test_demo_site() -> None:
             body = fetch(url)[2].decode("utf-8")
             assert "http://" not in body.replace(site.base_url, "")
             assert "https://" not in body
+
+
+def test_routes_answer_before_files_for_every_method(root: Path) -> None:
+    def echo(request: Received) -> Response:
+        return Response(201, request.body, {"Content-Type": "application/json", "X-Echo": "1"})
+
+    routes = {"/sub/page.html": Response(410, "<p>gone</p>"), "/echo": echo}
+    with serve_directory(root, routes=routes) as site:
+        status, headers, body, _ = fetch(site.url("/sub/page.html?any=query"))
+        assert status == 410 and body == b"<p>gone</p>"
+        assert headers["Content-Type"] == "text/html; charset=utf-8"  # a route's default
+        request = urllib.request.Request(site.url("/echo"), data=b'{"a": 1}', method="POST")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 201 and json.loads(response.read()) == {"a": 1}
+            assert response.headers["X-Echo"] == "1"
+        site.routes["/late"] = Response(302, headers={"Location": "/late"})
+        status, headers, _, _ = fetch(site.url("/late"), follow=False)
+        assert (status, headers["Location"]) == (302, "/late")
+        # Without a route a POST is refused; a file is still served for GET.
+        refused = urllib.request.Request(site.url("/sub/app.js"), data=b"x", method="POST")
+        with pytest.raises(urllib.error.HTTPError) as caught:
+            urllib.request.urlopen(refused, timeout=10)
+        assert caught.value.code == 501
+        assert fetch(site.url("/sub/app.js"))[2] == b"1;"
+
+
+def test_a_route_returning_none_never_answers_until_the_site_closes(root: Path) -> None:
+    site = serve_directory(root, routes={"/hang": lambda request: None}, record_requests=True)
+    outcome: list[OSError] = []
+
+    def hang() -> None:
+        try:
+            fetch(site.url("/hang"))
+        except OSError as error:  # the connection closes without an answer
+            outcome.append(error)
+
+    client = threading.Thread(target=hang)
+    client.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not site.requests and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert fetch(site.url("sub/page.html"))[0] == 200  # the others are served meanwhile
+        assert client.is_alive()
+    finally:
+        site.close()
+        client.join(10)
+    assert not client.is_alive() and outcome
+    (hung, _) = site.requests
+    assert (hung.path, hung.finished) == ("/hang", None)
+
+
+def test_recorded_requests_have_bodies_and_times(root: Path) -> None:
+    with serve_directory(root, routes={"/report": Response(204)}, record_requests=True) as site:
+        fetch(site.url("sub/page.html?delay=200"))
+        posted = urllib.request.Request(site.url("/report"), data=b"hello", method="POST")
+        urllib.request.urlopen(posted, timeout=10).close()
+        fetch(site.url("/nope.html"))
+        got = site.requests
+    assert [(r.method, r.path, r.body) for r in got] == [
+        ("GET", "/sub/page.html?delay=200", b""),
+        ("POST", "/report", b"hello"),
+        ("GET", "/nope.html", b""),
+    ]
+    for request in got:
+        assert request.finished is not None and request.started <= request.finished
+    assert got[0].finished is not None and got[0].finished - got[0].started >= 0.2
+    assert got[0].finished <= got[1].started
+
+
+def test_requests_are_kept_only_when_asked(site: ServedSite) -> None:
+    fetch(site.url("sub/page.html"))
+    assert site.requests == []

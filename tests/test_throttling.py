@@ -8,14 +8,14 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlsplit
 
 import pandas as pd
 import pytest
 
 import psdata
+from conftest import Serve, most_in_flight
+from psdata.demo.server import Response, ServedSite
 from psdata.engines.lab.emulation import DESKTOP_UA, MOBILE_SLOW_4G, MOBILE_UA
 
 BLOB_BYTES = 150_000
@@ -54,77 +54,30 @@ addEventListener("load", async () => {
 </script></body></html>"""
 
 
-class ProbeServer(ThreadingHTTPServer):
-    """Serves the probe page, the blob and slow documents; keeps reports and counts the
-    documents being served at once."""
-
-    daemon_threads = True
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.reports: dict[str, dict[str, Any]] = {}
-        self.lock = threading.Lock()
-        self.in_flight = self.max_in_flight = 0
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}{path}"
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: ProbeServer
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def _send(self, body: bytes, kind: str) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_GET(self) -> None:
-        path = urlsplit(self.path).path
-        if path == "/probe.html":
-            self._send(PROBE.encode(), "text/html; charset=utf-8")
-        elif path == "/blob.bin":
-            self._send(bytes(BLOB_BYTES), "application/octet-stream")
-        elif path == "/tiny.bin":
-            self._send(bytes(100), "application/octet-stream")
-        elif path == "/slow.html":  # a document that takes a while: counted while served
-            with self.server.lock:
-                self.server.in_flight += 1
-                self.server.max_in_flight = max(self.server.max_in_flight, self.server.in_flight)
-            try:
-                time.sleep(0.6)
-                self._send(b"<!doctype html><title>Slow</title><h1>Slow</h1>", "text/html")
-            finally:
-                with self.server.lock:
-                    self.server.in_flight -= 1
-        else:
-            self.send_error(404)
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        report = json.loads(body)
-        with self.server.lock:
-            self.server.reports[report["tag"]] = report
-        self._send(b"{}", "application/json")
-
-
 @pytest.fixture(scope="module")
-def probe() -> Iterator[ProbeServer]:
-    server = ProbeServer()
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+def probe(serve: Serve) -> Iterator[ServedSite]:
+    """The probe page, a blob and a tiny file, and a report sink; ``slow.html`` is a
+    document to load with ``?delay=`` (the server counts how many it answers at once)."""
+    site = serve(
+        {
+            "probe.html": PROBE,
+            "blob.bin": bytes(BLOB_BYTES),
+            "tiny.bin": bytes(100),
+            "slow.html": "<!doctype html><title>Slow</title><h1>Slow</h1>",
+        },
+        {"/report": Response(204)},
+    )
+    yield site
+    site.close()
 
 
-def measure(probe: ProbeServer, strategy: str, throttling: str, tag: str) -> dict[str, Any]:
+def posted_reports(site: ServedSite) -> dict[str, dict[str, Any]]:
+    """What the probe pages reported, by tag."""
+    posted = [json.loads(r.body) for r in site.requests if r.method == "POST"]
+    return {report["tag"]: report for report in posted}
+
+
+def measure(probe: ServedSite, strategy: str, throttling: str, tag: str) -> dict[str, Any]:
     """Measure the probe page once (one page at a time); return what it reported."""
     url = probe.url(f"/probe.html?{tag}")
     frame = psdata.analyze(
@@ -132,7 +85,7 @@ def measure(probe: ProbeServer, strategy: str, throttling: str, tag: str) -> dic
         concurrency=1, progress=False, quiet_window_ms=1000, timeout=90.0, skip_cache=True,
     )  # fmt: skip
     assert frame["error"].isna().all(), frame["error"].tolist()
-    return probe.reports[f"?{tag}"]
+    return posted_reports(probe)[f"?{tag}"]
 
 
 RUNS = {
@@ -143,7 +96,7 @@ RUNS = {
 
 
 @pytest.fixture(scope="module")
-def reports(probe: ProbeServer) -> dict[str, dict[str, Any]]:
+def reports(probe: ServedSite) -> dict[str, dict[str, Any]]:
     """The probe measured as mobile and desktop with devtools throttling, and as mobile
     with none."""
     return {tag: measure(probe, *run, tag) for tag, run in RUNS.items()}
@@ -171,7 +124,7 @@ def test_mobile_devtools_throttling_limits_throughput(reports: dict[str, dict[st
 
 
 def test_mobile_devtools_throttling_slows_the_cpu(
-    probe: ProbeServer, reports: dict[str, dict[str, Any]]
+    probe: ServedSite, reports: dict[str, dict[str, Any]]
 ) -> None:
     # Lighthouse's 4x slowdown on mobile, none on desktop. A busy machine only adds time,
     # so each mode's fastest run over three pages (each page: fastest of 5 runs of the
@@ -213,8 +166,9 @@ def test_viewport_dpr_and_user_agent_per_form_factor(
 
 
 @pytest.mark.parametrize("limit", [1, 2])
-def test_never_more_than_n_pages_measure_at_once(probe: ProbeServer, limit: int) -> None:
-    urls = [probe.url(f"/slow.html?limit={limit}&n={i}") for i in range(3 * limit + 1)]
+def test_never_more_than_n_pages_measure_at_once(probe: ServedSite, limit: int) -> None:
+    slow = f"/slow.html?delay=600&limit={limit}&n="
+    urls = [probe.url(f"{slow}{i}") for i in range(3 * limit + 1)]
     busy: list[int] = []
     done = threading.Event()
 
@@ -223,8 +177,6 @@ def test_never_more_than_n_pages_measure_at_once(probe: ProbeServer, limit: int)
             busy.append(int(psdata.pool_stats()["busy_contexts"]))
             time.sleep(0.02)
 
-    with probe.lock:
-        probe.max_in_flight = 0
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     try:
@@ -238,4 +190,5 @@ def test_never_more_than_n_pages_measure_at_once(probe: ProbeServer, limit: int)
     assert frame["error"].isna().all(), frame["error"].tolist()
     assert len(busy) > 20
     assert max(busy) == limit, busy  # reached, never passed
-    assert 1 <= probe.max_in_flight <= limit  # documents served at once, seen by the server
+    documents = [r for r in probe.requests if r.path.startswith(slow)]
+    assert 1 <= most_in_flight(documents) <= limit  # served at once, seen by the server

@@ -11,10 +11,16 @@ request                      response
 ``/__status/CODE``           status ``CODE`` (200–599) with a small HTML body
 ``/__redirect/N?to=/path``   a chain of ``N`` 302 redirects ending at ``to``
                              (default ``/``)
+a path given in ``routes``   the route's :class:`Response` (any method, POST too), or
+                             no answer at all when the route returns ``None`` (until
+                             the site closes, at most 60 s): a server that hangs
 a missing file               404, with the site's ``404.html`` as body if it has one
 ===========================  ======================================================
 
 ``delay`` works on every kind of request, so ``/__status/500?delay=200`` is slow too.
+A site started with ``record_requests=True`` keeps every request it received, with its
+body and when it arrived and was answered (:attr:`ServedSite.requests`): what tests
+need to see what a browser fetched, posted, or had in flight at once.
 
 >>> from psdata.demo.server import demo_site_root, serve_directory
 >>> with serve_directory(demo_site_root()) as site:
@@ -31,17 +37,28 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
 from types import TracebackType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeAlias
 from urllib.parse import parse_qs, quote, urljoin, urlsplit
 
 from .._errors import ConfigurationError
 
-__all__ = ["DEMO_PAGES", "ServedSite", "demo_site_root", "demo_urls", "serve_directory"]
+__all__ = [
+    "DEMO_PAGES",
+    "Received",
+    "Response",
+    "Route",
+    "ServedSite",
+    "demo_site_root",
+    "demo_urls",
+    "serve_directory",
+]
 
 #: The demo site's pages, in the order :func:`demo_urls` lists them. The last one has
 #: no file: the server answers it with status 404 and the site's ``404.html``.
@@ -85,8 +102,59 @@ CONTENT_TYPES: dict[str, str] = {
 }
 
 
+@dataclass(frozen=True)
+class Response:
+    """What a route answers: a status, a body and headers.
+
+    ``Content-Type`` defaults to HTML; ``Content-Length`` is always set from the body.
+
+    Examples
+    --------
+    >>> Response(302, headers={"Location": "/elsewhere"}).status
+    302
+    """
+
+    status: int = 200
+    body: bytes | str = b""
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Received:
+    """One request a site received (see :attr:`ServedSite.requests`).
+
+    Attributes
+    ----------
+    method : str
+        ``GET``, ``HEAD`` or ``POST``.
+    path : str
+        The request target as sent: path and query.
+    body : bytes
+        The request's body (empty without one).
+    started : float
+        ``time.monotonic()`` when its headers had been read.
+    finished : float or None
+        ``time.monotonic()`` when its answer had been sent; ``None`` while it has none
+        (a delayed, hanging or failed request).
+    """
+
+    method: str
+    path: str
+    body: bytes
+    started: float
+    finished: float | None = None
+
+
+#: A route: a fixed :class:`Response`, or a function of the request returning one
+#: (``None``: never answer).
+Route: TypeAlias = Response | Callable[[Received], Response | None]
+
+
 class _Handler(SimpleHTTPRequestHandler):
-    """Serves files from ``directory`` plus the ``?delay=``, status and redirect paths."""
+    """Serves files from ``directory`` plus the ``?delay=``, status, redirect and route
+    paths, and records what it received."""
+
+    server: _Server
 
     protocol_version = "HTTP/1.1"  # keep-alive, as real sites use
     timeout = 30  # seconds an idle keep-alive connection may stay open
@@ -99,23 +167,41 @@ class _Handler(SimpleHTTPRequestHandler):
         """Stay quiet: no line on stderr per request."""
 
     def do_GET(self) -> None:
-        if self._special():
-            return
-        super().do_GET()
+        self._serve(super().do_GET)
 
     def do_HEAD(self) -> None:
-        if self._special():
-            return
-        super().do_HEAD()
+        self._serve(super().do_HEAD)
 
-    def _special(self) -> bool:
-        """Apply ``?delay=``; answer status and redirect paths. True when answered."""
+    def do_POST(self) -> None:
+        self._serve(lambda: self.send_error(HTTPStatus.NOT_IMPLEMENTED, "No route for POST"))
+
+    def _serve(self, serve_file: Callable[[], None]) -> None:
+        """Record the request, apply ``?delay=``, then answer by route, special path or
+        file (*serve_file*)."""
+        length = _int_or(self.headers.get("Content-Length") or "0", 0)
+        body = self.rfile.read(length) if length > 0 else b""
+        request = Received(self.command, self.path, body, time.monotonic())
+        self.server.record(request)
         parts = urlsplit(self.path)
         query = parse_qs(parts.query)
         delay = _int_or(query.get("delay", ["0"])[-1], 0)
         if delay > 0:
             time.sleep(min(delay, MAX_DELAY_MS) / 1000)
-        segments = parts.path.strip("/").split("/")
+        route = self.server.routes.get(parts.path)
+        if route is not None:
+            response = route if isinstance(route, Response) else route(request)
+            if response is None:  # hang: read, never answer
+                self.server.closing.wait(MAX_DELAY_MS / 1000)
+                self.close_connection = True
+                return
+            self._send(response)
+        elif not self._special(parts.path, query):
+            serve_file()
+        request.finished = time.monotonic()
+
+    def _special(self, path: str, query: dict[str, list[str]]) -> bool:
+        """Answer status and redirect paths. True when answered."""
+        segments = path.strip("/").split("/")
         if len(segments) == 2 and segments[0] == "__status":
             code = _int_or(segments[1], 0)
             if not 200 <= code <= 599:
@@ -153,9 +239,14 @@ class _Handler(SimpleHTTPRequestHandler):
                 '<!doctype html><html lang="en"><head><meta charset="utf-8">'
                 f"<title>{title}</title></head><body>{body}</body></html>"
             )
-        data = body.encode("utf-8")
-        self.send_response(code)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self._send(Response(code, body))
+
+    def _send(self, response: Response) -> None:
+        data = response.body.encode("utf-8") if isinstance(response.body, str) else response.body
+        headers = {"Content-Type": CONTENT_TYPES[".html"], **response.headers}
+        self.send_response(response.status)
+        for name, value in headers.items():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         if self.command != "HEAD":
@@ -170,12 +261,36 @@ class _Server(ThreadingHTTPServer):
     #: by TCP after 1 s, a second that would show up in the measured timings.
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], root: Path, family: socket.AddressFamily):
+    def __init__(
+        self,
+        address: tuple[str, int],
+        root: Path,
+        family: socket.AddressFamily,
+        routes: dict[str, Route],
+        record_requests: bool,
+    ):
         self.address_family = family
         self.root = root
+        self.routes = routes
+        self.record_requests = record_requests
+        #: Set when the site closes: hanging routes give up.
+        self.closing = threading.Event()
+        self._received: list[Received] = []
+        self._received_lock = threading.Lock()
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()
         super().__init__(address, _Handler)
+
+    def record(self, request: Received) -> None:
+        """Keep *request* if this server records requests."""
+        if self.record_requests:
+            with self._received_lock:
+                self._received.append(request)
+
+    def received(self) -> list[Received]:
+        """The requests kept so far, oldest first."""
+        with self._received_lock:
+            return list(self._received)
 
     def finish_request(self, request: Any, client_address: Any) -> None:
         with self._open_lock:
@@ -213,6 +328,9 @@ class ServedSite:
         The bound port (chosen by the OS when ``port=0``).
     base_url : str
         ``http://host:port`` without a trailing slash.
+    routes : dict of str to Route
+        Paths answered by a :data:`Route` instead of a file; may be changed while the
+        site serves (a page that must name the site's own origin, for instance).
 
     Examples
     --------
@@ -226,6 +344,7 @@ class ServedSite:
     def __init__(self, server: _Server, root: Path) -> None:
         self._server = server
         self.root = root
+        self.routes = server.routes
         self.host = str(server.server_address[0])
         self.port = int(server.server_address[1])
         shown = f"[{self.host}]" if ":" in self.host else self.host
@@ -252,6 +371,22 @@ class ServedSite:
         return urljoin(self.base_url + "/", path.lstrip("/"))
 
     @property
+    def requests(self) -> list[Received]:
+        """The requests received so far, oldest first (empty unless the site was started
+        with ``record_requests=True``).
+
+        Examples
+        --------
+        >>> import urllib.request
+        >>> from psdata.demo.server import demo_site_root, serve_directory
+        >>> with serve_directory(demo_site_root(), record_requests=True) as site:
+        ...     urllib.request.urlopen(site.url("/fast.html?n=1")).close()
+        ...     [(r.method, r.path) for r in site.requests]
+        [('GET', '/fast.html?n=1')]
+        """
+        return self._server.received()
+
+    @property
     def closed(self) -> bool:
         """Whether :meth:`close` has been called."""
         return self._closed
@@ -270,6 +405,7 @@ class ServedSite:
         if self._closed:
             return
         self._closed = True
+        self._server.closing.set()
         self._server.shutdown()
         self._server.server_close()
         self._server.close_connections()
@@ -291,7 +427,14 @@ class ServedSite:
         return f"<ServedSite {self.base_url} {state} {str(self.root)!r}>"
 
 
-def serve_directory(root: Path, *, host: str = "127.0.0.1", port: int = 0) -> ServedSite:
+def serve_directory(
+    root: Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    routes: Mapping[str, Route] | None = None,
+    record_requests: bool = False,
+) -> ServedSite:
     """Serve ``root`` over HTTP from a daemon thread and return the running site.
 
     Parameters
@@ -303,6 +446,11 @@ def serve_directory(root: Path, *, host: str = "127.0.0.1", port: int = 0) -> Se
         raises :class:`~psdata.ConfigurationError`: the server never listens on a network.
     port : int, default 0
         The port; 0 lets the OS choose a free one (see ``ServedSite.port``).
+    routes : mapping of str to Route, optional
+        Paths (without query) answered by a :class:`Response`, or by a function of the
+        :class:`Received` request returning one, before any file (see the module's table).
+    record_requests : bool, default False
+        Keep every request received, in :attr:`ServedSite.requests`.
 
     Returns
     -------
@@ -322,6 +470,11 @@ def serve_directory(root: Path, *, host: str = "127.0.0.1", port: int = 0) -> Se
     ...     with urllib.request.urlopen(site.url("/fast.html")) as response:
     ...         response.status, response.headers["Content-Type"]
     (200, 'text/html; charset=utf-8')
+    >>> answers = {"/api": Response(201, '{"ok": true}', {"Content-Type": "application/json"})}
+    >>> with serve_directory(demo_site_root(), routes=answers) as site:
+    ...     with urllib.request.urlopen(site.url("/api?x=1"), data=b"{}") as response:
+    ...         response.status, response.read()
+    (201, b'{"ok": true}')
     >>> serve_directory(demo_site_root(), host="0.0.0.0")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
@@ -332,7 +485,7 @@ def serve_directory(root: Path, *, host: str = "127.0.0.1", port: int = 0) -> Se
     if not root.is_dir():
         raise ConfigurationError(f"serve_directory() needs a directory, not {str(root)!r}.")
     family = socket.AF_INET6 if address.version == 6 else socket.AF_INET
-    server = _Server((str(address), port), root, family)
+    server = _Server((str(address), port), root, family, dict(routes or {}), record_requests)
     return ServedSite(server, root)
 
 
