@@ -13,8 +13,10 @@ from playwright.async_api import Error as PlaywrightError
 
 from ..._deadline import restart_clock, seconds_left
 from ..._errors import AnalysisError, BrowserCrashError, HTTPStatusError
+from ..._frame import make_row
 from ..._lighthouse import CATEGORIES, DEFAULT_THROTTLING, MAX_WAIT_FOR_LOAD_MS
-from .. import Measure
+from ..._request import Request
+from ..interface import Measure
 from .collect import PageObservation, PageSession, WaitSettings
 from .emulation import Profile, profile_for
 from .evidence import CategoryResult
@@ -26,13 +28,13 @@ from .metrics import (
     long_task_time,
     total_blocking_time,
 )
-from .pool import ContextPool, ContextSlot, bounded
+from .pool import ContextPool, ContextSlot, bounded, devtools_contexts
+from .runtime import get_max_concurrent_contexts, get_pool
 from .scoring import performance_audits, performance_score
 from .speed_index import speed_index
 from .trace import MissingTrace, TraceEpochs, TraceTicket, TraceUnavailable
 
 if TYPE_CHECKING:
-    from ..._request import Request
     from .opportunities.collect import OpportunityCollector
 
 #: The longest a page waits for its trace, and the time kept to finish its row after.
@@ -71,7 +73,7 @@ class LabSettings:
         cap_s = min(MAX_WAIT_FOR_LOAD_MS / 1000, max(timeout / 2, timeout - 15))
         lighthouse = WaitSettings.lighthouse(request.throttling)
         waits = dataclasses.replace(lighthouse, max_wait_for_load_ms=cap_s * 1000)
-        quiet = request.quiet_window_ms
+        quiet = request.options["quiet_window_ms"]
         if quiet is not None:
             waits = dataclasses.replace(
                 waits,
@@ -90,11 +92,21 @@ class LabEngine:
         """Throttling, categories and waits: what changes a lab result."""
         return LabSettings.from_request(request).as_key()
 
+    def default_concurrency(self, throttling: str) -> int:
+        """The pool's context limit; under devtools throttling at most one page per 2 cores.
+
+        A page under devtools throttling keeps a core busy for its whole measurement
+        (see :func:`~psdata.engines.lab.pool.devtools_contexts`).
+
+        >>> LAB.default_concurrency("devtools") <= LAB.default_concurrency("simulate")
+        True
+        """
+        limit = get_max_concurrent_contexts()
+        return min(limit, devtools_contexts()) if throttling == "devtools" else limit
+
     @contextlib.asynccontextmanager
     async def session(self, request: Request) -> AsyncIterator[Measure]:
         """The shared pool, with a slot for each page the batch measures at once."""
-        from ..._runtime import get_pool
-
         pool = get_pool()
         settings = LabSettings.from_request(request)
 
@@ -340,10 +352,8 @@ async def _record(
         metrics.update(simulation.pop("metrics"))
         simulation["observed"] = observed
         warnings += simulation.pop("warnings")
-    record: dict[str, Any] = {
-        "url": observation.requested_url,
+    measured = {
         "final_url": observation.final_url,
-        "strategy": profile.strategy,
         "engine": "lab",
         "throttling": settings.throttling,
         "status": observation.status,
@@ -358,7 +368,7 @@ async def _record(
         raise HTTPStatusError(
             f"The document returned HTTP {observation.status}; error pages are not scored"
             " (as in Lighthouse).",
-            partial=record,
+            partial=dict(make_row(observation.requested_url, profile.strategy, measured)),
         )
     if "performance" in settings.categories:
         perf = performance_score(metrics, profile.strategy)
@@ -368,10 +378,13 @@ async def _record(
         if perf is None:
             warnings.append("Performance not scored: a metric could not be measured.")
     for name, result in categories.items():
-        record[name] = None if result.score is None else round(result.score * 100)
         if name != "performance" and (warning := result.warning()) is not None:
             warnings.append(warning)  # a missing or partial score always says why
-    record["warnings"] = "; ".join(warnings) or None
+    scores = {name: result.score for name, result in categories.items()}
+    row = make_row(
+        observation.requested_url, profile.strategy, measured, scores=scores, warnings=warnings
+    )
+    record: dict[str, Any] = dict(row)
     record["details"] = {
         "categories": {name: dataclasses.asdict(result) for name, result in categories.items()},
         "metrics": metrics,

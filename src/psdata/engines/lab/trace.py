@@ -54,7 +54,7 @@ from typing import Any
 
 from playwright.async_api import CDPSession
 
-from .pool import ContextPool, _BrowserHandle, _unless_gone
+from .pool import BrowserHandle, ContextPool, unless_gone
 
 log = logging.getLogger("psdata")
 
@@ -453,7 +453,7 @@ class TraceTicket:
 
 @dataclass(eq=False)
 class _Epoch:
-    handle: _BrowserHandle
+    handle: BrowserHandle
     session: CDPSession
     number: int
     tickets: list[TraceTicket] = field(default_factory=list)
@@ -546,7 +546,7 @@ class TraceEpochs:
         return True
 
     async def enter(
-        self, handle: _BrowserHandle, frame_id: str, timeout: float | None = None
+        self, handle: BrowserHandle, frame_id: str, timeout: float | None = None
     ) -> TraceTicket:
         """Enter the running epoch of *handle*'s browser, starting one if none runs.
 
@@ -608,9 +608,9 @@ class TraceEpochs:
         self._finishing.add(task)
         task.add_done_callback(self._finishing.discard)
 
-    async def _start(self, handle: _BrowserHandle) -> _Epoch:
+    async def _start(self, handle: BrowserHandle) -> _Epoch:
         """Start tracing on *handle*'s browser (lock held)."""
-        session = await _unless_gone(handle, handle.browser.new_browser_cdp_session())
+        session = await unless_gone(handle, handle.browser.new_browser_cdp_session())
         params = {
             "transferMode": "ReturnAsStream",
             "streamFormat": "json",
@@ -621,7 +621,7 @@ class TraceEpochs:
             },
         }
         try:
-            await asyncio.wait_for(_unless_gone(handle, session.send("Tracing.start", params)),
+            await asyncio.wait_for(unless_gone(handle, session.send("Tracing.start", params)),
                                    START_TIMEOUT_S)  # fmt: skip
         except BaseException:
             with contextlib.suppress(Exception):
@@ -680,14 +680,14 @@ class TraceEpochs:
                 complete.set_result(params)
 
         session.on("Tracing.tracingComplete", on_complete)
-        await _unless_gone(handle, session.send("Tracing.end"))
-        params = await _unless_gone(handle, complete)
+        await unless_gone(handle, session.send("Tracing.end"))
+        params = await unless_gone(handle, complete)
         stream = params.get("stream")
         if stream is None:
             raise TraceUnavailable("the browser returned no trace stream")
         if params.get("dataLossOccurred"):
             log.warning("trace epoch %d: the browser's trace buffer overflowed", epoch.number)
-        return await _unless_gone(handle, _save_stream(session, stream))
+        return await unless_gone(handle, _save_stream(session, stream))
 
 
 async def _save_stream(session: CDPSession, stream: str) -> str:

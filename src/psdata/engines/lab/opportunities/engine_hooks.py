@@ -81,7 +81,7 @@ async def page_savings(
     throttling: str,
 ) -> tuple[LoadSimulation | None, str | None]:
     """Lantern's answers to *questions* for the observed page, or why there are none."""
-    from ..lantern._savings import estimate_savings
+    from ..lantern import estimate_savings
 
     if observation is None:
         return None, "the page's load was not observed"
