@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 from playwright.async_api import Error as PlaywrightError
 
-from ..._deadline import restart_clock, seconds_left
+from ..._deadline import restart_clock
 from ..._errors import AnalysisError, BrowserCrashError, HTTPStatusError
 from ..._frame import make_row
 from ..._lighthouse import CATEGORIES, DEFAULT_THROTTLING, MAX_WAIT_FOR_LOAD_MS
 from ..._request import Request
 from ..interface import Measure
+from .budget import BUDGET
 from .collect import PageObservation, PageSession, WaitSettings
 from .emulation import Profile, profile_for
 from .evidence import CategoryResult
@@ -36,14 +37,6 @@ from .trace import MissingTrace, TraceEpochs, TraceTicket, TraceUnavailable
 
 if TYPE_CHECKING:
     from .opportunities.collect import OpportunityCollector
-
-#: The longest a page waits for its trace, and the time kept to finish its row after.
-TRACE_WAIT_S = 90.0
-#: The longest a page waits at the trace's gate before it is measured untraced.
-GATE_WAIT_S = 30.0
-RECORD_MARGIN_S = 3.0
-#: A measurement with less time than this measures without the trace.
-MIN_TRACED_S = 25.0
 
 
 @dataclass(frozen=True)
@@ -69,8 +62,7 @@ class LabSettings:
         """The lab settings of one call: its throttling, categories, waits and timeout."""
         # A page that never goes quiet is measured when the cap is reached; the cap leaves
         # time for the audits within the per-URL timeout.
-        timeout = request.timeout
-        cap_s = min(MAX_WAIT_FOR_LOAD_MS / 1000, max(timeout / 2, timeout - 15))
+        cap_s = BUDGET.load_cap_s(request.timeout, MAX_WAIT_FOR_LOAD_MS / 1000)
         lighthouse = WaitSettings.lighthouse(request.throttling)
         waits = dataclasses.replace(lighthouse, max_wait_for_load_ms=cap_s * 1000)
         quiet = request.options["quiet_window_ms"]
@@ -164,10 +156,10 @@ def _tracing(pool: ContextPool, settings: LabSettings) -> TraceEpochs | MissingT
     """The trace epochs the page is to be measured in, or why it goes untraced."""
     if not settings.trace:
         return MissingTrace("the trace was turned off")
-    if seconds_left(MIN_TRACED_S) < MIN_TRACED_S:
+    if not BUDGET.traced():
         # Sharing an epoch means waiting for the neighbours' windows and the trace's
         # end (seconds): a tight per-URL timeout cannot afford it.
-        return MissingTrace(f"the per-URL timeout leaves under {MIN_TRACED_S:g} s")
+        return MissingTrace(f"the per-URL timeout leaves under {BUDGET.min_traced_s:g} s")
     return TraceEpochs.for_pool(pool)
 
 
@@ -188,11 +180,12 @@ async def _observe(
         else:
             # The page's renderer starts between trace epochs: a renderer started
             # mid-epoch makes that epoch's end wait for Chromium's 5 s flush timeout.
-            async with tracing.opening(_gate_budget()) as opened_between:
+            async with tracing.opening(BUDGET.gate_wait()) as opened_between:
                 page = await slot.new_page()
             if not opened_between:
                 tracing = MissingTrace("the trace was busy with other pages")
-        session = await bounded(PageSession.open(page, profile, settings.waits), 15, "Page setup")
+        opening = PageSession.open(page, profile, settings.waits)
+        session = await bounded(opening, BUDGET.page_setup_s, "Page setup")
         audited = [c for c in settings.categories if c != "performance"]
         auditor = None
         if audited:
@@ -219,7 +212,7 @@ async def _observe(
         frame_id = await session.main_frame_id()
         with watch.phase("trace_gate"):
             try:
-                traced = await tracing.enter(slot.browser_handle, frame_id, _gate_budget())
+                traced = await tracing.enter(slot.browser_handle, frame_id, BUDGET.gate_wait())
             except TraceUnavailable as exc:
                 traced = MissingTrace(str(exc))
         if isinstance(traced, MissingTrace):
@@ -249,11 +242,6 @@ async def _observe(
     return categories, traced
 
 
-def _gate_budget() -> float:
-    """How long a page may wait for the trace's gate: a third of the time it has left."""
-    return min(GATE_WAIT_S, seconds_left(3 * GATE_WAIT_S) / 3)
-
-
 async def _read_trace(traced: TraceTicket | MissingTrace, observation: PageObservation) -> None:
     """Give *observation* its main-thread trace, or why it has none (with a warning).
 
@@ -263,7 +251,7 @@ async def _read_trace(traced: TraceTicket | MissingTrace, observation: PageObser
     """
     if isinstance(traced, TraceTicket):
         with observation.stopwatch.phase("trace"):
-            budget = min(TRACE_WAIT_S, seconds_left(TRACE_WAIT_S) - RECORD_MARGIN_S)
+            budget = BUDGET.trace_wait()
             try:
                 if budget <= 0:
                     raise TraceUnavailable("no time was left to wait for the trace")

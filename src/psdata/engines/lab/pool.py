@@ -36,6 +36,7 @@ from ..._errors import (
 )
 from ..._lighthouse import MAX_CONTEXTS, MIN_CONTEXTS
 from .browser import IGNORED_DEFAULT_ARGS, LAUNCH_ARGS, find_chromium
+from .budget import BUDGET
 
 log = logging.getLogger("psdata")
 T = TypeVar("T")
@@ -145,7 +146,7 @@ async def unless_gone(handle: BrowserHandle, awaitable: Awaitable[T], grace: flo
         gone.cancel()
         if not task.done():  # the browser died, or we were cancelled: stop the work too
             task.cancel()
-            await asyncio.wait({task}, timeout=1.0)
+            await asyncio.wait({task}, timeout=BUDGET.cancel_wait_s)
     if not task.done() or task.cancelled():
         raise BrowserCrashError("The browser disconnected during the measurement.")
     error = task.exception()
@@ -182,7 +183,7 @@ class ContextSlot:
     _browser: BrowserHandle | None = None
     _ready_page: Page | None = None
 
-    async def new_page(self, timeout: float = 15.0) -> Page:
+    async def new_page(self, timeout: float = BUDGET.page_open_s) -> Page:
         """Open a page in this slot's context (under the slot's lock).
 
         A context taken from a spare comes with its blank page, which is returned first.
@@ -195,7 +196,7 @@ class ContextSlot:
                 return page
             return await bounded(self.context.new_page(), timeout, "Opening a page")
 
-    async def guard(self, awaitable: Awaitable[T], *, grace: float = 1.0) -> T:
+    async def guard(self, awaitable: Awaitable[T], *, grace: float = BUDGET.crash_grace_s) -> T:
         """Await *awaitable*, but fail fast with :class:`BrowserCrashError` if the browser dies.
 
         Calls on a browser that was killed may hang instead of failing; this stops waiting
@@ -245,8 +246,8 @@ class ContextPool:
         max_contexts: int = DEFAULT_CONTEXTS,
         chromium_path: str | None = None,
         browser_recycle_after: int = 200,
-        launch_timeout: float = 60.0,
-        close_timeout: float = 10.0,
+        launch_timeout: float = BUDGET.launch_s,
+        close_timeout: float = BUDGET.close_s,
         extra_args: Sequence[str] = (),
     ) -> None:
         self._max = check_max_contexts(max_contexts)
@@ -480,7 +481,8 @@ class ContextPool:
         context: BrowserContext | None = None
         try:
             context = await self._new_context(handle, options)
-            page = await bounded(unless_gone(handle, context.new_page()), 15, "Opening a page")
+            opening = unless_gone(handle, context.new_page())
+            page = await bounded(opening, BUDGET.page_open_s, "Opening a page")
         except BaseException:
             await self._release(handle, context)
             raise

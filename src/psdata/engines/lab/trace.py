@@ -54,6 +54,7 @@ from typing import Any
 
 from playwright.async_api import CDPSession
 
+from .budget import BUDGET
 from .pool import BrowserHandle, ContextPool, unless_gone
 
 log = logging.getLogger("psdata")
@@ -94,10 +95,6 @@ MARKS = frozenset(
 )
 #: Short top-level tasks with nothing inside are left out of a page's event list.
 MIN_KEPT_TASK_US = 1000
-START_TIMEOUT_S = 15.0
-END_TIMEOUT_S = 30.0
-#: How long a page waits for the pages being opened before it starts an epoch anyway.
-OPENING_GRACE_S = 2.0
 READ_CHUNK = 1 << 20
 
 
@@ -428,11 +425,12 @@ class TraceTicket:
     start_us: float
     end_us: float | None = None
 
-    async def events(self, timeout: float = END_TIMEOUT_S + 30) -> PageTrace:
+    async def events(self, timeout: float) -> PageTrace:
         """The page's main-thread trace, once its epoch has ended (it ends it if it can).
 
-        Raises :class:`TraceUnavailable` (with the reason) when the epoch failed, timed
-        out, or the page could not be found in the trace.
+        Waits at most *timeout* seconds. Raises :class:`TraceUnavailable` (with the
+        reason) when the epoch failed, timed out, or the page could not be found in the
+        trace.
         """
         self.owner.leave(self)
         epoch = self.epoch
@@ -552,11 +550,11 @@ class TraceEpochs:
 
         Call right before navigating. Waits while a barrier is up (the running epoch is
         about to end, or belongs to another browser) and, before starting an epoch,
-        for the pages being opened (up to :data:`OPENING_GRACE_S`). Raises
+        for the pages being opened (up to the budget's ``trace_opening_grace_s``). Raises
         :class:`TraceUnavailable` if the barrier stays up for *timeout* seconds.
         """
         give_up = None if timeout is None else time.monotonic() + timeout
-        deadline = time.monotonic() + OPENING_GRACE_S
+        deadline = time.monotonic() + BUDGET.trace_opening_grace_s
         async with self._changed:
             while True:
                 epoch = self._epoch
@@ -621,11 +619,11 @@ class TraceEpochs:
             },
         }
         try:
-            await asyncio.wait_for(unless_gone(handle, session.send("Tracing.start", params)),
-                                   START_TIMEOUT_S)  # fmt: skip
+            starting = unless_gone(handle, session.send("Tracing.start", params))
+            await asyncio.wait_for(starting, BUDGET.trace_start_s)
         except BaseException:
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(session.detach(), 2)
+                await asyncio.wait_for(session.detach(), BUDGET.trace_detach_s)
             raise
         self.epochs += 1
         epoch = _Epoch(handle, session, self.epochs)
@@ -638,10 +636,10 @@ class TraceEpochs:
         path: str | None = None
         try:
             try:
-                path = await asyncio.wait_for(self._stop(epoch), END_TIMEOUT_S)
+                path = await asyncio.wait_for(self._stop(epoch), BUDGET.trace_end_s)
             finally:
                 with contextlib.suppress(Exception):
-                    await asyncio.wait_for(epoch.session.detach(), 2)
+                    await asyncio.wait_for(epoch.session.detach(), BUDGET.trace_detach_s)
                 async with self._changed:
                     if self._epoch is epoch:
                         self._epoch = None
@@ -657,7 +655,7 @@ class TraceEpochs:
         except Exception as exc:
             self.failed += 1
             if isinstance(exc, TimeoutError):
-                reason = f"the trace did not end within {END_TIMEOUT_S:g} s"
+                reason = f"the trace did not end within {BUDGET.trace_end_s:g} s"
             elif epoch.handle.gone.is_set():
                 reason = "the browser disconnected before the trace ended"
             else:

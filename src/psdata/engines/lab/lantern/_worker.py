@@ -33,6 +33,7 @@ from typing import IO, Any
 
 from psdata._errors import InternalError, PageTimeoutError
 from psdata._loop import running_loop_thread
+from psdata.engines.lab.budget import BUDGET
 
 __all__ = ["LanternWorker", "close_worker", "get_worker", "node_executable", "request_cost"]
 
@@ -143,7 +144,7 @@ class _Process:
             self.popen.kill()
         self._fail(reason)
 
-    def close(self, timeout: float = 5.0) -> None:
+    def close(self, timeout: float = BUDGET.lantern_close_s) -> None:
         """Close stdin (the worker exits), then kill it if it lingers."""
         with contextlib.suppress(OSError):
             assert self.popen.stdin is not None
@@ -210,7 +211,7 @@ class LanternWorker:
         op: str,
         payload: dict[str, Any] | None = None,
         *,
-        timeout: float = 60.0,
+        timeout: float = BUDGET.lantern_simulate_s,
     ) -> dict[str, Any]:
         """Send one request and await its result (the worker's ``result`` object).
 
