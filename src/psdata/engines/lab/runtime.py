@@ -13,7 +13,7 @@ from typing import Any
 
 from ..._errors import ConfigurationError
 from ..._lighthouse import MAX_CONTEXTS, MIN_CONTEXTS
-from ..._loop import get_loop_thread, run_sync
+from ..._loop import LoopThread, get_loop_thread, run_sync
 from .browser import browser_memory_bytes
 from .pool import DEFAULT_CONTEXTS, ContextPool, check_max_contexts
 
@@ -36,6 +36,7 @@ def _env_max_contexts() -> int:
 
 _lock = threading.Lock()
 _pool: ContextPool | None = None
+_pool_thread: LoopThread | None = None  # the loop thread the pool lives on
 _max_contexts = _env_max_contexts()
 
 
@@ -47,12 +48,17 @@ def _open_pool() -> ContextPool | None:
 
 
 def get_pool() -> ContextPool:
-    """The shared pool (created on first use; call from the loop thread)."""
-    global _pool
+    """The shared pool (created on first use; call from the loop thread).
+
+    A pool lives on the loop thread it was created on: after :func:`psdata.shutdown` the
+    next loop thread gets a new one.
+    """
+    global _pool, _pool_thread
+    thread = get_loop_thread()
     with _lock:
-        if _pool is None or _pool.state == "closed":
-            _pool = ContextPool(max_contexts=_max_contexts)
-            get_loop_thread().add_shutdown_hook(_pool.shutdown)
+        if _pool is None or _pool.state == "closed" or _pool_thread is not thread:
+            _pool, _pool_thread = ContextPool(max_contexts=_max_contexts), thread
+            thread.add_shutdown_hook(_pool.shutdown)
         return _pool
 
 
