@@ -21,8 +21,8 @@ from typing import Any
 import common
 import psutil
 
-from psdata._runtime import is_browser_process
 from psdata.engines import ENGINES
+from psdata.engines.lab.browser import is_browser_process
 
 KINDS = ("renderer", "gpu-process", "utility", "zygote")
 
@@ -71,7 +71,8 @@ class CPUSampler(common.PeriodicSampler):
 
 def _epoch_stats() -> dict[str, Any]:
     """The shared pool's trace epochs: how many, failed, median seconds to end one."""
-    from psdata._runtime import get_pool, run_sync
+    from psdata._loop import run_sync
+    from psdata.engines.lab.runtime import get_pool
     from psdata.engines.lab.trace import TraceEpochs
 
     async def read() -> dict[str, Any]:

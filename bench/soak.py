@@ -84,7 +84,7 @@ def soak_urls(site: Any, n: int, run: int) -> list[str]:
 
 def browser_roots() -> int:
     """How many Chromium browsers (process trees) this process has running."""
-    from psdata._runtime import browser_processes
+    from psdata.engines.lab.browser import browser_processes
 
     parents = {}
     for process in browser_processes():
@@ -108,7 +108,7 @@ def wait_for_one_browser(limit_s: float = SETTLE_LIMIT_S) -> float:
 
 def one_run(urls: list[str], args: argparse.Namespace, clock: Any, run: int) -> dict[str, Any]:
     import psdata
-    from psdata._runtime import browser_memory_bytes
+    from psdata.engines.lab.browser import browser_memory_bytes
 
     psdata.shutdown()  # start from a fresh browser
     psdata.set_max_concurrent_contexts(args.concurrency)

@@ -150,7 +150,7 @@ def measure_psdata(
 ) -> dict:
     """psdata at one concurrency level with a freshly launched browser."""
     import psdata
-    from psdata._runtime import browser_memory_bytes
+    from psdata.engines.lab.browser import browser_memory_bytes
 
     psdata.shutdown()  # a new browser per level: peak memory belongs to this level only
     psdata.set_max_concurrent_contexts(level)

@@ -19,9 +19,9 @@ import psutil
 import pytest
 
 import psdata
-from psdata._runtime import browser_processes
 from psdata.demo.server import Received, Route, ServedSite, serve_directory
 from psdata.engines.lab import browser as _browser
+from psdata.engines.lab.browser import browser_processes
 
 PAGES = Path(__file__).parent / "pages" / "core"
 #: Recorded reports and API answers (see fixtures/README.md); tests read nothing else.

@@ -18,10 +18,11 @@ import pytest
 
 import psdata
 from conftest import FAST
-from psdata._runtime import get_pool, run_sync
+from psdata._loop import run_sync
 from psdata.demo.server import ServedSite
 from psdata.engines.lab.collect import WaitSettings
 from psdata.engines.lab.engine import LabSettings, measure_page
+from psdata.engines.lab.runtime import get_pool
 
 FAST_WAITS = WaitSettings(200, 200, 200, 200, max_wait_for_load_ms=15_000)
 
@@ -286,7 +287,7 @@ def test_no_chromium_left_after_interpreter_exit(site: ServedSite, tmp_path: Pat
     script = textwrap.dedent(
         f"""
         import json, psdata
-        from psdata._runtime import browser_processes
+        from psdata.engines.lab.browser import browser_processes
         df = psdata.analyze([{site.url("/simple.html")!r}], categories=["seo"],
                             quiet_window_ms=100, progress=False, cache_dir={str(tmp_path)!r})
         print(json.dumps([p.pid for p in browser_processes()]))

@@ -29,8 +29,9 @@ import pytest
 import psdata
 from conftest import FAST
 from psdata import cli
-from psdata._runtime import is_browser_process, worker_id
+from psdata._frame import worker_id
 from psdata.demo.server import ServedSite
+from psdata.engines.lab.browser import is_browser_process
 
 GOOD_PAGES = ("simple", "storage", "late-lcp")
 #: Columns that do not depend on timing: the same on every run of the same URL.

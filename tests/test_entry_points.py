@@ -17,8 +17,8 @@ import pandas as pd
 
 import psdata
 from conftest import FAST
-from psdata._api import OPTIONS
-from psdata._runtime import run_sync
+from psdata._loop import run_sync
+from psdata._options import OPTIONS
 from psdata._store import ResultStore, store_path
 from psdata.demo.server import ServedSite
 

@@ -41,12 +41,14 @@ from psdata._errors import (
     NavigationError,
     PageTimeoutError,
 )
-from psdata._runtime import browser_processes, get_pool, run_sync
+from psdata._loop import run_sync
 from psdata._urls import MAX_URL_LENGTH, normalize_url
 from psdata.demo.server import Response, Route, ServedSite
+from psdata.engines.lab.browser import browser_processes
 from psdata.engines.lab.collect import WaitSettings
 from psdata.engines.lab.engine import LabSettings, measure_page
 from psdata.engines.lab.pool import ContextPool
+from psdata.engines.lab.runtime import get_pool
 
 #: Fast waits and short timeouts: the quiet windows matter for accuracy, not for faults.
 #: Applied throttling: a timeout under 25 s measures untraced, so simulate scores nothing.
@@ -674,7 +676,7 @@ def test_no_chromium_is_left_after_shutdown_or_interpreter_exit(
     script = textwrap.dedent(
         f"""
         import json, psdata
-        from psdata._runtime import browser_processes
+        from psdata.engines.lab.browser import browser_processes
         psdata.analyze([{good(server, "child-1")!r}, {server.url("/hang")!r}],
                        categories=["seo"], quiet_window_ms=100, progress=False, timeout=5,
                        skip_cache=True, cache_dir={str(tmp_path)!r})

@@ -403,7 +403,7 @@ async def _timed_out(worker: LanternWorker, name: str) -> None:
 def test_psdata_shutdown_closes_the_shared_worker() -> None:
     """Started from psdata's loop thread (as the engine will), closed by psdata.shutdown."""
     import psdata
-    from psdata._runtime import run_sync
+    from psdata._loop import run_sync
     from psdata.engines.lab.lantern import get_worker
 
     metrics = run_sync(simulate_case(CASES[0]))

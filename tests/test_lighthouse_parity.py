@@ -10,6 +10,7 @@ must say why not).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -115,8 +116,8 @@ def test_a_missing_category_score_always_says_why(
     large_site: ServedSite, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A budget far too small for the page: axe cannot finish, and the row must say so.
-    monkeypatch.setattr(auditor, "AXE_MIN_S", 0.2)
-    monkeypatch.setattr(auditor, "AXE_S_PER_1000_ELEMENTS", 0.0)
+    budget = dataclasses.replace(auditor.BUDGET, axe_min_s=0.2, axe_s_per_1000_elements=0.0)
+    monkeypatch.setattr(auditor, "BUDGET", budget)
     row = psdata.analyze([large_site.url("manual.html")], **SLOW).iloc[0]
     assert pd.isna(row["accessibility"])
     assert "accessibility not scored: axe did not finish within 0.2 s" in row["warnings"]

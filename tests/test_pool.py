@@ -10,8 +10,8 @@ import psutil
 import pytest
 
 from psdata._errors import ConfigurationError, PoolClosedError
-from psdata._runtime import browser_processes
 from psdata.demo.server import ServedSite
+from psdata.engines.lab.browser import browser_processes
 from psdata.engines.lab.pool import ContextPool
 
 

@@ -86,7 +86,8 @@ def test_ctrl_c_cancels_cleanly_keeps_finished_work_and_the_pool_recovers(
     process = child(
         f"""
         import json, time, psdata
-        from psdata._runtime import get_pool, run_sync
+        from psdata.engines.lab.runtime import get_pool
+        from psdata._loop import run_sync
         urls = {urls!r}
         try:
             psdata.analyze(urls, concurrency=2, **{SETTINGS!r})

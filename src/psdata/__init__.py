@@ -6,7 +6,14 @@
 
 from typing import Any
 
-from ._api import analyze, analyze_async, run_analysis, run_analysis_async, run_analysis_batch
+from ._api import (
+    analyze,
+    analyze_async,
+    pool_stats,
+    run_analysis,
+    run_analysis_async,
+    run_analysis_batch,
+)
 from ._errors import (
     AnalysisError,
     BrowserCrashError,
@@ -25,16 +32,12 @@ from ._errors import (
     ServiceError,
 )
 from ._frame import COLUMNS, SCHEMA, build_frame, read_parquet_metadata, to_parquet
+from ._loop import shutdown
 from ._results import audits, cache_info, clear_cache, opportunities
-from ._runtime import (
-    get_max_concurrent_contexts,
-    pool_stats,
-    set_max_concurrent_contexts,
-    shutdown,
-)
 from ._version import __version__
 from .demo.server import demo_urls, serve_demo_site
 from .engines.lab.browser import find_chromium, set_chromium_path
+from .engines.lab.runtime import get_max_concurrent_contexts, set_max_concurrent_contexts
 
 
 def __getattr__(name: str) -> Any:

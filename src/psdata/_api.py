@@ -1,103 +1,69 @@
 """The pandas-facing API: validate keywords, pandas in, pandas out.
 
-Every entry point takes the same keyword-only options with the same defaults (see
-:func:`analyze`) and shares one implementation, :class:`_Call`; the batch itself runs
-on psdata's loop thread (:func:`psdata._batch.run_batch`). The sync functions wait for
-it; the async ones await it from the caller's own event loop (a notebook's).
+Every entry point takes the options declared in :mod:`psdata._options` as keywords (see
+:func:`analyze`) and shares one implementation, :class:`_Call`; the batch itself runs on
+psdata's loop thread (:func:`psdata._batch.run_batch`). The sync functions wait for it;
+the async ones await it from the caller's own event loop (a notebook's). A dask
+collection is measured lazily, partition by partition (:mod:`psdata.dask`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Unpack
 
 import pandas as pd
 
-from ._batch import Job, Outcome, error_record, run_batch
+from ._batch import Job, Outcome, error_record, result_settings, run_batch
 from ._errors import ERROR_CLASSES, AnalysisError, ConfigurationError
-from ._frame import STRATEGIES, build_frame, empty_record, validate_categories
-from ._lighthouse import CATEGORIES
+from ._frame import build_frame, url_cell, worker_id
+from ._loop import run_async, run_sync
+from ._options import Options, check, complete, entry_point
 from ._request import Request
-from ._runtime import run_async, run_sync, worker_id
 from ._store import store_path
-from .dask import analyze_dask, is_dask_collection
+from .dask import analyze_dask, cluster_pool_stats, is_dask_collection
 from .engines import ENGINES
-
-Errors = Literal["coerce", "raise"]
-DEFAULT_TIMEOUT_S = 120.0
-DEFAULT_MAX_AGE_S = 86_400.0
-#: The options every entry point takes besides the URLs, in signature order.
-OPTIONS: tuple[str, ...] = (
-    "strategy",
-    "engine",
-    "categories",
-    "throttling",
-    "concurrency",
-    "timeout",
-    "errors",
-    "progress",
-    "max_age",
-    "skip_cache",
-    "force_retry",
-    "quiet_window_ms",
-    "cache_dir",
-    "psi_key",
-    "psi_endpoint",
-    "crux_endpoint",
-)
+from .engines.interface import implementation
+from .engines.lab.runtime import pool_stats as local_pool_stats
 
 
-def _strategies(strategy: str | Sequence[str]) -> tuple[str, ...]:
-    names = (strategy,) if isinstance(strategy, str) else tuple(strategy)
-    if not names or any(s not in STRATEGIES for s in names) or len(set(names)) != len(names):
-        raise ConfigurationError(f"strategy must be 'mobile', 'desktop' or both, got {strategy!r}.")
-    return names
-
-
-def _request(options: dict[str, Any]) -> Request:
-    """Validate the options of one call into a :class:`Request`."""
-    name, throttling = options["engine"], options["throttling"]
-    concurrency, timeout = options["concurrency"], options["timeout"]
-    quiet = options["quiet_window_ms"]
-    if name not in ENGINES:
-        raise ConfigurationError(f"engine must be one of {', '.join(ENGINES)}, got {name!r}.")
+def _request(options: Options) -> Request:
+    """Check the options of one call (defaults filled in) into a :class:`Request`."""
+    checked = check(options)
+    name = checked["engine"]
     engine = ENGINES[name]
+    throttling = checked["throttling"]
     throttling = engine.default_throttling if throttling is None else throttling
     if throttling not in engine.throttling:
         raise ConfigurationError(
             f"throttling must be one of {', '.join(engine.throttling)} with engine={name!r},"
             f" got {throttling!r}."
         )
-    limit = engine.default_concurrency(throttling) if concurrency is None else concurrency
+    concurrency = checked["concurrency"]
+    limit = (
+        implementation(name).default_concurrency(throttling) if concurrency is None else concurrency
+    )
     top = engine.max_concurrency
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1 or limit > (top or limit):
         bound = f"from 1 to {top}" if top else "of at least 1"
         raise ConfigurationError(f"concurrency must be an integer {bound}, got {concurrency!r}.")
-    if quiet is not None and not 0 <= quiet <= 60_000:
-        raise ConfigurationError(f"quiet_window_ms must be between 0 and 60000, got {quiet!r}.")
-    if not timeout > 0:
-        raise ConfigurationError(f"timeout must be a positive number of seconds, got {timeout!r}.")
-    if options["errors"] not in ("coerce", "raise"):
-        raise ConfigurationError(f"errors must be 'coerce' or 'raise', got {options['errors']!r}.")
-    categories = options["categories"]
+    resolved: Options = {**checked, "throttling": throttling, "concurrency": limit}
     return Request(
-        strategies=_strategies(options["strategy"]),
-        engine=name,
-        categories=validate_categories(CATEGORIES if categories is None else list(categories)),
+        resolved,
+        strategies=tuple(checked["strategy"]),
+        categories=tuple(checked["categories"] or ()),
         throttling=throttling,
         concurrency=limit,
-        timeout=float(timeout),
-        max_age=options["max_age"],
-        skip_cache=options["skip_cache"],
-        force_retry=options["force_retry"],
-        quiet_window_ms=quiet,
-        psi_key=options["psi_key"],
-        psi_endpoint=options["psi_endpoint"],
-        crux_endpoint=options["crux_endpoint"],
     )
+
+
+def _lazy(urls: Any, options: Options) -> Any:
+    """The lazy dask frame of :func:`analyze` over a dask collection (checked here, once)."""
+    request = _request(options)
+    meta = {"engine": request.engine, "settings": result_settings(request)}
+    return analyze_dask(urls, {**options, "progress": False}, meta, analyze)
 
 
 def _input(urls: Any) -> tuple[list[object], pd.Index]:
@@ -139,8 +105,8 @@ def _row(job: Job, outcome: Outcome) -> dict[str, Any]:
     if isinstance(outcome, AnalysisError):
         return {**error_record(job.url, job.strategy, outcome), "from_cache": False}
     record = {k: v for k, v in outcome.items() if k != "details"}
-    record["url"] = empty_record(job.url, job.strategy)["url"]
-    record.setdefault("from_cache", False)
+    record["url"] = url_cell(job.url)
+    record["from_cache"] = bool(record.get("from_cache"))  # None: measured in this call
     return record
 
 
@@ -155,26 +121,23 @@ def _raise_first_failure(outcomes: Iterable[Outcome]) -> None:
 
 @dataclass(frozen=True)
 class _Call:
-    """One call of an entry point: its validated request and where its rows go."""
+    """One call of an entry point: its checked request and where its rows go."""
 
     request: Request
     store: str
-    errors: str
-    progress: bool
 
     @classmethod
-    def of(cls, options: dict[str, Any]) -> _Call:
-        """Validate the options of an entry point (its ``locals()``)."""
-        return cls(
-            _request(options),
-            store_path(options["cache_dir"]),
-            options["errors"],
-            options["progress"],
-        )
+    def of(cls, options: Options) -> _Call:
+        """Check the options of an entry point (every option present)."""
+        return cls(_request(options), store_path(options["cache_dir"]))
+
+    @property
+    def errors(self) -> str:
+        return self.request.options["errors"]
 
     def progress_bar(self, values: Sequence[object]) -> Any:
         """A tqdm bar over the call's jobs (created on the caller's thread), or nothing."""
-        if not self.progress:
+        if not self.request.options["progress"]:
             return contextlib.nullcontext(None)
         from tqdm.auto import tqdm
 
@@ -192,7 +155,7 @@ class _Call:
         frame = build_frame(records, _output_index(index, self.request.strategies))
         frame.attrs["psdata"] = {
             "engine": self.request.engine,
-            "settings": self.request.settings(),
+            "settings": result_settings(self.request),
             "store": self.store,
         }
         if self.errors == "raise":
@@ -206,26 +169,8 @@ class _Call:
         return _row(job, outcome) if isinstance(outcome, AnalysisError) else dict(outcome)
 
 
-def analyze(
-    urls: Any,
-    *,
-    strategy: str | Sequence[str] = "mobile",
-    engine: str = "lab",
-    categories: Iterable[str] | None = None,
-    throttling: str | None = None,
-    concurrency: int | None = None,
-    timeout: float = DEFAULT_TIMEOUT_S,
-    errors: Errors = "coerce",
-    progress: bool = True,
-    max_age: float | None = DEFAULT_MAX_AGE_S,
-    skip_cache: bool = False,
-    force_retry: bool = False,
-    quiet_window_ms: float | None = None,
-    cache_dir: str | os.PathLike[str] | None = None,
-    psi_key: str | None = None,
-    psi_endpoint: str | None = None,
-    crux_endpoint: str | None = None,
-) -> pd.DataFrame:
+@entry_point
+def analyze(urls: Any, **options: Unpack[Options]) -> pd.DataFrame:
     """Score every URL in *urls*; return one row per input element, with the input's index.
 
     Parameters
@@ -234,47 +179,7 @@ def analyze(
         The pages. Missing values, duplicates and bad URLs each get their own row. A
         dask Series gives a lazy dask DataFrame, each partition measured on a worker
         (see ``psdata.dask``; ``pip install 'psdata[dask]'``).
-    strategy : {"mobile", "desktop"} or both as a list
-        Lighthouse's form factor. With both, the index gains a ``strategy`` level.
-    engine : {"lab", "psi", "crux"}
-        ``lab`` measures locally in Chromium; ``psi`` asks PageSpeed Insights (needs the
-        internet); ``crux`` fetches field data only.
-    categories : iterable of str, optional
-        Subset of performance, accessibility, best_practices, seo (default all four).
-    throttling : str, optional
-        The engine's throttling method (default: the engine's own). Lab: ``"simulate"``
-        (the default: Lighthouse's simulated throttling, as PageSpeed Insights and a plain
-        ``lighthouse`` run: an unthrottled load, then Lantern's estimate for a slow
-        phone), ``"devtools"`` (Lighthouse's applied throttling) or ``"provided"`` (none).
-    concurrency : int, optional
-        Pages measured at once. Default: the pool's context limit (see
-        :func:`set_max_concurrent_contexts`); under devtools throttling at most one page
-        per 2 CPU cores, since each throttled page keeps a core busy and more pages skew
-        each other's paint timings. More than the limit (at most 5) grows the pool for
-        this call, so no page waits for a context while its timeout runs.
-    timeout : float
-        Seconds allowed for one URL's measurement (one attempt), from the moment it has
-        a browser context. Under 25 s a page is measured without the main-thread trace,
-        so simulated throttling gives no FCP/LCP/SI/TBT or performance score (the row's
-        ``warnings`` says why).
-    errors : {"coerce", "raise"}
-        ``coerce`` puts failures in the ``error`` column; ``raise`` raises the first.
-    progress : bool
-        Show a progress bar.
-    max_age : float or None
-        Reuse stored successes younger than this many seconds (None: any age).
-    skip_cache, force_retry : bool
-        Measure everything again / retry stored failures.
-    quiet_window_ms : float, optional
-        Lab only: each threshold of Lighthouse's two-stage wait (pause after load and
-        FCP, network quiet, then CPU quiet; default Lighthouse's for the throttling
-        method: 1,000 ms each under simulate, 5,250 ms under devtools and provided, so a
-        quiet page is observed about 2 s or 10.5 s after load). Shorter is faster but
-        can miss late layout shifts, long tasks and late LCP.
-    cache_dir : path, optional
-        Where the result store lives (default: ``PSDATA_CACHE_DIR`` or the user cache).
-    psi_key, psi_endpoint, crux_endpoint : str, optional
-        PageSpeed Insights / CrUX API key (default ``PSDATA_PSI_KEY``) and endpoints.
+    %(options)s
 
     Returns
     -------
@@ -288,70 +193,36 @@ def analyze(
     >>> scores = psdata.analyze(df["url"])  # doctest: +SKIP
     >>> df.join(scores[["performance", "lcp_ms", "error_type"]])  # doctest: +SKIP
     """
-    if is_dask_collection(urls):  # first: locals() holds only the keywords yet
-        return analyze_dask(urls, locals())  # type: ignore[no-any-return]
-    call = _Call.of(locals())
+    given = complete(options, "analyze")
+    if is_dask_collection(urls):
+        return _lazy(urls, given)  # type: ignore[no-any-return]
+    call = _Call.of(given)
     values, index = _input(urls)
     with call.progress_bar(values) as bar:
         outcomes = run_sync(call.batch(values, bar))
     return call.frame(outcomes, index)
 
 
-async def analyze_async(
-    urls: Any,
-    *,
-    strategy: str | Sequence[str] = "mobile",
-    engine: str = "lab",
-    categories: Iterable[str] | None = None,
-    throttling: str | None = None,
-    concurrency: int | None = None,
-    timeout: float = DEFAULT_TIMEOUT_S,
-    errors: Errors = "coerce",
-    progress: bool = True,
-    max_age: float | None = DEFAULT_MAX_AGE_S,
-    skip_cache: bool = False,
-    force_retry: bool = False,
-    quiet_window_ms: float | None = None,
-    cache_dir: str | os.PathLike[str] | None = None,
-    psi_key: str | None = None,
-    psi_endpoint: str | None = None,
-    crux_endpoint: str | None = None,
-) -> pd.DataFrame:
+@entry_point
+async def analyze_async(urls: Any, **options: Unpack[Options]) -> pd.DataFrame:
     """Awaitable :func:`analyze`, for notebooks' top-level ``await`` (same options).
 
     Examples
     --------
     >>> scores = await psdata.analyze_async(df["url"], strategy="desktop")  # doctest: +SKIP
     """
-    if is_dask_collection(urls):  # first: locals() holds only the keywords yet
-        return analyze_dask(urls, locals())  # type: ignore[no-any-return]
-    call = _Call.of(locals())
+    given = complete(options, "analyze_async")
+    if is_dask_collection(urls):
+        return _lazy(urls, given)  # type: ignore[no-any-return]
+    call = _Call.of(given)
     values, index = _input(urls)
     with call.progress_bar(values) as bar:
         outcomes = await run_async(call.batch(values, bar))
     return call.frame(outcomes, index)
 
 
-def run_analysis(
-    url: str,
-    *,
-    strategy: str | Sequence[str] = "mobile",
-    engine: str = "lab",
-    categories: Iterable[str] | None = None,
-    throttling: str | None = None,
-    concurrency: int | None = None,
-    timeout: float = DEFAULT_TIMEOUT_S,
-    errors: Errors = "coerce",
-    progress: bool = True,
-    max_age: float | None = DEFAULT_MAX_AGE_S,
-    skip_cache: bool = False,
-    force_retry: bool = False,
-    quiet_window_ms: float | None = None,
-    cache_dir: str | os.PathLike[str] | None = None,
-    psi_key: str | None = None,
-    psi_endpoint: str | None = None,
-    crux_endpoint: str | None = None,
-) -> dict[str, Any]:
+@entry_point
+def run_analysis(url: str, **options: Unpack[Options]) -> dict[str, Any]:
     """Measure one URL; return its record with ``details`` (same options as :func:`analyze`).
 
     A failure is its record's ``error`` / ``error_type`` (``errors="raise"`` raises it).
@@ -363,68 +234,40 @@ def run_analysis(
     >>> record["lcp_ms"]  # doctest: +SKIP
     812.4
     """
-    call = _Call.of(locals())
+    call = _Call.of(complete(options, "run_analysis"))
     with call.progress_bar([url]) as bar:
         outcomes = run_sync(call.batch([url], bar))
     return call.record(*outcomes[0])
 
 
-async def run_analysis_async(
-    url: str,
-    *,
-    strategy: str | Sequence[str] = "mobile",
-    engine: str = "lab",
-    categories: Iterable[str] | None = None,
-    throttling: str | None = None,
-    concurrency: int | None = None,
-    timeout: float = DEFAULT_TIMEOUT_S,
-    errors: Errors = "coerce",
-    progress: bool = True,
-    max_age: float | None = DEFAULT_MAX_AGE_S,
-    skip_cache: bool = False,
-    force_retry: bool = False,
-    quiet_window_ms: float | None = None,
-    cache_dir: str | os.PathLike[str] | None = None,
-    psi_key: str | None = None,
-    psi_endpoint: str | None = None,
-    crux_endpoint: str | None = None,
-) -> dict[str, Any]:
+@entry_point
+async def run_analysis_async(url: str, **options: Unpack[Options]) -> dict[str, Any]:
     """Awaitable :func:`run_analysis` (same options).
 
     Examples
     --------
     >>> record = await psdata.run_analysis_async("https://example.com")  # doctest: +SKIP
     """
-    call = _Call.of(locals())
+    call = _Call.of(complete(options, "run_analysis_async"))
     with call.progress_bar([url]) as bar:
         outcomes = await run_async(call.batch([url], bar))
     return call.record(*outcomes[0])
 
 
-async def run_analysis_batch(
+@entry_point
+async def run_analysis_batch(  # type: ignore[misc]  # the head's names are options too
     urls: Sequence[str],
     concurrency: int | None = 2,
     timeout: float = 600,
     skip_cache: bool = False,
     force_retry: bool = False,
-    *,
-    strategy: str | Sequence[str] = "mobile",
-    engine: str = "lab",
-    categories: Iterable[str] | None = None,
-    throttling: str | None = None,
-    errors: Errors = "coerce",
-    progress: bool = True,
-    max_age: float | None = DEFAULT_MAX_AGE_S,
-    quiet_window_ms: float | None = None,
-    cache_dir: str | os.PathLike[str] | None = None,
-    psi_key: str | None = None,
-    psi_endpoint: str | None = None,
-    crux_endpoint: str | None = None,
+    **options: Unpack[Options],
 ) -> list[dict[str, Any] | Exception]:
     """Measure *urls*; one record (with ``details``) or exception per (URL, strategy).
 
-    The compatible head of psdata's first API; every other option is :func:`analyze`'s.
-    One failure never affects the others; ``errors="raise"`` raises the first.
+    The compatible head of psdata's first API (its four options may be given by
+    position, with their own defaults); every other option is :func:`analyze`'s. One
+    failure never affects the others; ``errors="raise"`` raises the first.
 
     Examples
     --------
@@ -432,10 +275,38 @@ async def run_analysis_batch(
     >>> results[0]["performance"]  # doctest: +SKIP
     97
     """
-    call = _Call.of(locals())
+    head = {
+        "concurrency": concurrency,
+        "timeout": timeout,
+        "skip_cache": skip_cache,
+        "force_retry": force_retry,
+    }
+    call = _Call.of(complete({**options, **head}, "run_analysis_batch"))
     values = list(urls)
     with call.progress_bar(values) as bar:
         outcomes = await run_async(call.batch(values, bar))
-    if errors == "raise":
+    if call.errors == "raise":
         _raise_first_failure(outcome for _, outcome in outcomes)
     return [dict(outcome) if isinstance(outcome, dict) else outcome for _, outcome in outcomes]
+
+
+def pool_stats(client: Any = None) -> dict[str, Any]:
+    """Statistics of the lab engine's shared pool: slots, their state, pages, the browser.
+
+    Parameters
+    ----------
+    client : distributed.Client, optional
+        Gather every dask worker's stats instead: a dict of each worker's dict (with a
+        ``worker`` key, ``host:pid``) by worker address.
+
+    Examples
+    --------
+    >>> import psdata
+    >>> psdata.pool_stats()["mode"]
+    'multi-context'
+    >>> psdata.pool_stats(client)  # doctest: +SKIP
+    {'tcp://127.0.0.1:40301': {'mode': 'multi-context', 'worker': 'host:4242', ...}, ...}
+    """
+    if client is not None:
+        return cluster_pool_stats(client)
+    return local_pool_stats()

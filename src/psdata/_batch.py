@@ -23,12 +23,14 @@ from typing import Any
 
 from ._deadline import deadline
 from ._errors import AnalysisError, InternalError, InvalidURLError, PageTimeoutError
-from ._frame import empty_record
+from ._frame import COLUMNS, make_row
+from ._options import DECLARED
 from ._request import Request
 from ._retry import RetryPolicy
 from ._store import AsyncResultStore
 from ._urls import normalize_url
-from .engines import Measure
+from ._version import __version__
+from .engines.interface import Measure, implementation
 
 log = logging.getLogger("psdata")
 
@@ -53,11 +55,25 @@ def error_record(value: object, strategy: str, error: AnalysisError) -> dict[str
     >>> error_record("ftp://x", "mobile", InvalidURLError("no"))["error_type"]
     'invalid_url'
     """
-    record = empty_record(value, strategy)
-    record.update({k: v for k, v in error.partial.items() if k != "details"})
-    record.update(url=empty_record(value, strategy)["url"], error=str(error))
-    record["error_type"] = error.error_type
-    return record
+    measured = {k: v for k, v in error.partial.items() if k in COLUMNS and k != "url"}
+    failure = {"error": str(error), "error_type": error.error_type}
+    return dict(make_row(value, strategy, {**measured, **failure}))
+
+
+def result_settings(request: Request) -> dict[str, Any]:
+    """What changes a result besides its URL, strategy and engine, as plain data.
+
+    Part of every cache key and of a result frame's metadata: psdata's version, each
+    option declared to change results by its value (``cache_key="value"`` in
+    :mod:`psdata._options`), and the engine's own settings.
+    """
+    options: dict[str, Any] = dict(request.options)
+    keyed = {
+        name: list(value) if isinstance(value := options[name], tuple) else value
+        for name, option in DECLARED.items()
+        if option.cache_key == "value"
+    }
+    return {"version": __version__, **keyed, **implementation(request.engine).settings(request)}
 
 
 def job_key(job: Job) -> tuple[str, str]:
@@ -90,7 +106,7 @@ class _Batch:
         self.request = request
         self.store = store
         self.progress = progress
-        self.settings = request.settings()
+        self.settings = result_settings(request)
 
     def key(self, url: str, strategy: str) -> str:
         return self.store.key(url, strategy, self.request.engine, self.settings)
@@ -109,7 +125,7 @@ class _Batch:
                 continue
             pending.setdefault((url, job.strategy), Job(url, job.strategy))
         to_measure = await self._reuse_stored(pending, outcomes)
-        async with request.engine_spec.implementation().session(request) as measure:
+        async with implementation(request.engine).session(request) as measure:
             results = await run_jobs(
                 to_measure,
                 measure,
@@ -126,12 +142,12 @@ class _Batch:
         self, pending: dict[tuple[str, str], Job], outcomes: dict[tuple[str, str], Outcome]
     ) -> list[Job]:
         """Fill *outcomes* from the store where allowed; return the jobs left to measure."""
-        request = self.request
+        options = self.request.options
         cached = {}
-        if not request.skip_cache and pending:
+        if not options["skip_cache"] and pending:
             keys = [self.key(url, s) for url, s in pending]
             cached = await self.store.get_many(
-                keys, max_age=request.max_age, include_failures=not request.force_retry
+                keys, max_age=options["max_age"], include_failures=not options["force_retry"]
             )
         to_measure = []
         for (url, strategy), job in pending.items():

@@ -1,16 +1,24 @@
-"""The result schema: fixed columns and dtypes, records → DataFrame, Parquet metadata.
+"""The result schema: fixed columns and dtypes, rows → DataFrame, Parquet metadata.
 
-Every engine produces *records*: plain dicts keyed by the column names below (missing
-keys are NA). :func:`build_frame` turns them into a DataFrame whose columns, order and
-dtypes never depend on the data, so an all-failed batch has the same shape as a good one.
+A result row is a :class:`Row`: a record keyed by the columns of :data:`SCHEMA`, each
+typed as the record holds it (``None``: NA). Every engine writes its rows with
+:func:`make_row`, so two rules hold for all of them: a category score is Lighthouse's
+0–1 score times 100 rounded as Lighthouse's report rounds it (halves up, JavaScript's
+``Math.round``), and ``warnings`` holds one warning per line. :func:`build_frame` turns
+rows into a DataFrame whose columns, order and dtypes never depend on the data, so an
+all-failed batch has the same shape as a good one.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import os
+import socket
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, cast
 
 import pandas as pd
 
@@ -86,12 +94,131 @@ SCHEMA: dict[str, Any] = {
 COLUMNS: tuple[str, ...] = tuple(SCHEMA)
 
 
-def empty_record(url: object, strategy: str) -> dict[str, Any]:
-    """A record for *url* with every column present and NA, as a starting point."""
-    record: dict[str, Any] = dict.fromkeys(COLUMNS)
-    record["url"] = None if pd.isna(url) else str(url)  # type: ignore[call-overload]
-    record["strategy"] = strategy
-    return record
+class Row(TypedDict, total=False):
+    """One result row: :data:`SCHEMA`'s columns, in its order, as a record holds them."""
+
+    url: str | None
+    final_url: str | None
+    strategy: str
+    engine: str | None
+    throttling: str | None
+    status: int | None
+    performance: int | None
+    accessibility: int | None
+    best_practices: int | None
+    seo: int | None
+    fcp_ms: float | None
+    lcp_ms: float | None
+    speed_index_ms: float | None
+    tbt_ms: float | None
+    cls: float | None
+    ttfb_ms: float | None
+    long_tasks_ms: float | None
+    main_thread_ms: float | None
+    total_bytes: int | None
+    request_count: int | None
+    field_lcp_ms: float | None
+    field_inp_ms: float | None
+    field_cls: float | None
+    field_fcp_ms: float | None
+    field_ttfb_ms: float | None
+    field_lcp_ms_category: str | None
+    field_inp_ms_category: str | None
+    field_cls_category: str | None
+    field_fcp_ms_category: str | None
+    field_ttfb_ms_category: str | None
+    field_source: str | None
+    error: str | None
+    error_type: str | None
+    warnings: str | None
+    attempts: int | None
+    from_cache: bool | None
+    started_at: datetime | None
+    duration_s: float | None
+    context_id: int | None
+    worker: str | None
+
+
+def url_cell(value: object) -> str | None:
+    """The ``url`` column's value for an input value: as given, as text (NA stays NA).
+
+    >>> url_cell("example.com"), url_cell(None)
+    ('example.com', None)
+    """
+    return None if pd.isna(value) else str(value)  # type: ignore[call-overload]
+
+
+def score_percent(score: float | None) -> int | None:
+    """A category's 0–1 score as its 0–100 column: halves up, as Lighthouse's report.
+
+    >>> score_percent(0.125), score_percent(0.92), score_percent(None)
+    (13, 92, None)
+    """
+    return None if score is None else math.floor(score * 100 + 0.5)
+
+
+def join_warnings(warnings: Iterable[str | None]) -> str | None:
+    """The ``warnings`` column: one warning per line (``None`` when there is none).
+
+    >>> join_warnings(["Redirected.", None, "Slow."])
+    'Redirected.\\nSlow.'
+    """
+    return "\n".join(text for text in warnings if text) or None
+
+
+def make_row(
+    url: object,
+    strategy: str,
+    values: Mapping[str, Any] | None = None,
+    *,
+    scores: Mapping[str, float | None] | None = None,
+    warnings: Iterable[str | None] = (),
+) -> Row:
+    """The row of one (URL, strategy), as every engine writes it.
+
+    Parameters
+    ----------
+    url, strategy
+        What was measured; *url* as the row shows it (see :func:`url_cell`).
+    values : mapping, optional
+        Other columns by name (a name that is not a column raises :class:`ValueError`).
+    scores : mapping, optional
+        Category → Lighthouse's 0–1 score (or ``None``), written with
+        :func:`score_percent`.
+    warnings : iterable of str
+        Why a value is missing or partial, written with :func:`join_warnings`.
+
+    Returns
+    -------
+    Row
+        Every column present; those not given are ``None`` (NA).
+
+    Examples
+    --------
+    >>> row = make_row("https://example.com", "mobile", {"engine": "psi"},
+    ...                scores={"seo": 0.925}, warnings=["Redirected."])
+    >>> row["seo"], row["warnings"], row["performance"]
+    (93, 'Redirected.', None)
+    """
+    given = {**(values or {}), **{name: score_percent(s) for name, s in (scores or {}).items()}}
+    unknown = sorted(set(given) - set(COLUMNS))
+    if unknown:
+        raise ValueError(f"not result columns: {', '.join(unknown)}")
+    row: dict[str, Any] = dict.fromkeys(COLUMNS)
+    row.update(given, url=url_cell(url), strategy=strategy)
+    if warnings:
+        row["warnings"] = join_warnings(warnings)
+    return cast(Row, row)
+
+
+def worker_id() -> str:
+    """This process as ``host:pid``: the ``worker`` column of the rows it returns.
+
+    >>> import os
+    >>> worker_id().endswith(f":{os.getpid()}")
+    True
+    """
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def build_frame(

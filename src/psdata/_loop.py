@@ -1,8 +1,10 @@
 """The loop thread: one daemon thread running the asyncio loop that owns all async work.
 
 The caller's thread (a Jupyter cell, a script) never runs a loop of psdata's; it submits
-coroutines here and waits on a :class:`concurrent.futures.Future`. That is why psdata
-works inside an already running loop (Jupyter) without ``nest_asyncio``.
+coroutines here (:func:`run_sync`, :func:`run_async`) and waits on a
+:class:`concurrent.futures.Future`. That is why psdata works inside an already running
+loop (Jupyter) without ``nest_asyncio``. What lives on the loop (the lab engine's
+browser, its Lantern worker) registers a shutdown hook; :func:`shutdown` runs them.
 """
 
 from __future__ import annotations
@@ -138,8 +140,26 @@ def get_loop_thread() -> LoopThread:
         return _instance
 
 
-def shutdown_loop_thread() -> None:
-    """Shut the process-wide loop thread down (hooks run first). Safe to call twice."""
+def running_loop_thread() -> LoopThread | None:
+    """The process-wide loop thread if the caller runs on it, else None (starts nothing).
+
+    >>> running_loop_thread() is None  # the caller's thread is not the loop thread
+    True
+    """
+    with _lock:
+        instance = _instance
+    return instance if instance is not None and instance.in_loop_thread() else None
+
+
+def shutdown() -> None:
+    """Close the shared browser and stop psdata's loop thread (it restarts on next use).
+
+    Runs the loop thread's shutdown hooks first (the browser, the Lantern worker). Safe
+    to call twice.
+
+    >>> import psdata
+    >>> psdata.shutdown()
+    """
     global _instance
     with _lock:
         instance, _instance = _instance, None
@@ -147,4 +167,17 @@ def shutdown_loop_thread() -> None:
         instance.shutdown()
 
 
-atexit.register(shutdown_loop_thread)
+def run_sync(coro: Coroutine[Any, Any, T]) -> T:
+    """Run *coro* on the loop thread and wait for it (the sync API's one entry point)."""
+    return get_loop_thread().run(coro)
+
+
+async def run_async(coro: Coroutine[Any, Any, T]) -> T:
+    """Await *coro* run on the loop thread, from any other event loop (e.g. Jupyter's)."""
+    thread = get_loop_thread()
+    if thread.in_loop_thread():
+        return await coro
+    return await asyncio.wrap_future(thread.submit(coro))
+
+
+atexit.register(shutdown)

@@ -1,18 +1,17 @@
 """The ``psdata`` command: a thin layer over the Python API.
 
 Every option of ``psdata analyze`` is a keyword of :func:`psdata.analyze`, with the same
-name and default (read from its signature). Exit status: 0 when every row was scored, 1
-when some rows failed (their errors are in the output file), 2 for a usage or
-configuration error (bad option, unreadable input, no Chromium), with the message on
-stderr. The PageSpeed Insights key is read from ``PSDATA_PSI_KEY`` or ``--psi-key-file``,
-never from a plain argument (which would land in the shell's history).
+name and default: its flag is built from the option's declaration (:mod:`psdata._options`).
+Exit status: 0 when every row was scored, 1 when some rows failed (their errors are in
+the output file), 2 for a usage or configuration error (bad option, unreadable input, no
+Chromium), with the message on stderr. The PageSpeed Insights key is read from
+``PSDATA_PSI_KEY`` or ``--psi-key-file``, never from a plain argument (which would land in
+the shell's history).
 """
 
 from __future__ import annotations
 
 import argparse
-import inspect
-import math
 import os
 import sys
 from collections.abc import Sequence
@@ -22,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-# The public API only (``psdata.*``), plus the tables of names the options offer.
+# The public API only (``psdata.*``), plus the options' declaration and the tables of names.
 from . import (
     AnalysisError,
     PsdataError,
@@ -34,8 +33,8 @@ from . import (
     serve_demo_site,
     to_parquet,
 )
-from ._lighthouse import CATEGORIES, WAITS
-from .engines import ENGINES
+from ._lighthouse import CATEGORIES
+from ._options import DECLARED, Option, resolved_path, seconds
 
 EXIT_OK, EXIT_FAILED_ROWS, EXIT_USAGE = 0, 1, 2
 
@@ -87,8 +86,6 @@ CACHE_CLEAR_EXAMPLES = """examples:
   psdata cache clear --older-than 7d --failures-only  # old failures
 """
 
-_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86_400.0}
-
 
 def default(keyword: str) -> Any:
     """The default of :func:`psdata.analyze`'s *keyword* (the CLI never restates one).
@@ -96,44 +93,7 @@ def default(keyword: str) -> Any:
     >>> default("strategy")
     'mobile'
     """
-    return inspect.signature(analyze).parameters[keyword].default
-
-
-def seconds(text: str) -> float | None:
-    """A duration: seconds, or a number with ``s``, ``m``, ``h`` or ``d``; ``none``: no limit.
-
-    >>> seconds("90"), seconds("2h"), seconds("1d"), seconds("none")
-    (90.0, 7200.0, 86400.0, None)
-    """
-    value = text.strip().lower()
-    if value in ("none", "any", "inf"):
-        return None
-    factor = _UNITS.get(value[-1:])
-    number = value[:-1] if factor is not None else value
-    try:
-        result = float(number) * (factor or 1.0)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"not a duration: {text!r} (e.g. 3600, 90m, 12h, 7d or none)"
-        ) from None
-    if not math.isfinite(result) or result < 0:
-        raise argparse.ArgumentTypeError(f"a duration must be 0 or more, got {text!r}")
-    return result
-
-
-def category_list(text: str) -> list[str]:
-    """Comma-separated categories (``performance,seo``); ``best-practices`` is accepted.
-
-    >>> category_list("performance, best-practices")
-    ['performance', 'best_practices']
-    """
-    names = [part.strip().replace("-", "_") for part in text.split(",") if part.strip()]
-    unknown = [name for name in names if name not in CATEGORIES]
-    if unknown or not names:
-        raise argparse.ArgumentTypeError(
-            f"unknown category {', '.join(unknown) or text!r}; choose from {', '.join(CATEGORIES)}"
-        )
-    return names
+    return DECLARED[keyword].default
 
 
 def read_urls(path: Path, column: str | None) -> pd.Series:
@@ -182,99 +142,52 @@ class UsageError(PsdataError):
     """A problem with the command line or its input files (exit status 2)."""
 
 
-class _RefuseKey(argparse.Action):
+class _RefuseSecret(argparse.Action):
     """``--psi-key VALUE`` is refused without echoing VALUE (it would be in shell history)."""
 
     def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        env, flag = self.const
         parser.error(
-            "the PageSpeed Insights key is never a command-line argument (it would stay in "
-            "your shell history): set PSDATA_PSI_KEY or use --psi-key-file PATH"
+            f"{self.option_strings[0]} is never a command-line argument (it would stay in "
+            f"your shell history): set {env} or use {flag} PATH"
         )
+
+
+def _flag_name(name: str, option: Option) -> str:
+    """``--name``; ``--no-name`` for a boolean that defaults to true; ``--name-file``."""
+    dashed = name.replace("_", "-")
+    if option.flag.secret_env is not None:
+        return f"--{dashed}-file"
+    return f"--no-{dashed}" if option.default is True else f"--{dashed}"
 
 
 def _add_run_options(parser: argparse.ArgumentParser, *, engines: bool) -> None:
-    run = parser.add_argument_group("what to measure")
-    run.add_argument(
-        "--strategy",
-        choices=["mobile", "desktop", "both"],
-        default=default("strategy"),
-        help="Lighthouse's form factor (default: %(default)s)",
-    )
-    run.add_argument(
-        "--categories",
-        type=category_list,
-        default=None,
-        metavar="LIST",
-        help=f"comma-separated subset of {','.join(CATEGORIES)} (default: all)",
-    )
-    if engines:
-        run.add_argument(
-            "--engine",
-            choices=list(ENGINES),
-            default=default("engine"),
-            help="lab: local Chromium; psi: PageSpeed Insights API; crux: field data only",
+    """One flag per declared option, in its group (the demo: only the lab engine's)."""
+    groups: dict[str, Any] = {}
+    for name, option in DECLARED.items():
+        flag = option.flag
+        if not (engines or flag.demo):
+            continue
+        if flag.group not in groups:
+            groups[flag.group] = parser.add_argument_group(flag.group)
+        group = groups[flag.group]
+        if isinstance(option.default, bool):
+            action = "store_false" if option.default else "store_true"
+            group.add_argument(_flag_name(name, option), dest=name, action=action, help=flag.help)
+            continue
+        group.add_argument(
+            _flag_name(name, option),
+            dest=name,
+            type=flag.parse,
+            choices=flag.choices,
+            default=None if flag.secret_env else option.default,
+            metavar=flag.metavar,
+            help=flag.help,
         )
-    run.add_argument(
-        "--throttling",
-        choices=ENGINES["lab"].throttling,
-        default=default("throttling"),
-        help="lab engine: simulate (Lantern, as PSI; default), devtools (applied), provided (none)",
-    )
-    run.add_argument(
-        "--quiet-window-ms",
-        type=float,
-        default=default("quiet_window_ms"),
-        metavar="MS",
-        help="lab engine: each threshold of the wait after load (default: Lighthouse's for the"
-        f" throttling: {', '.join(f'{w.cpu_quiet_ms:g} {m}' for m, w in WAITS.items())})",
-    )
-    how = parser.add_argument_group("how to run")
-    how.add_argument(
-        "--concurrency", type=int, default=default("concurrency"), help="pages measured at once"
-    )
-    how.add_argument(
-        "--timeout",
-        type=float,
-        default=default("timeout"),
-        metavar="SECONDS",
-        help="per URL and attempt (default: %(default)s)",
-    )
-    how.add_argument(
-        "--errors",
-        choices=["coerce", "raise"],
-        default=default("errors"),
-        help="coerce: failures in the error column; raise: stop at the first (exit 1)",
-    )
-    how.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    cache = parser.add_argument_group("result store")
-    cache.add_argument(
-        "--cache-dir", type=Path, default=None, help="default: $PSDATA_CACHE_DIR or user cache"
-    )
-    cache.add_argument(
-        "--max-age",
-        type=seconds,
-        default=default("max_age"),
-        metavar="AGE",
-        help="reuse stored successes younger than AGE (e.g. 3600, 12h, 7d, none; default 1d)",
-    )
-    cache.add_argument("--skip-cache", action="store_true", help="measure everything again")
-    cache.add_argument("--force-retry", action="store_true", help="retry stored failures")
-    if engines:
-        psi = parser.add_argument_group("PageSpeed Insights / CrUX")
-        psi.add_argument(
-            "--psi-key-file",
-            type=Path,
-            default=None,
-            metavar="PATH",
-            help="a file holding the API key (default: $PSDATA_PSI_KEY); never pass the key itself",
-        )
-        psi.add_argument("--psi-key", action=_RefuseKey, help=argparse.SUPPRESS)
-        psi.add_argument(
-            "--psi-endpoint", default=None, metavar="URL", help="default: Google's PSI API v5"
-        )
-        psi.add_argument(
-            "--crux-endpoint", default=None, metavar="URL", help="default: Google's CrUX API"
-        )
+        if flag.secret_env is not None:  # --psi-key VALUE is refused, VALUE unechoed
+            instead = (flag.secret_env, _flag_name(name, option))
+            plain = f"--{name.replace('_', '-')}"
+            group.add_argument(plain, action=_RefuseSecret, const=instead, help=argparse.SUPPRESS)
 
 
 def _command(commands: Any, name: str, help_text: str, examples: str) -> argparse.ArgumentParser:
@@ -342,45 +255,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _psi_key(args: argparse.Namespace) -> str | None:
-    path: Path | None = getattr(args, "psi_key_file", None)
+def _secret(path: Path | None, env: str, flag: str) -> str | None:
+    """A secret from the file at *path* (given by *flag*), else from the variable *env*."""
     if path is None:
-        return os.environ.get("PSDATA_PSI_KEY") or None
+        return os.environ.get(env) or None
     try:
         key = path.expanduser().read_text(encoding="utf-8").strip()
     except OSError as exc:
-        raise UsageError(f"cannot read --psi-key-file {path}: {exc.strerror}") from None
+        raise UsageError(f"cannot read {flag} {path}: {exc.strerror}") from None
     if not key:
-        raise UsageError(f"--psi-key-file {path} is empty.")
+        raise UsageError(f"{flag} {path} is empty.")
     return key
 
 
 def _cache_dir(args: argparse.Namespace) -> Path | None:
-    path: Path | None = args.cache_dir
-    return None if path is None else path.expanduser().resolve()
+    return resolved_path(args.cache_dir)
 
 
 def analyze_options(args: argparse.Namespace) -> dict[str, Any]:
-    """The keywords of :func:`psdata.analyze` that *args* give."""
-    engine = getattr(args, "engine", "lab")
-    return {
-        "strategy": ["mobile", "desktop"] if args.strategy == "both" else args.strategy,
-        "engine": engine,
-        "categories": args.categories,
-        "throttling": args.throttling,
-        "concurrency": args.concurrency,
-        "timeout": args.timeout,
-        "errors": args.errors,
-        "progress": not args.no_progress,
-        "max_age": args.max_age,
-        "skip_cache": args.skip_cache,
-        "force_retry": args.force_retry,
-        "quiet_window_ms": args.quiet_window_ms,
-        "cache_dir": _cache_dir(args),
-        "psi_key": _psi_key(args),
-        "psi_endpoint": getattr(args, "psi_endpoint", None),
-        "crux_endpoint": getattr(args, "crux_endpoint", None),
-    }
+    """The keywords of :func:`psdata.analyze` that *args* give (defaults where no flag)."""
+    options = {}
+    for name, option in DECLARED.items():
+        flag = option.flag
+        if not hasattr(args, name):  # not a flag of this command
+            options[name] = option.default
+        elif flag.secret_env is not None:
+            options[name] = _secret(getattr(args, name), flag.secret_env, _flag_name(name, option))
+        else:
+            value = getattr(args, name)
+            options[name] = value if flag.read is None else flag.read(value)
+    return options
 
 
 def print_summary(frame: pd.DataFrame) -> None:
@@ -409,7 +313,9 @@ def run_analyze(args: argparse.Namespace) -> int:
         if args.output is None:
             raise UsageError("--scheduler needs -o DIRECTORY for the Parquet dataset.")
         options["progress"] = False
-        rows, failed = analyze_on_cluster(urls, args.scheduler, args.output, **options)
+        rows, failed = analyze_on_cluster(
+            urls, args.scheduler, args.output, lambda series: analyze(series, **options)
+        )
         print(f"Wrote {rows} rows ({failed} with an error) to the Parquet dataset {args.output}")
         return EXIT_OK if failed == 0 else EXIT_FAILED_ROWS
     if options["engine"] == "lab":

@@ -33,12 +33,16 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
 from .._errors import BrowserNotFoundError, ConfigurationError
+from .._frame import build_frame, to_parquet, worker_id
+from ..engines.lab.browser import find_chromium
+from ..engines.lab.runtime import pool_stats
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -76,12 +80,19 @@ def _import_dask() -> Any:
     return dd
 
 
-def analyze_dask(urls: Any, options: dict[str, Any]) -> Any:
-    """The lazy frame of :func:`psdata.analyze` over a dask Series (*options*: its keywords).
+def analyze_dask(
+    urls: Any,
+    options: Mapping[str, Any],
+    attrs: Mapping[str, Any],
+    analyze: Callable[..., pd.DataFrame],
+) -> Any:
+    """The lazy frame of *analyze* over the dask Series *urls*, one call per partition.
 
-    Keywords are validated here, on the client, so a bad value fails at once and not on
-    every worker. Defaults that depend on the machine (``concurrency``, ``cache_dir``)
-    stay unset and are resolved by each worker.
+    *analyze* is :func:`psdata.analyze`, called on each partition with *options* (every
+    option of :mod:`psdata._options`, checked by the caller on the client so a bad value
+    fails at once and not on every worker); *attrs* is the result's ``attrs["psdata"]``.
+    Defaults that depend on the machine (``concurrency``, ``cache_dir``) stay unset and
+    are resolved by each worker.
 
     >>> import dask.dataframe as dd, pandas as pd, psdata
     >>> ddf = dd.from_pandas(pd.DataFrame({"url": ["https://example.com"] * 4}), npartitions=2)
@@ -89,17 +100,14 @@ def analyze_dask(urls: Any, options: dict[str, Any]) -> Any:
     >>> lazy.npartitions, list(lazy.columns) == list(psdata.COLUMNS)
     (2, True)
     """
-    from .._api import _request
-
     _import_dask()
-    options = {k: v for k, v in options.items() if k != "urls"}
-    request = _request(options)
     series = _as_series(urls)
-    meta = _meta(series._meta.index, request.engine, request.settings())
-    options = {**options, "progress": False}
+    meta = build_frame([], index=series._meta.index[:0])
+    meta.attrs["psdata"] = dict(attrs)
     return series.map_partitions(
         _analyze_partition,
-        options,
+        analyze,
+        dict(options),
         meta=meta,
         token=TASK_NAME,
         enforce_metadata=False,
@@ -119,18 +127,10 @@ def _as_series(urls: Any) -> Any:
     return urls[columns[0]]
 
 
-def _meta(index: pd.Index, engine: str, settings: dict[str, Any]) -> pd.DataFrame:
-    from .._frame import build_frame
-
-    meta = build_frame([], index=index[:0])
-    meta.attrs["psdata"] = {"engine": engine, "settings": settings}
-    return meta
-
-
-def _analyze_partition(part: pd.Series, options: dict[str, Any]) -> pd.DataFrame:
+def _analyze_partition(
+    part: pd.Series, analyze: Callable[..., pd.DataFrame], options: dict[str, Any]
+) -> pd.DataFrame:
     """Measure one partition with this worker's own psdata runtime (the pandas path)."""
-    from .._api import analyze
-
     if options["engine"] == "lab" and len(part):
         _check_chromium()
     frame = analyze(part, **options)
@@ -145,9 +145,6 @@ def _analyze_partition(part: pd.Series, options: dict[str, Any]) -> pd.DataFrame
 
 def _check_chromium() -> None:
     """Fail the partition at once, naming the fix, when this worker has no Chromium."""
-    from .._runtime import worker_id
-    from ..engines.lab.browser import find_chromium
-
     try:
         find_chromium()
     except BrowserNotFoundError as exc:
@@ -192,8 +189,6 @@ def cluster_pool_stats(client: Client) -> dict[str, dict[str, Any]]:
 
 
 def _worker_pool_stats() -> dict[str, Any]:
-    from .._runtime import pool_stats, worker_id
-
     return {**pool_stats(), "worker": worker_id()}
 
 
@@ -204,9 +199,9 @@ def analyze_on_cluster(
     urls: pd.Series,
     scheduler: str,
     output: str | os.PathLike[str],
+    analyze: Callable[[Any], Any],
     *,
     partition_size: int = PARTITION_URLS,
-    **options: Any,
 ) -> tuple[int, int]:
     """Score *urls* on the dask cluster at *scheduler*; write a Parquet dataset at *output*.
 
@@ -214,16 +209,15 @@ def analyze_on_cluster(
     file), and each partition's result comes back to this process and is written as
     ``part.N.parquet`` the moment it arrives (with psdata's metadata, as
     :func:`psdata.to_parquet` writes it), so the output needs no storage shared with the
-    workers. *options* are :func:`psdata.analyze`'s keywords. Returns the rows written
-    and how many of them have an error.
+    workers. *analyze* turns a dask Series into the lazy result frame
+    (:func:`psdata.analyze` with the caller's options). Returns the rows written and how
+    many of them have an error.
 
-    >>> analyze_on_cluster(urls, "tcp://scheduler:8786", "out/")  # doctest: +SKIP
+    >>> analyze_on_cluster(urls, "tcp://scheduler:8786", "out/", psdata.analyze)  # doctest: +SKIP
     (24, 3)
     """
     dd = _import_dask()
     from distributed import Client, as_completed
-
-    from .._frame import to_parquet
 
     target = Path(output)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
@@ -233,7 +227,7 @@ def analyze_on_cluster(
     series = dd.from_pandas(urls, npartitions=parts, sort=False)
     written = failed = 0
     with Client(scheduler) as client:  # type: ignore[no-untyped-call]
-        lazy = analyze_dask(series, options)
+        lazy = analyze(series)
         futures = client.compute(lazy.to_delayed())
         number = {future.key: n for n, future in enumerate(futures)}
         for future in as_completed(futures):  # type: ignore[no-untyped-call]

@@ -10,8 +10,9 @@ import os
 
 from distributed import Worker, WorkerPlugin
 
-from .._runtime import set_max_concurrent_contexts, shutdown
+from .._loop import shutdown
 from ..engines.lab.pool import check_max_contexts
+from ..engines.lab.runtime import set_max_concurrent_contexts
 
 
 class PsdataWorkerPlugin(WorkerPlugin):

@@ -25,19 +25,17 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
 from .._errors import AnalysisError, ConfigurationError, PageTimeoutError, QuotaError, ServiceError
-from .._frame import FIELD_METRICS, STRATEGIES, empty_record
+from .._frame import FIELD_METRICS, STRATEGIES, join_warnings, make_row
 from .._lighthouse import CATEGORIES, CATEGORY_IDS, WEB_VITALS_THRESHOLDS
+from .._request import Request
 from .._retry import RetryPolicy
-from . import Measure
-
-if TYPE_CHECKING:
-    from .._request import Request
+from .interface import Measure
 
 __all__ = [
     "ATTEMPTS_KEY",
@@ -467,21 +465,20 @@ def record_from_psi(
     """
     lhr: Mapping[str, Any] = response.get("lighthouseResult") or {}
     audits: Mapping[str, Any] = lhr.get("audits") or {}
-    record = empty_record(lhr.get("requestedUrl") or response.get("id"), strategy)
-    record.update(
-        engine="psi",
-        throttling="simulate",
-        final_url=lhr.get("finalDisplayedUrl") or lhr.get("finalUrl"),
-        attempts=response.get(ATTEMPTS_KEY),
-    )
+    values: dict[str, Any] = {
+        "engine": "psi",
+        "throttling": "simulate",
+        "final_url": lhr.get("finalDisplayedUrl") or lhr.get("finalUrl"),
+        "attempts": response.get(ATTEMPTS_KEY),
+    }
     details: dict[str, Any] = {"categories": {}}
+    scores: dict[str, float | None] = {}
     categories: Mapping[str, Any] = lhr.get("categories") or {}
     for name, (_, lighthouse_id) in _CATEGORY_IDS.items():
         category = categories.get(lighthouse_id)
         if category is None:
             continue
-        score = _number(category.get("score"))
-        record[name] = None if score is None else math.floor(score * 100 + 0.5)
+        scores[name] = score = _number(category.get("score"))
         details["categories"][name] = {
             "score": score,
             "audits": [
@@ -493,27 +490,28 @@ def record_from_psi(
     summaries = ((audits.get("metrics") or {}).get("details") or {}).get("items") or [{}]
     for audit_id, (column, summary_key) in _LAB_AUDITS.items():
         value = _number((audits.get(audit_id) or {}).get("numericValue"))
-        record[column] = value if value is not None else _number(summaries[0].get(summary_key))
+        values[column] = value if value is not None else _number(summaries[0].get(summary_key))
     # TTFB is Lighthouse 10+'s metric (navigation start → first byte), as in the lab
     # engine; older reports only have the server response time.
     ttfb = _number(summaries[0].get("timeToFirstByte"))
     if ttfb is not None:
-        record["ttfb_ms"] = ttfb
-    record["total_bytes"] = _number((audits.get("total-byte-weight") or {}).get("numericValue"))
+        values["ttfb_ms"] = ttfb
+    values["total_bytes"] = _number((audits.get("total-byte-weight") or {}).get("numericValue"))
     requests = ((audits.get("network-requests") or {}).get("details") or {}).get("items")
     if isinstance(requests, list):
-        record["request_count"] = len(requests)
-        main = [item for item in requests if item.get("url") == record["final_url"]]
-        record["status"] = _number(main[0].get("statusCode")) if main else None
+        values["request_count"] = len(requests)
+        main = [item for item in requests if item.get("url") == values["final_url"]]
+        values["status"] = _number(main[0].get("statusCode")) if main else None
 
     error = lhr.get("runtimeError")
     if not lhr:
-        record.update(error="PageSpeed Insights returned no lighthouseResult", error_type="service")
+        values.update(error="PageSpeed Insights returned no lighthouseResult", error_type="service")
     elif error and error.get("code") != "NO_ERROR":
-        record.update(error=f"{error.get('code')}: {error.get('message')}", error_type="service")
-    record["warnings"] = "\n".join(map(str, lhr.get("runWarnings") or [])) or None
-    record.update(_field_from_psi(response.get("loadingExperience")))
-    return record, details
+        values.update(error=f"{error.get('code')}: {error.get('message')}", error_type="service")
+    values.update(_field_from_psi(response.get("loadingExperience")))
+    warnings = map(str, lhr.get("runWarnings") or [])
+    url = lhr.get("requestedUrl") or response.get("id")
+    return dict(make_row(url, strategy, values, scores=scores, warnings=warnings)), details
 
 
 def _audit(ref: Mapping[str, Any], audit: Mapping[str, Any]) -> dict[str, Any]:
@@ -559,8 +557,11 @@ def record_from_crux(crux: Mapping[str, Any] | None, url: object, strategy: str)
     >>> record["field_cls"], record["field_cls_category"], record["field_source"]
     (0.12, 'AVERAGE', 'crux-origin')
     """
-    record = empty_record(url, strategy)
-    record.update(engine="crux", field_source="none", attempts=(crux or {}).get(ATTEMPTS_KEY))
+    values: dict[str, Any] = {
+        "engine": "crux",
+        "field_source": "none",
+        "attempts": (crux or {}).get(ATTEMPTS_KEY),
+    }
     data: Mapping[str, Any] = (crux or {}).get("record") or {}
     for name, metric in (data.get("metrics") or {}).items():
         p75 = _number((metric.get("percentiles") or {}).get("p75"))
@@ -568,13 +569,13 @@ def record_from_crux(crux: Mapping[str, Any] | None, url: object, strategy: str)
             continue
         column = _CRUX_FIELD[name]
         good, poor = WEB_VITALS_THRESHOLDS[column.removeprefix("field_")]
-        record[column] = p75
-        record[f"{column}_category"] = (
+        values[column] = p75
+        values[f"{column}_category"] = (
             "FAST" if p75 <= good else "AVERAGE" if p75 <= poor else "SLOW"
         )
-    if any(record[name] is not None for name in FIELD_METRICS):
-        record["field_source"] = "crux-url" if "url" in data.get("key", {}) else "crux-origin"
-    return record
+    if any(values.get(name) is not None for name in FIELD_METRICS):
+        values["field_source"] = "crux-url" if "url" in data.get("key", {}) else "crux-origin"
+    return dict(make_row(url, strategy, values))
 
 
 async def analyze_psi(
@@ -609,7 +610,7 @@ async def analyze_psi(
             crux = await client.query_crux(url, _FORM_FACTORS[strategy])
         except AnalysisError as exc:
             log.warning("CrUX fallback for %s failed: %s", url, exc)
-            record["warnings"] = "\n".join(filter(None, [record["warnings"], str(exc)]))
+            record["warnings"] = join_warnings([record["warnings"], str(exc)])
         else:
             field = record_from_crux(crux, url, strategy)
             record.update({name: field[name] for name in _FIELD_COLUMNS})
@@ -636,6 +637,10 @@ async def analyze_crux(client: PSIClient, url: str, strategy: str = "mobile") ->
     return record
 
 
+#: Requests in flight at once for the remote APIs (PSI allows about 4 per second per key).
+REMOTE_CONCURRENCY = 4
+
+
 class RemoteEngine:
     """The ``psi`` and ``crux`` engines of the engine table: Google's APIs, no browser."""
 
@@ -646,14 +651,18 @@ class RemoteEngine:
         """Nothing beyond the categories changes what the APIs answer."""
         return {}
 
+    def default_concurrency(self, throttling: str) -> int:
+        """Requests in flight at once when the caller names no ``concurrency``."""
+        return REMOTE_CONCURRENCY
+
     @contextlib.asynccontextmanager
     async def session(self, request: Request) -> AsyncIterator[Measure]:
         """One HTTP client for the batch (the key from the request or the environment)."""
-        options: dict[str, Any] = {"key": request.psi_key}
-        if request.psi_endpoint:
-            options["endpoint"] = request.psi_endpoint
-        if request.crux_endpoint:
-            options["crux_endpoint"] = request.crux_endpoint
+        options: dict[str, Any] = {"key": request.options["psi_key"]}
+        if endpoint := request.options["psi_endpoint"]:
+            options["endpoint"] = endpoint
+        if crux_endpoint := request.options["crux_endpoint"]:
+            options["crux_endpoint"] = crux_endpoint
         async with PSIClient(**options) as client:
 
             async def measure(url: str, strategy: str) -> dict[str, Any]:

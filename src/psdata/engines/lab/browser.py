@@ -1,4 +1,4 @@
-"""Finding a Chromium executable and the options psdata launches it with.
+"""Finding a Chromium executable, the options psdata launches it with, its processes.
 
 Order of search: an explicit path (keyword or ``PSDATA_CHROMIUM`` / ``CHROME_PATH``),
 then Playwright's own downloaded Chromium, then a system Chromium on ``PATH``.
@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+
+import psutil
 
 from ..._errors import BrowserNotFoundError
 
@@ -133,3 +135,36 @@ def find_chromium(explicit: str | os.PathLike[str] | None = None) -> str:
         if on_path:
             return on_path
     raise BrowserNotFoundError(HOW_TO_FIX)
+
+
+def is_browser_process(process: psutil.Process) -> bool:
+    """Whether *process* is a Chromium process (raises :class:`psutil.Error` if gone).
+
+    >>> is_browser_process(psutil.Process())
+    False
+    """
+    name = process.name()
+    return "chrom" in name.lower() or "headless_shell" in name
+
+
+def browser_processes() -> list[psutil.Process]:
+    """Chromium processes started by this Python process (through Playwright's driver)."""
+    found = []
+    for child in psutil.Process().children(recursive=True):
+        try:
+            if is_browser_process(child):
+                found.append(child)
+        except psutil.Error:
+            continue
+    return found
+
+
+def browser_memory_bytes() -> int:
+    """Resident memory of every browser process of this Python process, in bytes."""
+    total = 0
+    for process in browser_processes():
+        try:
+            total += process.memory_info().rss
+        except psutil.Error:
+            continue
+    return total

@@ -27,6 +27,7 @@ from ..._errors import (
     PageTimeoutError,
 )
 from ..._lighthouse import MAX_WAIT_FOR_LOAD_MS, WAITS
+from .budget import BUDGET
 from .emulation import NO_THROTTLING, SIMULATED_CPU_SLOWDOWN, Profile, Throttling
 from .network import NetworkLog
 from .timing import Stopwatch
@@ -50,7 +51,6 @@ DEVTOOLS_LOG_EVENTS = (
 )
 OBSERVER_JS = resources.files(__package__).joinpath("observer.js").read_text()
 POLL_S = 0.1
-EVALUATE_TIMEOUT_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -186,7 +186,7 @@ class PageSession:
         ]
         try:
             await asyncio.wait_for(
-                asyncio.gather(*(self.cdp.send(m, p) for m, p in commands)), EVALUATE_TIMEOUT_S
+                asyncio.gather(*(self.cdp.send(m, p) for m, p in commands)), BUDGET.evaluate_s
             )
         except TimeoutError:
             raise PageTimeoutError("Stopping the recording timed out.") from None
@@ -196,7 +196,7 @@ class PageSession:
     async def main_frame_id(self) -> str:
         """The CDP id of the page's main frame (the id the trace's events carry)."""
         try:
-            tree = await asyncio.wait_for(self.cdp.send("Page.getFrameTree"), EVALUATE_TIMEOUT_S)
+            tree = await asyncio.wait_for(self.cdp.send("Page.getFrameTree"), BUDGET.evaluate_s)
         except TimeoutError:
             raise PageTimeoutError("Reading the page's frame tree timed out.") from None
         except PlaywrightError as exc:
@@ -272,10 +272,10 @@ class PageSession:
 
     async def _evaluate(self, expression: str) -> Any:
         try:
-            return await asyncio.wait_for(self.page.evaluate(expression), EVALUATE_TIMEOUT_S)
+            return await asyncio.wait_for(self.page.evaluate(expression), BUDGET.evaluate_s)
         except TimeoutError:
             raise PageTimeoutError(
-                f"The page's main thread did not answer within {EVALUATE_TIMEOUT_S:g} s."
+                f"The page's main thread did not answer within {BUDGET.evaluate_s:g} s."
             ) from None
         except PlaywrightError as exc:
             raise self.translate(exc, "Reading the page") from exc

@@ -11,10 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 from playwright.async_api import Error as PlaywrightError
 
-from ..._deadline import restart_clock, seconds_left
+from ..._deadline import restart_clock
 from ..._errors import AnalysisError, BrowserCrashError, HTTPStatusError
+from ..._frame import make_row
 from ..._lighthouse import CATEGORIES, DEFAULT_THROTTLING, MAX_WAIT_FOR_LOAD_MS
-from .. import Measure
+from ..._request import Request
+from ..interface import Measure
+from .budget import BUDGET
 from .collect import PageObservation, PageSession, WaitSettings
 from .emulation import Profile, profile_for
 from .evidence import CategoryResult
@@ -26,22 +29,14 @@ from .metrics import (
     long_task_time,
     total_blocking_time,
 )
-from .pool import ContextPool, ContextSlot, bounded
+from .pool import ContextPool, ContextSlot, bounded, devtools_contexts
+from .runtime import get_max_concurrent_contexts, get_pool
 from .scoring import performance_audits, performance_score
 from .speed_index import speed_index
 from .trace import MissingTrace, TraceEpochs, TraceTicket, TraceUnavailable
 
 if TYPE_CHECKING:
-    from ..._request import Request
     from .opportunities.collect import OpportunityCollector
-
-#: The longest a page waits for its trace, and the time kept to finish its row after.
-TRACE_WAIT_S = 90.0
-#: The longest a page waits at the trace's gate before it is measured untraced.
-GATE_WAIT_S = 30.0
-RECORD_MARGIN_S = 3.0
-#: A measurement with less time than this measures without the trace.
-MIN_TRACED_S = 25.0
 
 
 @dataclass(frozen=True)
@@ -67,11 +62,10 @@ class LabSettings:
         """The lab settings of one call: its throttling, categories, waits and timeout."""
         # A page that never goes quiet is measured when the cap is reached; the cap leaves
         # time for the audits within the per-URL timeout.
-        timeout = request.timeout
-        cap_s = min(MAX_WAIT_FOR_LOAD_MS / 1000, max(timeout / 2, timeout - 15))
+        cap_s = BUDGET.load_cap_s(request.timeout, MAX_WAIT_FOR_LOAD_MS / 1000)
         lighthouse = WaitSettings.lighthouse(request.throttling)
         waits = dataclasses.replace(lighthouse, max_wait_for_load_ms=cap_s * 1000)
-        quiet = request.quiet_window_ms
+        quiet = request.options["quiet_window_ms"]
         if quiet is not None:
             waits = dataclasses.replace(
                 waits,
@@ -90,11 +84,21 @@ class LabEngine:
         """Throttling, categories and waits: what changes a lab result."""
         return LabSettings.from_request(request).as_key()
 
+    def default_concurrency(self, throttling: str) -> int:
+        """The pool's context limit; under devtools throttling at most one page per 2 cores.
+
+        A page under devtools throttling keeps a core busy for its whole measurement
+        (see :func:`~psdata.engines.lab.pool.devtools_contexts`).
+
+        >>> LAB.default_concurrency("devtools") <= LAB.default_concurrency("simulate")
+        True
+        """
+        limit = get_max_concurrent_contexts()
+        return min(limit, devtools_contexts()) if throttling == "devtools" else limit
+
     @contextlib.asynccontextmanager
     async def session(self, request: Request) -> AsyncIterator[Measure]:
         """The shared pool, with a slot for each page the batch measures at once."""
-        from ..._runtime import get_pool
-
         pool = get_pool()
         settings = LabSettings.from_request(request)
 
@@ -152,10 +156,10 @@ def _tracing(pool: ContextPool, settings: LabSettings) -> TraceEpochs | MissingT
     """The trace epochs the page is to be measured in, or why it goes untraced."""
     if not settings.trace:
         return MissingTrace("the trace was turned off")
-    if seconds_left(MIN_TRACED_S) < MIN_TRACED_S:
+    if not BUDGET.traced():
         # Sharing an epoch means waiting for the neighbours' windows and the trace's
         # end (seconds): a tight per-URL timeout cannot afford it.
-        return MissingTrace(f"the per-URL timeout leaves under {MIN_TRACED_S:g} s")
+        return MissingTrace(f"the per-URL timeout leaves under {BUDGET.min_traced_s:g} s")
     return TraceEpochs.for_pool(pool)
 
 
@@ -176,11 +180,12 @@ async def _observe(
         else:
             # The page's renderer starts between trace epochs: a renderer started
             # mid-epoch makes that epoch's end wait for Chromium's 5 s flush timeout.
-            async with tracing.opening(_gate_budget()) as opened_between:
+            async with tracing.opening(BUDGET.gate_wait()) as opened_between:
                 page = await slot.new_page()
             if not opened_between:
                 tracing = MissingTrace("the trace was busy with other pages")
-        session = await bounded(PageSession.open(page, profile, settings.waits), 15, "Page setup")
+        opening = PageSession.open(page, profile, settings.waits)
+        session = await bounded(opening, BUDGET.page_setup_s, "Page setup")
         audited = [c for c in settings.categories if c != "performance"]
         auditor = None
         if audited:
@@ -207,7 +212,7 @@ async def _observe(
         frame_id = await session.main_frame_id()
         with watch.phase("trace_gate"):
             try:
-                traced = await tracing.enter(slot.browser_handle, frame_id, _gate_budget())
+                traced = await tracing.enter(slot.browser_handle, frame_id, BUDGET.gate_wait())
             except TraceUnavailable as exc:
                 traced = MissingTrace(str(exc))
         if isinstance(traced, MissingTrace):
@@ -237,11 +242,6 @@ async def _observe(
     return categories, traced
 
 
-def _gate_budget() -> float:
-    """How long a page may wait for the trace's gate: a third of the time it has left."""
-    return min(GATE_WAIT_S, seconds_left(3 * GATE_WAIT_S) / 3)
-
-
 async def _read_trace(traced: TraceTicket | MissingTrace, observation: PageObservation) -> None:
     """Give *observation* its main-thread trace, or why it has none (with a warning).
 
@@ -251,7 +251,7 @@ async def _read_trace(traced: TraceTicket | MissingTrace, observation: PageObser
     """
     if isinstance(traced, TraceTicket):
         with observation.stopwatch.phase("trace"):
-            budget = min(TRACE_WAIT_S, seconds_left(TRACE_WAIT_S) - RECORD_MARGIN_S)
+            budget = BUDGET.trace_wait()
             try:
                 if budget <= 0:
                     raise TraceUnavailable("no time was left to wait for the trace")
@@ -340,10 +340,8 @@ async def _record(
         metrics.update(simulation.pop("metrics"))
         simulation["observed"] = observed
         warnings += simulation.pop("warnings")
-    record: dict[str, Any] = {
-        "url": observation.requested_url,
+    measured = {
         "final_url": observation.final_url,
-        "strategy": profile.strategy,
         "engine": "lab",
         "throttling": settings.throttling,
         "status": observation.status,
@@ -358,7 +356,7 @@ async def _record(
         raise HTTPStatusError(
             f"The document returned HTTP {observation.status}; error pages are not scored"
             " (as in Lighthouse).",
-            partial=record,
+            partial=dict(make_row(observation.requested_url, profile.strategy, measured)),
         )
     if "performance" in settings.categories:
         perf = performance_score(metrics, profile.strategy)
@@ -368,10 +366,13 @@ async def _record(
         if perf is None:
             warnings.append("Performance not scored: a metric could not be measured.")
     for name, result in categories.items():
-        record[name] = None if result.score is None else round(result.score * 100)
         if name != "performance" and (warning := result.warning()) is not None:
             warnings.append(warning)  # a missing or partial score always says why
-    record["warnings"] = "; ".join(warnings) or None
+    scores = {name: result.score for name, result in categories.items()}
+    row = make_row(
+        observation.requested_url, profile.strategy, measured, scores=scores, warnings=warnings
+    )
+    record: dict[str, Any] = dict(row)
     record["details"] = {
         "categories": {name: dataclasses.asdict(result) for name, result in categories.items()},
         "metrics": metrics,

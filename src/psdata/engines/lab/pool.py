@@ -36,6 +36,7 @@ from ..._errors import (
 )
 from ..._lighthouse import MAX_CONTEXTS, MIN_CONTEXTS
 from .browser import IGNORED_DEFAULT_ARGS, LAUNCH_ARGS, find_chromium
+from .budget import BUDGET
 
 log = logging.getLogger("psdata")
 T = TypeVar("T")
@@ -111,7 +112,7 @@ def _retrieve(task: asyncio.Future[Any]) -> None:
 
 
 @dataclass
-class _BrowserHandle:
+class BrowserHandle:
     """A launched browser and how many pages it has served / is serving.
 
     ``state``: ``"serving"`` gives out new contexts; ``"retired"`` has served
@@ -128,8 +129,14 @@ class _BrowserHandle:
     gone: asyncio.Event = field(default_factory=asyncio.Event)
 
 
-async def _unless_gone(handle: _BrowserHandle, awaitable: Awaitable[T], grace: float = 0.0) -> T:
-    """Await *awaitable* unless *handle*'s browser disconnects first (see ContextSlot.guard)."""
+async def unless_gone(handle: BrowserHandle, awaitable: Awaitable[T], grace: float = 0.0) -> T:
+    """Await *awaitable* unless *handle*'s browser disconnects first (see ContextSlot.guard).
+
+    Calls on a killed browser may hang instead of failing: this raises
+    :class:`BrowserCrashError` as soon as the browser is gone (and cancels the work).
+
+    >>> cdp = await unless_gone(handle, handle.browser.new_browser_cdp_session())  # doctest: +SKIP
+    """
     task = asyncio.ensure_future(awaitable)
     task.add_done_callback(_retrieve)
     gone = asyncio.ensure_future(handle.gone.wait())
@@ -139,7 +146,7 @@ async def _unless_gone(handle: _BrowserHandle, awaitable: Awaitable[T], grace: f
         gone.cancel()
         if not task.done():  # the browser died, or we were cancelled: stop the work too
             task.cancel()
-            await asyncio.wait({task}, timeout=1.0)
+            await asyncio.wait({task}, timeout=BUDGET.cancel_wait_s)
     if not task.done() or task.cancelled():
         raise BrowserCrashError("The browser disconnected during the measurement.")
     error = task.exception()
@@ -159,7 +166,7 @@ class _Spare:
     """A context and blank page being opened (or ready) for a later measurement."""
 
     options: dict[str, Any]
-    task: asyncio.Task[tuple[_BrowserHandle, BrowserContext, Page]]
+    task: asyncio.Task[tuple[BrowserHandle, BrowserContext, Page]]
 
 
 @dataclass(eq=False)
@@ -173,10 +180,10 @@ class ContextSlot:
     pages_served: int = 0
     created_at: datetime = field(default_factory=_now)
     last_used: datetime | None = None
-    _browser: _BrowserHandle | None = None
+    _browser: BrowserHandle | None = None
     _ready_page: Page | None = None
 
-    async def new_page(self, timeout: float = 15.0) -> Page:
+    async def new_page(self, timeout: float = BUDGET.page_open_s) -> Page:
         """Open a page in this slot's context (under the slot's lock).
 
         A context taken from a spare comes with its blank page, which is returned first.
@@ -189,7 +196,7 @@ class ContextSlot:
                 return page
             return await bounded(self.context.new_page(), timeout, "Opening a page")
 
-    async def guard(self, awaitable: Awaitable[T], *, grace: float = 1.0) -> T:
+    async def guard(self, awaitable: Awaitable[T], *, grace: float = BUDGET.crash_grace_s) -> T:
         """Await *awaitable*, but fail fast with :class:`BrowserCrashError` if the browser dies.
 
         Calls on a browser that was killed may hang instead of failing; this stops waiting
@@ -200,10 +207,10 @@ class ContextSlot:
         handle = self._browser
         if handle is None:
             raise BrowserCrashError("The slot has no open browser context.")
-        return await _unless_gone(handle, awaitable, grace)
+        return await unless_gone(handle, awaitable, grace)
 
     @property
-    def browser_handle(self) -> _BrowserHandle:
+    def browser_handle(self) -> BrowserHandle:
         """The browser this slot's context lives in (for its trace epochs)."""
         if self._browser is None:
             raise BrowserCrashError("The slot has no open browser context.")
@@ -239,8 +246,8 @@ class ContextPool:
         max_contexts: int = DEFAULT_CONTEXTS,
         chromium_path: str | None = None,
         browser_recycle_after: int = 200,
-        launch_timeout: float = 60.0,
-        close_timeout: float = 10.0,
+        launch_timeout: float = BUDGET.launch_s,
+        close_timeout: float = BUDGET.close_s,
         extra_args: Sequence[str] = (),
     ) -> None:
         self._max = check_max_contexts(max_contexts)
@@ -256,8 +263,8 @@ class ContextPool:
         self._changed = asyncio.Condition()
         self._launch_lock = asyncio.Lock()
         self._playwright: Playwright | None = None
-        self._current: _BrowserHandle | None = None
-        self._handles: list[_BrowserHandle] = []
+        self._current: BrowserHandle | None = None
+        self._handles: list[BrowserHandle] = []
         self._generation = 0
         self._spares: list[_Spare] = []
         self._background: set[asyncio.Task[None]] = set()
@@ -312,7 +319,7 @@ class ContextPool:
 
     # -- browser ------------------------------------------------------------------------
 
-    async def _browser_for_new_context(self) -> _BrowserHandle:
+    async def _browser_for_new_context(self) -> BrowserHandle:
         """The current browser, launching (or relaunching after a crash/retirement)."""
         async with self._launch_lock:
             self._check_open()
@@ -340,14 +347,14 @@ class ContextPool:
             )
             self._generation += 1
             self.launches += 1
-            handle = _BrowserHandle(browser, self._generation)
+            handle = BrowserHandle(browser, self._generation)
             browser.on("disconnected", lambda _: self._on_disconnected(handle))
             self._handles.append(handle)
             self._current = handle
             log.debug("launched Chromium generation %d (%s)", handle.generation, path)
             return handle
 
-    def _on_disconnected(self, handle: _BrowserHandle) -> None:
+    def _on_disconnected(self, handle: BrowserHandle) -> None:
         expected = handle.gone.is_set() or handle.state != "serving"
         if not expected and self.state == "running":
             self.crashes += 1
@@ -355,7 +362,7 @@ class ContextPool:
         handle.state = "dead"
         handle.gone.set()
 
-    async def _close_browser(self, handle: _BrowserHandle) -> None:
+    async def _close_browser(self, handle: BrowserHandle) -> None:
         handle.state = "dead"
         if handle in self._handles:
             self._handles.remove(handle)
@@ -421,7 +428,7 @@ class ContextPool:
                 return
 
     async def _new_context(
-        self, handle: _BrowserHandle, options: Mapping[str, Any]
+        self, handle: BrowserHandle, options: Mapping[str, Any]
     ) -> BrowserContext:
         """Open a context in *handle*'s browser; one the caller gave up on is closed.
 
@@ -431,7 +438,7 @@ class ContextPool:
         creation = asyncio.ensure_future(handle.browser.new_context(**options))
         try:
             return await bounded(
-                _unless_gone(handle, asyncio.shield(creation)), self.launch_timeout, "New context"
+                unless_gone(handle, asyncio.shield(creation)), self.launch_timeout, "New context"
             )
         except BaseException:
             creation.add_done_callback(self._close_abandoned)
@@ -468,13 +475,14 @@ class ContextPool:
 
     async def _open_spare(
         self, options: dict[str, Any]
-    ) -> tuple[_BrowserHandle, BrowserContext, Page]:
+    ) -> tuple[BrowserHandle, BrowserContext, Page]:
         handle = await self._browser_for_new_context()
         handle.active += 1
         context: BrowserContext | None = None
         try:
             context = await self._new_context(handle, options)
-            page = await bounded(_unless_gone(handle, context.new_page()), 15, "Opening a page")
+            opening = unless_gone(handle, context.new_page())
+            page = await bounded(opening, BUDGET.page_open_s, "Opening a page")
         except BaseException:
             await self._release(handle, context)
             raise
@@ -482,7 +490,7 @@ class ContextPool:
 
     async def _take_spare(
         self, options: Mapping[str, Any]
-    ) -> tuple[_BrowserHandle, BrowserContext, Page] | None:
+    ) -> tuple[BrowserHandle, BrowserContext, Page] | None:
         """A finished spare for *options* in the current browser, or None."""
         spare = next((s for s in self._spares if s.options == options), None)
         if spare is None:
@@ -516,7 +524,7 @@ class ContextPool:
         spares, self._spares = self._spares, []
         await asyncio.gather(*(self._release_spare(s) for s in spares))
 
-    async def _release(self, handle: _BrowserHandle, context: BrowserContext | None) -> None:
+    async def _release(self, handle: BrowserHandle, context: BrowserContext | None) -> None:
         """Close a context that served no measurement and forget it in *handle*'s count."""
         if context is not None and not handle.gone.is_set():
             await self._close_quietly(context)
@@ -551,7 +559,7 @@ class ContextPool:
             self._drop_excess_idle_slots()
             self._changed.notify_all()
 
-    async def _maybe_retire(self, handle: _BrowserHandle) -> None:
+    async def _maybe_retire(self, handle: BrowserHandle) -> None:
         if handle is self._current and handle.pages >= self.browser_recycle_after:
             handle.state = "retired"
             self._current = None

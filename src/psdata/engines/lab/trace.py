@@ -54,7 +54,8 @@ from typing import Any
 
 from playwright.async_api import CDPSession
 
-from .pool import ContextPool, _BrowserHandle, _unless_gone
+from .budget import BUDGET
+from .pool import BrowserHandle, ContextPool, unless_gone
 
 log = logging.getLogger("psdata")
 
@@ -94,10 +95,6 @@ MARKS = frozenset(
 )
 #: Short top-level tasks with nothing inside are left out of a page's event list.
 MIN_KEPT_TASK_US = 1000
-START_TIMEOUT_S = 15.0
-END_TIMEOUT_S = 30.0
-#: How long a page waits for the pages being opened before it starts an epoch anyway.
-OPENING_GRACE_S = 2.0
 READ_CHUNK = 1 << 20
 
 
@@ -428,11 +425,12 @@ class TraceTicket:
     start_us: float
     end_us: float | None = None
 
-    async def events(self, timeout: float = END_TIMEOUT_S + 30) -> PageTrace:
+    async def events(self, timeout: float) -> PageTrace:
         """The page's main-thread trace, once its epoch has ended (it ends it if it can).
 
-        Raises :class:`TraceUnavailable` (with the reason) when the epoch failed, timed
-        out, or the page could not be found in the trace.
+        Waits at most *timeout* seconds. Raises :class:`TraceUnavailable` (with the
+        reason) when the epoch failed, timed out, or the page could not be found in the
+        trace.
         """
         self.owner.leave(self)
         epoch = self.epoch
@@ -453,7 +451,7 @@ class TraceTicket:
 
 @dataclass(eq=False)
 class _Epoch:
-    handle: _BrowserHandle
+    handle: BrowserHandle
     session: CDPSession
     number: int
     tickets: list[TraceTicket] = field(default_factory=list)
@@ -546,17 +544,17 @@ class TraceEpochs:
         return True
 
     async def enter(
-        self, handle: _BrowserHandle, frame_id: str, timeout: float | None = None
+        self, handle: BrowserHandle, frame_id: str, timeout: float | None = None
     ) -> TraceTicket:
         """Enter the running epoch of *handle*'s browser, starting one if none runs.
 
         Call right before navigating. Waits while a barrier is up (the running epoch is
         about to end, or belongs to another browser) and, before starting an epoch,
-        for the pages being opened (up to :data:`OPENING_GRACE_S`). Raises
+        for the pages being opened (up to the budget's ``trace_opening_grace_s``). Raises
         :class:`TraceUnavailable` if the barrier stays up for *timeout* seconds.
         """
         give_up = None if timeout is None else time.monotonic() + timeout
-        deadline = time.monotonic() + OPENING_GRACE_S
+        deadline = time.monotonic() + BUDGET.trace_opening_grace_s
         async with self._changed:
             while True:
                 epoch = self._epoch
@@ -608,9 +606,9 @@ class TraceEpochs:
         self._finishing.add(task)
         task.add_done_callback(self._finishing.discard)
 
-    async def _start(self, handle: _BrowserHandle) -> _Epoch:
+    async def _start(self, handle: BrowserHandle) -> _Epoch:
         """Start tracing on *handle*'s browser (lock held)."""
-        session = await _unless_gone(handle, handle.browser.new_browser_cdp_session())
+        session = await unless_gone(handle, handle.browser.new_browser_cdp_session())
         params = {
             "transferMode": "ReturnAsStream",
             "streamFormat": "json",
@@ -621,11 +619,11 @@ class TraceEpochs:
             },
         }
         try:
-            await asyncio.wait_for(_unless_gone(handle, session.send("Tracing.start", params)),
-                                   START_TIMEOUT_S)  # fmt: skip
+            starting = unless_gone(handle, session.send("Tracing.start", params))
+            await asyncio.wait_for(starting, BUDGET.trace_start_s)
         except BaseException:
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(session.detach(), 2)
+                await asyncio.wait_for(session.detach(), BUDGET.trace_detach_s)
             raise
         self.epochs += 1
         epoch = _Epoch(handle, session, self.epochs)
@@ -638,10 +636,10 @@ class TraceEpochs:
         path: str | None = None
         try:
             try:
-                path = await asyncio.wait_for(self._stop(epoch), END_TIMEOUT_S)
+                path = await asyncio.wait_for(self._stop(epoch), BUDGET.trace_end_s)
             finally:
                 with contextlib.suppress(Exception):
-                    await asyncio.wait_for(epoch.session.detach(), 2)
+                    await asyncio.wait_for(epoch.session.detach(), BUDGET.trace_detach_s)
                 async with self._changed:
                     if self._epoch is epoch:
                         self._epoch = None
@@ -657,7 +655,7 @@ class TraceEpochs:
         except Exception as exc:
             self.failed += 1
             if isinstance(exc, TimeoutError):
-                reason = f"the trace did not end within {END_TIMEOUT_S:g} s"
+                reason = f"the trace did not end within {BUDGET.trace_end_s:g} s"
             elif epoch.handle.gone.is_set():
                 reason = "the browser disconnected before the trace ended"
             else:
@@ -680,14 +678,14 @@ class TraceEpochs:
                 complete.set_result(params)
 
         session.on("Tracing.tracingComplete", on_complete)
-        await _unless_gone(handle, session.send("Tracing.end"))
-        params = await _unless_gone(handle, complete)
+        await unless_gone(handle, session.send("Tracing.end"))
+        params = await unless_gone(handle, complete)
         stream = params.get("stream")
         if stream is None:
             raise TraceUnavailable("the browser returned no trace stream")
         if params.get("dataLossOccurred"):
             log.warning("trace epoch %d: the browser's trace buffer overflowed", epoch.number)
-        return await _unless_gone(handle, _save_stream(session, stream))
+        return await unless_gone(handle, _save_stream(session, stream))
 
 
 async def _save_stream(session: CDPSession, stream: str) -> str:

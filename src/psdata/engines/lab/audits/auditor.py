@@ -24,6 +24,7 @@ from playwright.async_api import CDPSession, Page
 
 from ...._lighthouse import CATEGORIES as ALL_CATEGORIES
 from ..audit_results import category, describe, undecided
+from ..budget import BUDGET
 from ..evidence import AuditResult, CategoryResult, NetworkRequest
 from ..network import registrable_domain
 from ._common import PageEvidence, evaluate
@@ -34,14 +35,6 @@ from .seo import RobotsTxt, fetch_robots_txt, seo_audits
 
 #: The categories judged here: every category but performance (the engine scores that).
 CATEGORIES: tuple[str, ...] = tuple(c for c in ALL_CATEGORIES if c != "performance")
-#: Seconds allowed per step. axe and the DOM facts scale with the page's element count
-#: (a 1-3 MB document has tens of thousands), up to the 60 s Lighthouse allows its axe
-#: evaluation (its protocol timeout for ``evaluateAsync``); the page's CPU is unthrottled.
-#: Even a small page gets 20 s: at concurrency 3 on a busy machine axe took over 12 s on
-#: a 400-element page.
-AXE_MIN_S, AXE_S_PER_1000_ELEMENTS, AXE_MAX_S = 20.0, 5.0, 60.0
-FACTS_MIN_S, FACTS_S_PER_1000_ELEMENTS, FACTS_MAX_S = 5.0, 1.0, 20.0
-CDP_TIMEOUT = 2.0
 #: The two axe rules SEO shares with accessibility (all axe runs when only SEO is asked).
 SEO_AXE_RULES = ("document-title", "image-alt")
 #: Above this many elements, axe runs only the rules that can change the score.
@@ -174,9 +167,9 @@ class CategoryAuditor:
                 asyncio.gather(
                     *(cdp.send(m) for m in ("Audits.enable", "Log.enable", "Runtime.enable"))
                 ),
-                CDP_TIMEOUT,
+                BUDGET.audit_cdp_s,
             )
-            await asyncio.wait_for(page.add_init_script(PERMISSION_PROBE), CDP_TIMEOUT)
+            await asyncio.wait_for(page.add_init_script(PERMISSION_PROBE), BUDGET.audit_cdp_s)
         except Exception as exc:  # a closed page or CDP failure: its audits become undecided
             state.setup_error = describe(exc)
 
@@ -200,7 +193,9 @@ class CategoryAuditor:
         wanted = set(self.categories)
         needs_facts = bool(wanted & {"best_practices", "seo"})
         elements = (await _attempt(count_elements(page), True))[0] or 0
-        axe_s, facts_s = audit_budget(elements)
+        # axe and the DOM facts scale with the page's element count (a 1-3 MB document
+        # has tens of thousands); the page's CPU is unthrottled.
+        axe_s, facts_s = BUDGET.audit_seconds(elements)
 
         async def on_main_thread() -> tuple[tuple[Any, str | None], tuple[Any, str | None]]:
             # One after the other: both run on the page's main thread, and each has
@@ -254,23 +249,11 @@ class CategoryAuditor:
         return results
 
 
-def audit_budget(elements: int) -> tuple[float, float]:
-    """Seconds for axe and for the DOM facts on a page of *elements* elements.
-
-    >>> audit_budget(800)
-    (24.0, 5.8)
-    >>> audit_budget(30_000)
-    (60.0, 20.0)
-    """
-    thousands = elements / 1000
-    axe = min(AXE_MAX_S, AXE_MIN_S + AXE_S_PER_1000_ELEMENTS * thousands)
-    facts = min(FACTS_MAX_S, FACTS_MIN_S + FACTS_S_PER_1000_ELEMENTS * thousands)
-    return round(axe, 1), round(facts, 1)
-
-
 async def count_elements(page: Page) -> int:
     """The number of elements in the page's document (bounded in time)."""
-    count = await evaluate(page, "document.getElementsByTagName('*').length", within=AXE_MIN_S)
+    count = await evaluate(
+        page, "document.getElementsByTagName('*').length", within=BUDGET.axe_min_s
+    )
     return int(count)
 
 
@@ -314,7 +297,7 @@ async def _document_start(cdp: CDPSession, main_document: NetworkRequest | None)
 async def _response_body(cdp: CDPSession, request: NetworkRequest) -> bytes:
     """The body of one of the page's responses, as bytes (bounded in time)."""
     reply = await asyncio.wait_for(
-        cdp.send("Network.getResponseBody", {"requestId": request.request_id}), CDP_TIMEOUT
+        cdp.send("Network.getResponseBody", {"requestId": request.request_id}), BUDGET.audit_cdp_s
     )
     body: str = reply["body"]
     return base64.b64decode(body) if reply.get("base64Encoded") else body.encode("utf-8")

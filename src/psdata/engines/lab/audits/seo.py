@@ -34,6 +34,7 @@ from playwright.async_api import Page
 
 from ...._lighthouse import MANUAL
 from ..audit_results import describe, not_applicable, passed_if, undecided
+from ..budget import BUDGET
 from ..evidence import AuditResult
 from ._common import PageEvidence
 from .accessibility import axe_audit
@@ -78,9 +79,6 @@ FACT_AUDITS = (
     "is-crawlable", "meta-description", "link-text", "crawlable-anchors", "hreflang", "canonical",
 )  # fmt: skip
 
-#: How long the robots.txt fetch may take, in seconds.
-ROBOTS_TIMEOUT = 3.0
-
 
 @dataclass
 class RobotsTxt:
@@ -103,10 +101,10 @@ async def fetch_robots_txt(page: Page, url: str) -> RobotsTxt:
         return RobotsTxt(None, error=f"no robots.txt for a {parts.scheme}: page")
     robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
     try:
-        async with asyncio.timeout(ROBOTS_TIMEOUT):
+        async with asyncio.timeout(BUDGET.robots_txt_s):
             response = await page.context.request.get(
                 robots_url,
-                timeout=ROBOTS_TIMEOUT * 1000,
+                timeout=BUDGET.robots_txt_s * 1000,
                 max_redirects=5,
                 fail_on_status_code=False,
             )

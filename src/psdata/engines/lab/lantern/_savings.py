@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from psdata._errors import ConfigurationError
+from psdata.engines.lab.budget import BUDGET
 from psdata.engines.lab.lantern._events import TraceEvent, lantern_events
 from psdata.engines.lab.lantern._worker import LanternWorker, get_worker, request_cost
 
@@ -135,7 +136,7 @@ async def estimate_savings(
     frame_id: str,
     strategy: Literal["mobile", "desktop"] = "mobile",
     throttling_method: Method = "simulate",
-    timeout: float = 30.0,
+    timeout: float = BUDGET.savings_s,
     worker: LanternWorker | None = None,
 ) -> LanternSavings:
     """Lantern's savings for one page's opportunities (one worker request).
@@ -150,8 +151,8 @@ async def estimate_savings(
         :func:`psdata.engines.lab.opportunities.savings.describe_questions`.
     throttling_method : {"simulate", "devtools"}
         The run's method: the simulator's settings follow it, as in Lighthouse.
-    timeout : float, default 30
-        Seconds to wait for the worker.
+    timeout : float, optional
+        Seconds to wait for the worker (default: the lab budget's ``savings_s``).
     worker : LanternWorker, optional
         By default the process-wide worker.
 

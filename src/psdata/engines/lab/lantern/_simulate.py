@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from psdata._errors import ConfigurationError
+from psdata.engines.lab.budget import BUDGET
 from psdata.engines.lab.lantern._events import TraceEvent, lantern_events
 from psdata.engines.lab.lantern._worker import LanternWorker, get_worker, request_cost
 
@@ -125,7 +126,7 @@ async def simulate(
     strategy: Strategy = "mobile",
     observed_speed_index_ms: float | None = None,
     main_document_url: str | None = None,
-    timeout: float = 60.0,
+    timeout: float = BUDGET.lantern_simulate_s,
     worker: LanternWorker | None = None,
     prune: bool = True,
 ) -> SimulatedMetrics:
@@ -154,8 +155,8 @@ async def simulate(
         ``speed_index_ms`` is ``None``.
     main_document_url : str, optional
         The final document URL; by default, where ``url``'s redirects end.
-    timeout : float, default 60
-        Seconds to wait for the worker.
+    timeout : float, optional
+        Seconds to wait for the worker (default: the lab budget's ``lantern_simulate_s``).
     worker : LanternWorker, optional
         The Node worker to use; by default the process-wide one (:func:`get_worker`).
     prune : bool, default True

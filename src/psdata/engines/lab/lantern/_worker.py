@@ -32,6 +32,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from psdata._errors import InternalError, PageTimeoutError
+from psdata._loop import running_loop_thread
+from psdata.engines.lab.budget import BUDGET
 
 __all__ = ["LanternWorker", "close_worker", "get_worker", "node_executable", "request_cost"]
 
@@ -142,7 +144,7 @@ class _Process:
             self.popen.kill()
         self._fail(reason)
 
-    def close(self, timeout: float = 5.0) -> None:
+    def close(self, timeout: float = BUDGET.lantern_close_s) -> None:
         """Close stdin (the worker exits), then kill it if it lingers."""
         with contextlib.suppress(OSError):
             assert self.popen.stdin is not None
@@ -194,10 +196,8 @@ class LanternWorker:
     def _hook_shutdown(self) -> None:
         """Close with psdata's loop thread once used from it (psdata.shutdown), whichever
         thread started the process."""
-        from psdata import _loop
-
-        thread = _loop._instance
-        if thread is None or thread is self._hooked or not thread.in_loop_thread():
+        thread = running_loop_thread()
+        if thread is None or thread is self._hooked:
             return
 
         async def close() -> None:
@@ -207,7 +207,11 @@ class LanternWorker:
         self._hooked = thread
 
     async def request(
-        self, op: str, payload: dict[str, Any] | None = None, *, timeout: float = 60.0
+        self,
+        op: str,
+        payload: dict[str, Any] | None = None,
+        *,
+        timeout: float = BUDGET.lantern_simulate_s,
     ) -> dict[str, Any]:
         """Send one request and await its result (the worker's ``result`` object).
 

@@ -28,6 +28,7 @@ from typing import Any
 from playwright.async_api import CDPSession, Page
 
 from ..audit_results import describe
+from ..budget import BUDGET
 from ..evidence import NetworkRequest
 from ..network import NetworkLog
 from ._common import size_on_network
@@ -38,10 +39,6 @@ from .minify import token_length
 INIT_JS = resources.files(__package__).joinpath("init.js").read_text()
 PAGE_JS = resources.files(__package__).joinpath("page.js").read_text()
 
-#: Seconds allowed: one CDP command, the page evaluate, each whole step.
-CDP_TIMEOUT = 5.0
-PAGE_TIMEOUT = 5.0
-STEP_TIMEOUT = 10.0
 #: Response bodies read (text only): resource types, how many, the largest; images.
 TEXT_TYPES = frozenset({"Document", "Script", "Stylesheet", "XHR", "Fetch"})
 MAX_BODIES = 80
@@ -49,7 +46,6 @@ MAX_BODY_BYTES = 4 * 1024 * 1024
 IMAGE_MIME = ("image/jpeg", "image/png", "image/bmp", "image/x-png", "image/x-ms-bmp")
 MIN_IMAGE_BYTES = 4096
 MAX_IMAGE_BYTES = 2000 * 1024
-IMAGE_ENCODING_BUDGET_S = 5.0
 #: Lighthouse's qualities for re-encoding.
 JPEG_QUALITY = 0.92
 WEBP_QUALITY = 0.85
@@ -88,7 +84,7 @@ class OpportunityCollector:
             "page": lambda: page.add_init_script(INIT_JS),
         }
         outcomes = await asyncio.gather(
-            *(asyncio.wait_for(step(), CDP_TIMEOUT) for step in steps.values()),
+            *(asyncio.wait_for(step(), BUDGET.opportunity_cdp_s) for step in steps.values()),
             return_exceptions=True,
         )
         for name, outcome in zip(steps, outcomes, strict=True):
@@ -121,7 +117,7 @@ class OpportunityCollector:
         chain.append((url, stamp))
 
     async def after_load(self, page: Page, cdp: CDPSession, network: NetworkLog) -> None:
-        """Read everything; each step bounded by :data:`STEP_TIMEOUT` seconds."""
+        """Read everything; each step bounded by the budget's ``opportunity_step_s``."""
         evidence = self.evidence
         cdp.remove_listener("Network.requestWillBeSent", self._on_request)
         cdp.remove_listener("Network.responseReceived", self._on_response)
@@ -152,12 +148,14 @@ class OpportunityCollector:
 
     async def _step(self, name: str, step: Callable[[], Awaitable[None]]) -> None:
         try:
-            await asyncio.wait_for(step(), STEP_TIMEOUT)
+            await asyncio.wait_for(step(), BUDGET.opportunity_step_s)
         except Exception as exc:  # a page failure becomes an explanation, never an exception
             self.evidence.errors[name] = describe(exc)
 
     async def _js_coverage(self, cdp: CDPSession) -> None:
-        reply = await asyncio.wait_for(cdp.send("Profiler.takePreciseCoverage"), CDP_TIMEOUT)
+        reply = await asyncio.wait_for(
+            cdp.send("Profiler.takePreciseCoverage"), BUDGET.opportunity_cdp_s
+        )
         await _send_all(cdp, ("Profiler.stopPreciseCoverage", {}), ("Profiler.disable", {}))
         page_url = self.evidence.url
         scripts = []
@@ -180,16 +178,20 @@ class OpportunityCollector:
         cdp.on("CSS.styleSheetAdded", on_added)
         try:
             await _send_all(cdp, ("DOM.enable", {}), ("CSS.enable", {}))
-            await asyncio.wait_for(cdp.send("CSS.startRuleUsageTracking"), CDP_TIMEOUT)
-            await asyncio.wait_for(page.evaluate("getComputedStyle(document.body) && 0"), 5)
-            usage = await asyncio.wait_for(cdp.send("CSS.stopRuleUsageTracking"), CDP_TIMEOUT)
+            await asyncio.wait_for(cdp.send("CSS.startRuleUsageTracking"), BUDGET.opportunity_cdp_s)
+            await asyncio.wait_for(
+                page.evaluate("getComputedStyle(document.body) && 0"), BUDGET.opportunity_page_s
+            )
+            usage = await asyncio.wait_for(
+                cdp.send("CSS.stopRuleUsageTracking"), BUDGET.opportunity_cdp_s
+            )
         finally:
             cdp.remove_listener("CSS.styleSheetAdded", on_added)
         texts = await asyncio.gather(
             *(
                 asyncio.wait_for(
                     cdp.send("CSS.getStyleSheetText", {"styleSheetId": h["styleSheetId"]}),
-                    CDP_TIMEOUT,
+                    BUDGET.opportunity_cdp_s,
                 )
                 for h in headers[:MAX_STYLESHEETS]
             ),
@@ -216,7 +218,9 @@ class OpportunityCollector:
         self.evidence.stylesheets = list(sheets.values())
 
     async def _page_facts(self, page: Page) -> None:
-        self.evidence.page = await asyncio.wait_for(page.evaluate(PAGE_JS), PAGE_TIMEOUT)
+        self.evidence.page = await asyncio.wait_for(
+            page.evaluate(PAGE_JS), BUDGET.opportunity_page_s
+        )
 
     async def _bodies(self, cdp: CDPSession) -> None:
         wanted = [r for r in self.evidence.requests if _wants_body(r)][:MAX_BODIES]
@@ -250,7 +254,7 @@ class OpportunityCollector:
         for size, request in candidates:
             image = ImageEncoding(request.url, request.mime_type or "", size)
             images.append(image)
-            if time.monotonic() - started > IMAGE_ENCODING_BUDGET_S or size > MAX_IMAGE_BYTES:
+            if time.monotonic() - started > BUDGET.image_encoding_s or size > MAX_IMAGE_BYTES:
                 continue  # judged from its dimensions, as in Lighthouse
             try:
                 for encoding, quality in (("jpeg", JPEG_QUALITY), ("webp", WEBP_QUALITY)):
@@ -261,7 +265,7 @@ class OpportunityCollector:
                         "sizeOnly": True,
                     }
                     reply = await asyncio.wait_for(
-                        cdp.send("Audits.getEncodedResponse", params), CDP_TIMEOUT
+                        cdp.send("Audits.getEncodedResponse", params), BUDGET.opportunity_cdp_s
                     )
                     setattr(image, f"{encoding}_size", int(reply["encodedSize"]))
             except Exception as exc:  # one image that cannot be decoded
@@ -277,7 +281,7 @@ async def _nothing() -> None:
 
 async def _send_all(cdp: CDPSession, *commands: tuple[str, dict[str, Any]]) -> None:
     for method, params in commands:
-        await asyncio.wait_for(cdp.send(method, params), CDP_TIMEOUT)
+        await asyncio.wait_for(cdp.send(method, params), BUDGET.opportunity_cdp_s)
 
 
 def _wants_body(request: NetworkRequest) -> bool:
@@ -291,7 +295,8 @@ def _wants_body(request: NetworkRequest) -> bool:
 
 async def _body(cdp: CDPSession, request: NetworkRequest) -> bytes:
     reply = await asyncio.wait_for(
-        cdp.send("Network.getResponseBody", {"requestId": request.request_id}), CDP_TIMEOUT
+        cdp.send("Network.getResponseBody", {"requestId": request.request_id}),
+        BUDGET.opportunity_cdp_s,
     )
     body: str = reply["body"]
     return base64.b64decode(body) if reply.get("base64Encoded") else body.encode("utf-8")

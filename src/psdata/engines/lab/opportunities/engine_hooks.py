@@ -6,8 +6,8 @@ import dataclasses
 import time
 from typing import TYPE_CHECKING, Any, Literal
 
-from ...._deadline import seconds_left
 from ...._errors import AnalysisError
+from ..budget import BUDGET
 from ..emulation import SIMULATED_CPU_SLOWDOWN, Profile
 from ..trace import MissingTrace, PageTrace
 from . import opportunity_audits
@@ -23,9 +23,6 @@ from .savings import (
 
 if TYPE_CHECKING:
     from ..collect import PageObservation
-
-#: The longest the load simulator may take to answer a page's savings.
-SAVINGS_TIMEOUT_S = 30.0
 
 
 async def add_opportunities(
@@ -81,7 +78,7 @@ async def page_savings(
     throttling: str,
 ) -> tuple[LoadSimulation | None, str | None]:
     """Lantern's answers to *questions* for the observed page, or why there are none."""
-    from ..lantern._savings import estimate_savings
+    from ..lantern import estimate_savings
 
     if observation is None:
         return None, "the page's load was not observed"
@@ -89,8 +86,8 @@ async def page_savings(
     if isinstance(trace, MissingTrace):
         return None, f"the load simulator needs the page's main-thread trace ({trace.reason})"
     method: Literal["simulate", "devtools"] = "simulate" if throttling == "simulate" else "devtools"
-    budget = min(SAVINGS_TIMEOUT_S, seconds_left(SAVINGS_TIMEOUT_S) - 1)
-    if budget <= 1:
+    budget = BUDGET.savings_budget()
+    if budget <= BUDGET.min_savings_s:
         return None, "no time was left in the per-URL timeout to simulate the savings"
     try:
         savings = await estimate_savings(

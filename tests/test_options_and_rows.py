@@ -1,0 +1,121 @@
+"""Options declared once (signatures, docs, CLI, checks, cache key follow) and typed rows."""
+
+from __future__ import annotations
+
+import inspect
+import typing
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import psdata
+from psdata import cli
+from psdata._frame import COLUMNS, SCHEMA, Row, join_warnings, make_row, score_percent
+from psdata._options import DECLARED, OPTIONS, check, complete
+from psdata.engines.psi import record_from_psi
+
+
+def test_every_option_is_a_keyword_with_its_declared_default_and_docs() -> None:
+    parameters = inspect.signature(psdata.analyze).parameters
+    for name, option in DECLARED.items():
+        assert parameters[name].kind is inspect.Parameter.KEYWORD_ONLY, name
+        assert parameters[name].default == option.default, name
+        assert f"\n    {name} : {option.kind}\n" in (psdata.analyze.__doc__ or ""), name
+
+
+def test_every_option_is_a_flag_of_psdata_analyze_with_its_default() -> None:
+    args = cli.build_parser().parse_args(["analyze", "urls.txt"])
+    options = cli.analyze_options(args)
+    assert list(options) == list(OPTIONS)
+    expected = {name: option.default for name, option in DECLARED.items()}
+    assert options == expected | {"psi_key": options["psi_key"]}  # read from the environment
+
+
+def test_flags_give_the_options_their_values(tmp_path: Any) -> None:
+    key = tmp_path / "key"
+    key.write_text("secret\n")
+    argv = ["analyze", "urls.txt", "--strategy", "both", "--no-progress", "--skip-cache",
+            "--timeout", "30", "--max-age", "2h", "--categories", "seo,best-practices",
+            "--cache-dir", str(tmp_path), "--psi-key-file", str(key)]  # fmt: skip
+    options = cli.analyze_options(cli.build_parser().parse_args(argv))
+    assert options["strategy"] == ["mobile", "desktop"]
+    assert (options["progress"], options["skip_cache"], options["force_retry"]) == (
+        False,
+        True,
+        False,
+    )
+    assert (options["timeout"], options["max_age"]) == (30.0, 7200.0)
+    assert options["categories"] == ["seo", "best_practices"]
+    assert options["cache_dir"] == tmp_path.resolve() and options["psi_key"] == "secret"
+
+
+def test_the_demo_offers_only_the_lab_engines_options() -> None:
+    options = cli.analyze_options(cli.build_parser().parse_args(["demo"]))
+    assert options["engine"] == "lab" and options["psi_endpoint"] is None
+
+
+def test_an_unknown_keyword_is_a_type_error_naming_it() -> None:
+    with pytest.raises(TypeError, match=r"analyze\(\) got an unexpected keyword argument 'timout'"):
+        psdata.analyze(["https://example.com"], timout=5)  # type: ignore[call-arg]
+
+
+def test_checks_come_from_the_declaration() -> None:
+    checked = check(complete({"strategy": "desktop", "categories": ["seo"]}, "analyze"))
+    assert checked["strategy"] == ("desktop",) and checked["categories"] == ("seo",)
+    for bad, message in [
+        ({"timeout": 0}, "timeout must be a positive number"),
+        ({"errors": "ignore"}, "errors must be 'coerce' or 'raise'"),
+        ({"engine": "lighthouse"}, "engine must be one of lab, psi, crux"),
+        ({"quiet_window_ms": -1}, "quiet_window_ms must be between 0 and 60000"),
+        ({"strategy": ["mobile", "mobile"]}, "strategy must be"),
+    ]:
+        with pytest.raises(psdata.ConfigurationError, match=message):
+            check(complete(bad, "analyze"))
+
+
+def test_options_that_change_results_by_value_are_in_the_cache_key(tmp_path: Any) -> None:
+    keyed = [name for name, option in DECLARED.items() if option.cache_key == "value"]
+    frame = psdata.analyze([], categories=["seo"], cache_dir=tmp_path, progress=False)
+    settings = frame.attrs["psdata"]["settings"]
+    assert keyed and all(name in settings for name in keyed)
+    assert list(settings["categories"]) == ["seo"]
+    for name, option in DECLARED.items():
+        if option.cache_key is None:
+            assert name not in settings, name
+
+
+# --------------------------------------------------------------------------- rows
+
+#: The Python type a record holds for each pandas dtype of the schema.
+PYTHON_TYPES = {"Int64": int, "float64": float, "string": str, "category": str, "boolean": bool}
+
+
+def test_the_typed_row_is_the_schema() -> None:
+    hints = typing.get_type_hints(Row)
+    assert list(hints) == list(COLUMNS)
+    for name, dtype in SCHEMA.items():
+        held = {t for t in typing.get_args(hints[name]) if t is not type(None)} or {hints[name]}
+        want = datetime if isinstance(dtype, pd.DatetimeTZDtype) else PYTHON_TYPES[str(dtype)]
+        if isinstance(dtype, pd.CategoricalDtype):
+            want = str
+        assert held == {want}, (name, held, dtype)
+
+
+def test_every_engine_writes_rows_with_one_rule_for_scores_and_warnings() -> None:
+    row = make_row("https://a.test/", "mobile", {"engine": "lab"}, scores={"seo": 0.125},
+                   warnings=["first", None, "second"])  # fmt: skip
+    assert row["seo"] == 13 and row["warnings"] == "first\nsecond"  # halves up, one a line
+    assert set(row) == set(COLUMNS) and row["performance"] is None
+    response = {
+        "lighthouseResult": {
+            "categories": {"seo": {"score": 0.125}},
+            "runWarnings": ["first", "second"],
+        }
+    }
+    psi, _ = record_from_psi(response, "mobile")
+    assert (psi["seo"], psi["warnings"]) == (row["seo"], row["warnings"])
+    assert score_percent(0.5649) == 56 and join_warnings([]) is None
+    with pytest.raises(ValueError, match="not result columns: lcp"):
+        make_row("https://a.test/", "mobile", {"lcp": 1.0})
