@@ -75,6 +75,35 @@ def test_checks_come_from_the_declaration() -> None:
             check(complete(bad, "analyze"))
 
 
+def settings_of(tmp_path: Any, **options: Any) -> dict[str, Any]:
+    """The settings (the cache key's, besides URL, strategy and engine) of an analyze call."""
+    frame = psdata.analyze([], cache_dir=tmp_path, progress=False, **options)
+    return dict(frame.attrs["psdata"]["settings"])
+
+
+def test_a_quiet_window_shares_its_cache_key_whether_int_float_or_from_the_cli(
+    tmp_path: Any,
+) -> None:
+    argv = ["analyze", "urls.txt", "--quiet-window-ms", "200", "--cache-dir", str(tmp_path)]
+    from_cli = cli.analyze_options(cli.build_parser().parse_args(argv))
+    assert from_cli["quiet_window_ms"] == 200.0 and isinstance(from_cli["quiet_window_ms"], float)
+    as_int = settings_of(tmp_path, quiet_window_ms=200)
+    assert settings_of(tmp_path, quiet_window_ms=200.0) == as_int
+    assert psdata.analyze([], **{**from_cli, "progress": False}).attrs["psdata"]["settings"] == (
+        as_int
+    )
+    assert settings_of(tmp_path, quiet_window_ms=200.5) != as_int
+    # The defaults' keys are unchanged (Lighthouse's waits as whole ms), and a quiet window
+    # equal to them, given either way, shares their key.
+    default = settings_of(tmp_path)
+    waits = {"pause_after_fcp_ms", "pause_after_load_ms", "network_quiet_ms", "cpu_quiet_ms"}
+    assert {name: default["waits"][name] for name in waits} == dict.fromkeys(waits, 1000)
+    assert all(type(default["waits"][name]) is int for name in waits)
+    assert settings_of(tmp_path, quiet_window_ms=1000.0) == default
+    with pytest.raises(psdata.ConfigurationError, match="quiet_window_ms"):
+        check(complete({"quiet_window_ms": True}, "analyze"))
+
+
 def test_options_that_change_results_by_value_are_in_the_cache_key(tmp_path: Any) -> None:
     keyed = [name for name, option in DECLARED.items() if option.cache_key == "value"]
     frame = psdata.analyze([], categories=["seo"], cache_dir=tmp_path, progress=False)
