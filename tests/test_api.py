@@ -23,6 +23,7 @@ from psdata.demo.server import ServedSite
 from psdata.engines.lab.collect import WaitSettings
 from psdata.engines.lab.engine import LabSettings, measure_page
 from psdata.engines.lab.runtime import get_pool
+from psdata.plotting import plot_opportunities
 
 FAST_WAITS = WaitSettings(200, 200, 200, 200, max_wait_for_load_ms=15_000)
 
@@ -237,6 +238,24 @@ def test_audits_are_reachable_from_the_result(measured: pd.DataFrame) -> None:
     cls = perf[perf.audit_id == "cumulative-layout-shift"]
     assert cls["details"].iloc[0][0]["numericValue"] == pytest.approx(measured.loc["shift", "cls"])
     assert audits.loc["simple"].query("audit_id == 'document-title'")["score"].eq(1).all()
+
+
+def test_audits_and_opportunities_count_the_rows_left_out_as_errors(site: ServedSite) -> None:
+    urls = pd.Series(
+        [site.url("/simple.html"), site.url("/gone.html"), "not a url"],
+        index=["simple", "gone", "bad"],
+    )
+    scores = psdata.analyze(urls, categories=["performance"], **FAST)
+    assert scores["error_type"].tolist()[1:] == ["http", "invalid_url"], scores["error"]
+    audits = psdata.audits(scores)
+    assert set(audits.index) == {"simple"}
+    assert audits.attrs["psdata"] == {"rows": 1, "errors": 2, "missing": 0}
+    ranking = psdata.opportunities(scores)
+    assert ranking.attrs["psdata"] == audits.attrs["psdata"]
+    title = plot_opportunities(ranking[ranking.pages_failing >= 0]).get_title()
+    assert "across the pages · 1 page, 2 errors" in title
+    psdata.clear_cache(url=site.url("/simple.html"))  # the audits are in the store no more
+    assert psdata.audits(scores).attrs["psdata"] == {"rows": 0, "errors": 2, "missing": 1}
 
 
 def test_called_from_inside_a_running_event_loop(site: ServedSite) -> None:

@@ -41,6 +41,7 @@ from psdata._errors import (
     NavigationError,
     PageTimeoutError,
 )
+from psdata._frame import MEASURED
 from psdata._loop import run_sync
 from psdata._urls import MAX_URL_LENGTH, normalize_url
 from psdata.demo.server import Response, Route, ServedSite
@@ -726,6 +727,37 @@ def test_errors_raise_raises_the_specific_error_class(server: ServedSite) -> Non
             categories=["performance"],
             skip_cache=False,
         )
+
+
+@pytest.mark.parametrize("throttling", ["simulate", "devtools"])
+def test_a_row_with_an_error_carries_no_measurement(server: ServedSite, throttling: str) -> None:
+    """Every error type these tests produce, under both of Lighthouse's throttling methods:
+    no score, no lab metric; what the run saw of an error page is in the record's details."""
+    causes = {
+        "invalid_url": "not a url",
+        "network": f"http://127.0.0.1:{_closed_port()}/",
+        "http": server.url("/status/404"),
+        "crash": server.url("/b/oom"),
+    }
+    # 60 s: the 404 page is traced (simulate's path) and the renderer has time to run out
+    # of memory; the hang gets a short timeout of its own.
+    failed = analyze(list(causes.values()), throttling=throttling, timeout=60, concurrency=4)
+    hung = analyze([server.url("/hang")], throttling=throttling, timeout=6)
+    rows = pd.concat([failed, hung], ignore_index=True)
+    assert rows["error_type"].astype(object).tolist() == [*causes, "timeout"], rows["error"]
+    measured = rows[list(MEASURED)]
+    assert measured.isna().all().all(), measured.dropna(how="all", axis=1)
+    gone = rows.iloc[2]
+    assert (gone["status"], gone["final_url"]) == (404, server.url("/status/404"))
+    assert gone["throttling"] == throttling
+
+    reuse = {**FAST, "throttling": throttling, "timeout": 60, "skip_cache": False}
+    record = psdata.run_analysis(server.url("/status/404"), **reuse)
+    assert record["from_cache"] and record["error_type"] == "http"
+    assert all(record[name] is None for name in MEASURED)
+    observed = record["details"]["observed"]  # the error page's own load, as it was seen
+    assert observed["fcp_ms"] > 0 and observed["lcp_ms"] >= observed["fcp_ms"]
+    assert observed["request_count"] >= 1 and observed["total_bytes"] > 0
 
 
 def test_playwright_errors_never_reach_the_user(server: ServedSite) -> None:

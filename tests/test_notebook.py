@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -13,6 +14,8 @@ NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "quickstart.ipynb
 
 def test_quickstart_notebook_executes_and_draws_its_plots(tmp_path: Path) -> None:
     notebook = nbformat.read(NOTEBOOK, as_version=4)
+    # After the notebook's own cells: what its vitals plot counted, and the 404 page's row.
+    notebook.cells.append(nbformat.v4.new_code_cell(VITALS_TITLES))
     client = NotebookClient(
         notebook,
         timeout=300,
@@ -34,9 +37,24 @@ def test_quickstart_notebook_executes_and_draws_its_plots(tmp_path: Path) -> Non
     assert widgets, "analyze() showed no progress widget"
     streams = "".join(out.get("text", "") for out in outputs if out.output_type == "stream")
     assert "IProgress not found" not in streams
+    # The vitals plot counts the 404 page as an error, never as a value (8 pages, 1 a 404).
+    titles = [line for line in streams.splitlines() if line.startswith("vitals: ")]
+    assert len(titles) == 4, streams
+    for title in titles:
+        counted = re.search(r"· (\d+) values?, 1 error(, \d+ missing)?$", title)
+        assert counted and int(counted[1]) <= 7, title
+    assert "gone: http 404 no measurement" in streams, streams
 
 
 WIDGET = "application/vnd.jupyter.widget-view+json"
+VITALS_TITLES = """\
+from psdata._frame import MEASURED
+for axis in plotting.plot_vitals(scores):
+    print("vitals:", axis.get_title(loc="left"))
+gone = scores[scores.error.notna()]
+measured = "MEASURED" if gone[list(MEASURED)].notna().any(axis=None) else "no measurement"
+print("gone:", *gone.error_type, *gone.status.tolist(), measured)
+"""
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,5 @@
-"""Options declared once (signatures, docs, CLI, checks, cache key follow) and typed rows."""
+"""Options declared once (signatures, docs, CLI, checks, cache key follow) and typed rows
+(one writer, one rule: a row with an error carries no measurement)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,19 @@ import pytest
 
 import psdata
 from psdata import cli
-from psdata._frame import COLUMNS, SCHEMA, Row, join_warnings, make_row, score_percent
+from psdata._batch import error_record
+from psdata._errors import ERROR_CLASSES, ERROR_TYPES
+from psdata._frame import (
+    COLUMNS,
+    MEASURED,
+    SCHEMA,
+    Row,
+    build_frame,
+    join_warnings,
+    make_row,
+    score_percent,
+)
+from psdata._lighthouse import CATEGORIES
 from psdata._options import DECLARED, OPTIONS, check, complete
 from psdata.engines.psi import record_from_psi
 
@@ -75,6 +88,35 @@ def test_checks_come_from_the_declaration() -> None:
             check(complete(bad, "analyze"))
 
 
+def settings_of(tmp_path: Any, **options: Any) -> dict[str, Any]:
+    """The settings (the cache key's, besides URL, strategy and engine) of an analyze call."""
+    frame = psdata.analyze([], cache_dir=tmp_path, progress=False, **options)
+    return dict(frame.attrs["psdata"]["settings"])
+
+
+def test_a_quiet_window_shares_its_cache_key_whether_int_float_or_from_the_cli(
+    tmp_path: Any,
+) -> None:
+    argv = ["analyze", "urls.txt", "--quiet-window-ms", "200", "--cache-dir", str(tmp_path)]
+    from_cli = cli.analyze_options(cli.build_parser().parse_args(argv))
+    assert from_cli["quiet_window_ms"] == 200.0 and isinstance(from_cli["quiet_window_ms"], float)
+    as_int = settings_of(tmp_path, quiet_window_ms=200)
+    assert settings_of(tmp_path, quiet_window_ms=200.0) == as_int
+    assert psdata.analyze([], **{**from_cli, "progress": False}).attrs["psdata"]["settings"] == (
+        as_int
+    )
+    assert settings_of(tmp_path, quiet_window_ms=200.5) != as_int
+    # The defaults' keys are unchanged (Lighthouse's waits as whole ms), and a quiet window
+    # equal to them, given either way, shares their key.
+    default = settings_of(tmp_path)
+    waits = {"pause_after_fcp_ms", "pause_after_load_ms", "network_quiet_ms", "cpu_quiet_ms"}
+    assert {name: default["waits"][name] for name in waits} == dict.fromkeys(waits, 1000)
+    assert all(type(default["waits"][name]) is int for name in waits)
+    assert settings_of(tmp_path, quiet_window_ms=1000.0) == default
+    with pytest.raises(psdata.ConfigurationError, match="quiet_window_ms"):
+        check(complete({"quiet_window_ms": True}, "analyze"))
+
+
 def test_options_that_change_results_by_value_are_in_the_cache_key(tmp_path: Any) -> None:
     keyed = [name for name, option in DECLARED.items() if option.cache_key == "value"]
     frame = psdata.analyze([], categories=["seo"], cache_dir=tmp_path, progress=False)
@@ -119,3 +161,43 @@ def test_every_engine_writes_rows_with_one_rule_for_scores_and_warnings() -> Non
     assert score_percent(0.5649) == 56 and join_warnings([]) is None
     with pytest.raises(ValueError, match="not result columns: lcp"):
         make_row("https://a.test/", "mobile", {"lcp": 1.0})
+
+
+@pytest.mark.parametrize("error_type", ERROR_TYPES)
+def test_a_row_with_an_error_has_no_score_and_no_lab_metric(error_type: str) -> None:
+    """Whatever the engine hands the row writer, for every kind of error; what was observed
+    goes to the record's details."""
+    seen: dict[str, Any] = {name: 1.0 for name in MEASURED}
+    kept = {"status": 404, "final_url": "https://a.test/gone", "engine": "lab",
+            "throttling": "simulate", "field_lcp_ms": 2100.0, "attempts": 1}  # fmt: skip
+    failure = {"error": "it failed", "error_type": error_type}
+    scores = dict.fromkeys(CATEGORIES, 0.9)
+    row = make_row("https://a.test/gone", "mobile", {**seen, **kept, **failure}, scores=scores)
+    assert all(row[name] is None for name in MEASURED), row
+    assert {name: row[name] for name in kept} == kept
+
+    error = ERROR_CLASSES[error_type]("it failed")
+    error.partial.update(seen, **kept)
+    record = error_record("https://a.test/gone", "mobile", error)
+    assert all(record[name] is None for name in MEASURED)
+    assert record["details"] == {"observed": seen} and record["status"] == 404
+
+    stale = {**seen, **kept, **failure}  # a record stored before the rule, say
+    frame = build_frame([stale, {**seen, **kept}])
+    assert frame.loc[0, list(MEASURED)].isna().all()
+    assert frame.loc[1, list(MEASURED)].notna().all()  # without an error, all kept
+
+
+def test_a_psi_runtime_error_keeps_its_metrics_in_the_details_only() -> None:
+    lhr = {
+        "requestedUrl": "https://a.test/",
+        "runtimeError": {"code": "NO_FCP", "message": "The page did not paint any content."},
+        "categories": {"performance": {"score": None}},
+        "audits": {"largest-contentful-paint": {"numericValue": 730.0}},
+    }
+    record, details = record_from_psi({"lighthouseResult": lhr}, "mobile")
+    assert record["error_type"] == "service" and record["lcp_ms"] is None
+    assert details["observed"] == {"lcp_ms": 730.0}
+    lhr.pop("runtimeError")
+    record, details = record_from_psi({"lighthouseResult": lhr}, "mobile")
+    assert record["lcp_ms"] == 730.0 and "observed" not in details

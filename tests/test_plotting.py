@@ -285,9 +285,12 @@ def test_scores_points_bands_and_missing_counts(df: pd.DataFrame) -> None:
     colors = set().union(*(hexes(c.get_facecolor()) for c in ax.collections))
     assert colors == {plotting.POOR, plotting.AVERAGE, plotting.GOOD}
     ticks = [t.get_text() for t in ax.get_xticklabels()]
-    assert ticks[0] == f"Performance\n{df['performance'].isna().sum()} missing"
-    assert ticks[1] == f"Accessibility\n{df['accessibility'].isna().sum()} missing"
-    assert df["accessibility"].isna().sum() > df["performance"].isna().sum()
+    errors = int(df["error"].notna().sum())
+    unscored = int((df["accessibility"].isna() & df["error"].isna()).sum())
+    assert errors and unscored  # rows left out as errors, and scored rows without the score
+    assert ticks[0] == f"Performance\n{len(df) - errors} values\n{errors} errors"
+    scored = len(df) - errors - unscored
+    assert ticks[1] == f"Accessibility\n{scored} values\n{errors} errors\n{unscored} missing"
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == ["90–100", "50–89", "0–49", "mobile", "desktop"]
     assert ax.get_title() == "Lighthouse category scores"
@@ -326,7 +329,9 @@ def test_vitals_one_point_per_value_against_thresholds(df: pd.DataFrame) -> None
         values = int(df[column].notna().sum())
         assert point_count(ax) == values
         assert ax.get_title(loc="left").startswith(name)
-        assert f"{values} values, {len(df) - values} missing" in ax.get_title(loc="left")
+        errors = int(df["error"].notna().sum())
+        assert ax.get_title(loc="left").endswith(f" · {values} values, {errors} errors")
+        assert values + errors == len(df)
         assert hexes(p.get_facecolor() for p in ax.patches) == {
             plotting.GOOD,
             plotting.AVERAGE,
@@ -376,6 +381,36 @@ def test_pool_stats_bars_per_slot_coloured_by_state() -> None:
     assert ax.get_title() == "Context pool (multi-context): 3 of max 3 contexts · 2 idle, 1 busy"
     assert ax.get_ylabel() == "pages served"
     assert {"31", "30", "29"} <= set(texts(ax))
+
+
+def test_rows_with_an_error_are_never_drawn_or_counted_as_values(df: pd.DataFrame) -> None:
+    """Even in a frame that carries an error page's metrics and scores (an older Parquet)."""
+    failed = df["error"].notna()
+    old = df.copy()
+    old.loc[failed, ["lcp_ms", "cls", "tbt_ms", "fcp_ms"]] = [730.0, 0.0, 0.0, 720.0]
+    old.loc[failed, list(plotting.CATEGORIES)] = 100
+    errors = int(failed.sum())
+    for before, after in zip(plotting.plot_vitals(df), plotting.plot_vitals(old), strict=True):
+        assert point_count(after) == point_count(before)
+        assert after.get_title(loc="left") == before.get_title(loc="left")
+        assert f", {errors} errors" in after.get_title(loc="left")
+    scores = plotting.plot_scores(old)
+    assert point_count(scores) == point_count(plotting.plot_scores(df))
+    ticks = [t.get_text() for t in scores.get_xticklabels()]
+    assert all(f"\n{errors} errors" in tick for tick in ticks)
+
+
+def test_opportunities_title_counts_the_rows_left_out_as_errors() -> None:
+    table = pd.DataFrame(
+        {"audit_id": ["unused-javascript"], "title": ["Reduce unused JS"], "pages": [7],
+         "pages_failing": [2], "total_savings_ms": [900.0], "median_savings_ms": [450.0],
+         "total_savings_bytes": [81920.0], "median_savings_bytes": [40960.0]}
+    )  # fmt: skip
+    table.attrs["psdata"] = {"rows": 7, "errors": 1, "missing": 0}
+    title = plotting.plot_opportunities(table).get_title()
+    assert title == "Performance opportunities across the pages · 7 pages, 1 error"
+    table.attrs.clear()  # a table made by hand: nothing to count
+    assert plotting.plot_opportunities(table).get_title().endswith("across the pages")
 
 
 def test_pool_stats_unknown_state_gets_its_own_colour() -> None:

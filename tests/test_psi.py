@@ -753,6 +753,49 @@ def test_analyze_with_the_psi_engine(
     assert len(google.requests("/psi")) == 3
 
 
+def test_psi_rows_with_an_error_carry_no_measurement(
+    google: FakeGoogle, lhr8: dict[str, Any], tmp_path: Path
+) -> None:
+    """A Lighthouse runtime error (its report still has metrics), an API error and a
+    quota error: no score and no lab metric; the runtime error's metrics are in the
+    record's details, and field data (real users', not the run's) stays."""
+    import pandas as pd
+
+    import psdata
+    from psdata._frame import MEASURED
+
+    failed = copy.deepcopy(lhr8)
+    failed["runtimeError"] = {"code": "NO_FCP", "message": "The page did not paint any content."}
+    experience = load("loading-experience-origin.json")
+    message = "Lighthouse returned error: FAILED_DOCUMENT_REQUEST."
+    quota = google_error(403, "Quota exceeded", "rateLimitExceeded", "PERMISSION_DENIED")
+    google.script(
+        "/psi",
+        Answer(200, {"id": PAGE, "lighthouseResult": failed, "loadingExperience": experience}),
+        Answer(400, google_error(400, message, "badRequest", "INVALID_ARGUMENT")),
+        Answer(403, quota),
+    )
+    options: dict[str, Any] = {
+        "engine": "psi",
+        "psi_key": KEY,
+        "psi_endpoint": f"{google.url}/psi",
+        "concurrency": 1,
+        "progress": False,
+        "cache_dir": tmp_path,
+    }
+    urls = [PAGE, "https://example.org/", "https://example.net/", "file:///etc/passwd"]
+    df = psdata.analyze(pd.Series(urls), **options)
+    types = ["service", "service", "quota", "invalid_url"]
+    assert df["error_type"].astype(object).tolist() == types, df["error"].tolist()
+    assert df[list(MEASURED)].isna().all().all()
+    assert lhr8["audits"]["largest-contentful-paint"]["numericValue"] == 5430.0
+    assert df.loc[0, "field_lcp_ms"] == 4213.0
+
+    record = psdata.run_analysis(PAGE, **options)  # the runtime error, from the store
+    assert record["from_cache"] and record["lcp_ms"] is None
+    assert record["details"]["observed"]["lcp_ms"] == 5430.0
+
+
 def test_analyze_with_the_crux_engine(google: FakeGoogle, tmp_path: Path) -> None:
     import psdata
 

@@ -101,9 +101,10 @@ def _output_index(index: pd.Index, strategies: tuple[str, ...]) -> pd.Index:
 
 
 def _row(job: Job, outcome: Outcome) -> dict[str, Any]:
-    """The output row of one job: its record, or an error record; ``url`` as given."""
+    """The output row of one job: its record (or error record) without details; ``url`` as
+    given."""
     if isinstance(outcome, AnalysisError):
-        return {**error_record(job.url, job.strategy, outcome), "from_cache": False}
+        outcome = error_record(job.url, job.strategy, outcome)
     record = {k: v for k, v in outcome.items() if k != "details"}
     record["url"] = url_cell(job.url)
     record["from_cache"] = bool(record.get("from_cache"))  # None: measured in this call
@@ -166,7 +167,9 @@ class _Call:
         """One URL's record with its details (``run_analysis``)."""
         if self.errors == "raise":
             _raise_first_failure([outcome])
-        return _row(job, outcome) if isinstance(outcome, AnalysisError) else dict(outcome)
+        if isinstance(outcome, AnalysisError):
+            return {**error_record(job.url, job.strategy, outcome), "from_cache": False}
+        return dict(outcome)
 
 
 @entry_point
@@ -225,8 +228,9 @@ async def analyze_async(urls: Any, **options: Unpack[Options]) -> pd.DataFrame:
 def run_analysis(url: str, **options: Unpack[Options]) -> dict[str, Any]:
     """Measure one URL; return its record with ``details`` (same options as :func:`analyze`).
 
-    A failure is its record's ``error`` / ``error_type`` (``errors="raise"`` raises it).
-    With both strategies, the first strategy's record is returned.
+    A failure is its record's ``error`` / ``error_type`` (``errors="raise"`` raises it),
+    with no score or metric: what the run measured of the page is in
+    ``details["observed"]``. With both strategies, the first strategy's record is returned.
 
     Examples
     --------

@@ -23,7 +23,7 @@ from typing import Any
 
 from ._deadline import deadline
 from ._errors import AnalysisError, InternalError, InvalidURLError, PageTimeoutError
-from ._frame import COLUMNS, make_row
+from ._frame import COLUMNS, make_row, observed
 from ._options import DECLARED
 from ._request import Request
 from ._retry import RetryPolicy
@@ -50,14 +50,25 @@ class Job:
 
 
 def error_record(value: object, strategy: str, error: AnalysisError) -> dict[str, Any]:
-    """The row of a failed job: what was measured before the failure, and the error.
+    """The record of a failed job: its row, the error and its ``details``.
 
-    >>> error_record("ftp://x", "mobile", InvalidURLError("no"))["error_type"]
-    'invalid_url'
+    The row keeps what the engine found before the failure (status, final URL...) but no
+    measurement (see :mod:`psdata._frame`); what it measured of the page, if anything, is
+    in ``details["observed"]``.
+
+    >>> from psdata import HTTPStatusError
+    >>> gone = HTTPStatusError("HTTP 404", partial={"status": 404, "fcp_ms": 480.0})
+    >>> record = error_record("https://example.com/gone", "mobile", gone)
+    >>> record["error_type"], record["status"], record["fcp_ms"], record["details"]
+    ('http', 404, None, {'observed': {'fcp_ms': 480.0}})
+    >>> error_record("ftp://x", "mobile", InvalidURLError("no"))["details"]
+    {}
     """
     measured = {k: v for k, v in error.partial.items() if k in COLUMNS and k != "url"}
     failure = {"error": str(error), "error_type": error.error_type}
-    return dict(make_row(value, strategy, {**measured, **failure}))
+    row = make_row(value, strategy, {**measured, **failure})
+    seen = observed(measured)
+    return {**row, "details": {"observed": seen} if seen else {}}
 
 
 def result_settings(request: Request) -> dict[str, Any]:
@@ -164,13 +175,12 @@ class _Batch:
         self.progress()
         url = str(job.url)
         if isinstance(outcome, AnalysisError):
-            record = error_record(url, job.strategy, outcome)
-            details, ok = None, False
+            full, ok = error_record(url, job.strategy, outcome), False
         else:
-            record = {k: v for k, v in outcome.items() if k != "details"}
-            details, ok = outcome.get("details"), True
+            full, ok = outcome, True
+        record = {k: v for k, v in full.items() if k != "details"}
         record["from_cache"] = None
-        self.store.put_soon(self.key(url, job.strategy), record, details, ok=ok)
+        self.store.put_soon(self.key(url, job.strategy), record, full.get("details"), ok=ok)
 
 
 async def run_jobs(

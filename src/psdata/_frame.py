@@ -7,6 +7,15 @@ typed as the record holds it (``None``: NA). Every engine writes its rows with
 ``Math.round``), and ``warnings`` holds one warning per line. :func:`build_frame` turns
 rows into a DataFrame whose columns, order and dtypes never depend on the data, so an
 all-failed batch has the same shape as a good one.
+
+A row with an ``error`` carries no measurement: its category scores and lab metrics
+(:data:`MEASURED`) are NA, whatever the engine and throttling method, as Lighthouse gives
+such a page a runtime error and no metric. :func:`make_row` enforces it, so no mean,
+count or plot mixes error pages into a site's numbers. What the failed run observed of
+the page (an error document's paints, bytes, requests: :func:`observed`) is in the
+record's ``details["observed"]``; the row keeps ``status``, ``final_url``, the run's
+bookkeeping (engine, throttling, attempts, times, slot) and field data, which is real
+users' over 28 days, not the failed run's.
 """
 
 from __future__ import annotations
@@ -33,6 +42,17 @@ FIELD_CATEGORIES: tuple[str, ...] = ("FAST", "AVERAGE", "SLOW")
 
 #: Lab metrics, in milliseconds except CLS (unitless).
 METRICS: tuple[str, ...] = ("fcp_ms", "lcp_ms", "speed_index_ms", "tbt_ms", "cls", "ttfb_ms")
+
+#: What a run measures of a page: the category scores and the lab metrics, main-thread
+#: time, bytes and requests. A row with an error has none of them (NA).
+MEASURED: tuple[str, ...] = (
+    *CATEGORIES,
+    *METRICS,
+    "long_tasks_ms",
+    "main_thread_ms",
+    "total_bytes",
+    "request_count",
+)
 
 #: Field (real-user, CrUX) 75th percentiles and their FAST/AVERAGE/SLOW category.
 FIELD_METRICS: tuple[str, ...] = (
@@ -182,6 +202,8 @@ def make_row(
         What was measured; *url* as the row shows it (see :func:`url_cell`).
     values : mapping, optional
         Other columns by name (a name that is not a column raises :class:`ValueError`).
+        With an ``error`` (or ``error_type``), the :data:`MEASURED` columns are left NA
+        whatever is given: keep them in the record's details with :func:`observed`.
     scores : mapping, optional
         Category → Lighthouse's 0–1 score (or ``None``), written with
         :func:`score_percent`.
@@ -199,6 +221,10 @@ def make_row(
     ...                scores={"seo": 0.925}, warnings=["Redirected."])
     >>> row["seo"], row["warnings"], row["performance"]
     (93, 'Redirected.', None)
+    >>> gone = {"status": 404, "lcp_ms": 730.0, "error": "HTTP 404", "error_type": "http"}
+    >>> failed = make_row("https://example.com/gone", "mobile", gone)
+    >>> failed["status"], failed["lcp_ms"]
+    (404, None)
     """
     given = {**(values or {}), **{name: score_percent(s) for name, s in (scores or {}).items()}}
     unknown = sorted(set(given) - set(COLUMNS))
@@ -208,7 +234,35 @@ def make_row(
     row.update(given, url=url_cell(url), strategy=strategy)
     if warnings:
         row["warnings"] = join_warnings(warnings)
-    return cast(Row, row)
+    return cast(Row, _unmeasured_if_failed(row))
+
+
+def _unmeasured_if_failed(row: dict[str, Any]) -> dict[str, Any]:
+    """*row*, its :data:`MEASURED` columns NA if it has an error (the module's rule)."""
+    if pd.notna(row.get("error")) or pd.notna(row.get("error_type")):
+        row.update(dict.fromkeys(MEASURED))
+    return row
+
+
+def observed(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The measurements in *values* that a row with an error leaves out of its columns.
+
+    A failed run's record keeps them in ``details["observed"]``.
+
+    >>> observed({"status": 404, "fcp_ms": 512.0, "lcp_ms": None, "total_bytes": 1536})
+    {'fcp_ms': 512.0, 'total_bytes': 1536}
+    """
+    return {name: values[name] for name in MEASURED if values.get(name) is not None}
+
+
+def failed_rows(frame: pd.DataFrame) -> pd.Series:
+    """Which rows of a result *frame* have an error: never counted as values.
+
+    >>> df = build_frame([{"lcp_ms": 900.0}, {"error": "HTTP 404", "error_type": "http"}])
+    >>> failed_rows(df).tolist()
+    [False, True]
+    """
+    return frame["error"].notna() | frame["error_type"].notna()
 
 
 def worker_id() -> str:
@@ -226,11 +280,16 @@ def build_frame(
 ) -> pd.DataFrame:
     """Records → a DataFrame with exactly :data:`SCHEMA`'s columns, order and dtypes.
 
+    A record with an error gets no measurement, as :func:`make_row` writes it (a record
+    stored by an earlier version may have some).
+
     >>> df = build_frame([{"url": "https://example.com", "strategy": "mobile"}])
     >>> df.dtypes["performance"]
     Int64Dtype()
     """
-    rows = [{name: record.get(name) for name in COLUMNS} for record in records]
+    rows = [
+        _unmeasured_if_failed({name: record.get(name) for name in COLUMNS}) for record in records
+    ]
     raw = pd.DataFrame.from_records(rows, columns=list(COLUMNS))
     columns = {name: _as_dtype(raw[name], dtype) for name, dtype in SCHEMA.items()}
     frame = pd.DataFrame(columns)

@@ -19,6 +19,7 @@ option is one entry here plus its use.
 import argparse
 import inspect
 import math
+import numbers
 import os
 import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -157,10 +158,23 @@ def _errors(errors: str) -> str:
     return errors
 
 
-def _quiet_window(quiet: float | None) -> float | None:
-    if quiet is not None and not 0 <= quiet <= 60_000:
+def _quiet_window(quiet: object) -> float | None:
+    """A whole number of ms as an int, so ``200``, ``200.0`` (the CLI's) and Lighthouse's
+    own waits (ints) give the same cache key.
+
+    >>> _quiet_window(200.0), _quiet_window(200), _quiet_window(12.5), _quiet_window(None)
+    (200, 200, 12.5, None)
+    """
+    if quiet is None:
+        return None
+    if (
+        isinstance(quiet, bool)
+        or not isinstance(quiet, numbers.Real)
+        or not 0 <= float(quiet) <= 60_000
+    ):
         raise ConfigurationError(f"quiet_window_ms must be between 0 and 60000, got {quiet!r}.")
-    return quiet
+    value = float(quiet)
+    return int(value) if value.is_integer() else value
 
 
 #: Lighthouse's wait thresholds per throttling method, as the CLI's help states them.

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from ._errors import ConfigurationError
-from ._frame import STRATEGIES
+from ._frame import STRATEGIES, failed_rows
 from ._lighthouse import CATEGORIES, PASS_SCORE
 from ._store import ResultStore, store_path
 from ._urls import normalize_url
@@ -46,6 +46,8 @@ def audits(
 
     Details come from the result store the frame was made with (or *cache_dir*'s), so
     this works for any frame ``analyze`` returned. The index repeats *result*'s labels.
+    Rows with an error have no audits: ``attrs["psdata"]`` counts the ``rows`` audited,
+    the ``errors`` left out and the rows ``missing`` from the store.
 
     Examples
     --------
@@ -58,10 +60,11 @@ def audits(
     if settings is None:
         raise ConfigurationError("This frame has no psdata settings; pass analyze()'s result.")
     path = store_path(cache_dir) if cache_dir is not None or "store" not in meta else meta["store"]
+    errors = failed_rows(result)
     scored = [
         (label, row)
-        for label, row in result.iterrows()
-        if pd.notna(row["url"]) and pd.isna(row["error"])
+        for (label, row), error in zip(result.iterrows(), errors, strict=True)
+        if pd.notna(row["url"]) and not error
     ]
     with ResultStore(path) as store:
         keys = [
@@ -96,6 +99,9 @@ def audits(
     frame = frame.astype({k: v for k, v in AUDIT_COLUMNS.items() if v is not object})
     index = result.index[:0].append(pd.Index(labels)) if labels else result.index[:0]
     frame.index = index
+    missing = sum(1 for key in keys if key not in found)
+    counts = {"rows": len(scored) - missing, "errors": int(errors.sum()), "missing": missing}
+    frame.attrs["psdata"] = counts
     return frame
 
 
@@ -109,7 +115,8 @@ def opportunities(
     performance category: the pages it was decided on, the pages failing it (a score
     below Lighthouse's pass band, 0.9), and the total and median savings over the
     failing pages, in milliseconds (``NaN`` until time savings are estimated) and bytes.
-    Sorted by total savings (milliseconds, then bytes), largest first.
+    Sorted by total savings (milliseconds, then bytes), largest first. ``attrs["psdata"]``
+    keeps the audits' counts: rows audited, rows left out as errors, rows not stored.
 
     Examples
     --------
@@ -145,7 +152,9 @@ def opportunities(
         na_position="last",
         kind="stable",
     )
-    return frame.reset_index(drop=True)
+    frame = frame.reset_index(drop=True)
+    frame.attrs["psdata"] = dict(table.attrs.get("psdata", {}))
+    return frame
 
 
 def cache_info(*, cache_dir: str | os.PathLike[str] | None = None) -> dict[str, Any]:

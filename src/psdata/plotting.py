@@ -4,7 +4,8 @@ performance opportunities.
 Every function takes the DataFrame returned by ``psdata.analyze`` (any index, including the
 ``(input index, strategy)`` MultiIndex of a two-strategy run), draws on *ax* or on a new
 figure, and returns what it drew on. Empty and all-failed frames draw an empty plot with a
-"no data" note instead of raising.
+"no data" note instead of raising. Rows with an error are never drawn or counted as
+values: each plot says how many it left out ("7 values, 1 error").
 
 Timelines (:func:`plot_throughput`, :func:`plot_contexts`, :func:`context_utilisation`) use
 ``started_at`` and ``duration_s`` of the rows measured in this run: rows served from the
@@ -26,7 +27,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from ._frame import STRATEGIES
+from ._frame import STRATEGIES, failed_rows
 from ._lighthouse import (
     CATEGORIES,
     CATEGORY_TITLES,
@@ -261,8 +262,9 @@ def plot_scores(
 
     One point per row and category, coloured by Lighthouse's band (poor red, average
     orange, good green), with a black tick at the median. With both strategies each
-    category gets a column of points per strategy, told apart by marker. Missing scores
-    (failed rows) are skipped and counted under the category name.
+    category gets a column of points per strategy, told apart by marker. Under each
+    category name: its values, the rows left out as errors, and the other rows without
+    that score (a category not asked for, or not scored: see ``warnings``).
 
     Parameters
     ----------
@@ -291,12 +293,17 @@ def plot_scores(
     for low, high, color in ((-2, average, POOR), (average, good, AVERAGE), (good, 102, GOOD)):
         ax.axhspan(low, high, color=color, alpha=0.12, linewidth=0)
     rng = np.random.default_rng(0)
+    failed = _failed(df)
     ticks = []
     for i, category in enumerate(categories):
         scores = _floats(df[category])
-        ticks.append(f"{CATEGORY_TITLES.get(category, category)}\n{np.isnan(scores).sum()} missing")
+        present = ~np.isnan(scores) & ~failed
+        tally = _tally(
+            int(present.sum()), int(failed.sum()), int((~present & ~failed).sum()), sep="\n"
+        )
+        ticks.append(f"{CATEGORY_TITLES.get(category, category)}\n{tally}")
         for offset, group, marker in zip(offsets, groups, _MARKERS, strict=False):
-            values = scores[(labels == group) & ~np.isnan(scores)]
+            values = scores[(labels == group) & present]
             if values.size:
                 x = i + offset + rng.uniform(-0.07, 0.07, values.size)
                 ax.scatter(
@@ -335,7 +342,8 @@ def plot_vitals(df: pd.DataFrame, ax: Sequence[Axes] | None = None) -> tuple[Axe
     One panel per metric, its thresholds in its title (the Web Vitals', and for TBT where
     Lighthouse's mobile score leaves the good and the average band), one point per row
     coloured by band, a row of points per strategy. Points are not labelled, so 50+ URLs
-    stay readable; missing values are counted in the panel title.
+    stay readable. Each panel's title counts its values, the rows left out as errors and
+    the other rows without that metric ("7 values, 1 error").
 
     Parameters
     ----------
@@ -364,11 +372,12 @@ def plot_vitals(df: pd.DataFrame, ax: Sequence[Axes] | None = None) -> tuple[Axe
     if len(ax) != len(VITALS):
         raise ValueError(f"plot_vitals needs {len(VITALS)} Axes, got {len(ax)}")
     labels, groups = _strategies(df)
+    failed = _failed(df)
     rng = np.random.default_rng(0)
     for axis, (column, (name, unit, divisor, bounds)) in zip(ax, VITALS.items(), strict=True):
         values = _floats(df[column]) / divisor
         good, poor = bounds.good / divisor, bounds.poor / divisor
-        present = ~np.isnan(values)
+        present = ~np.isnan(values) & ~failed
         right = 1.05 * max(values[present].max(initial=0.0), 1.5 * poor)
         for low, high, color in ((0, good, GOOD), (good, poor, AVERAGE), (poor, right, POOR)):
             axis.axvspan(low, high, color=color, alpha=0.15, linewidth=0)
@@ -383,9 +392,9 @@ def plot_vitals(df: pd.DataFrame, ax: Sequence[Axes] | None = None) -> tuple[Axe
                 linewidths=0.4,
                 zorder=3,
             )
+        tally = _tally(int(present.sum()), int(failed.sum()), int((~present & ~failed).sum()))
         axis.set_title(
-            f"{name}: good ≤ {good:g}, poor > {poor:g}{f' {unit}' if unit else ''} · "
-            f"{present.sum()} values, {(~present).sum()} missing",
+            f"{name}: good ≤ {good:g}, poor > {poor:g}{f' {unit}' if unit else ''} · {tally}",
             loc="left",
         )
         axis.set(xlim=(0, right), xlabel=f"{name} ({unit or 'unitless'})")
@@ -460,7 +469,9 @@ def plot_opportunities(
     labelled with the pages failing out of the pages judged. Savings are in seconds
     (``by="ms"``) or KiB (``by="bytes"``); ``"auto"`` takes seconds once the byte
     opportunities have time estimates (the load simulator ran), else KiB. Opportunities
-    without savings in that unit are left out and counted in the title.
+    without savings in that unit are left out and counted in the title, and so are the
+    result rows left out as errors (from the frame's ``attrs``, see
+    :func:`psdata.audits`).
 
     Parameters
     ----------
@@ -505,6 +516,9 @@ def plot_opportunities(
     shown = shown.head(top)
     ax = _axes(ax, (9, 1.2 + 0.4 * max(len(shown), 1)))
     title = "Performance opportunities across the pages"
+    counts = df.attrs.get("psdata", {})
+    if "rows" in counts:
+        title += f" · {_tally(counts['rows'], counts['errors'], counts['missing'], 'page')}"
     if left_out:
         title += f"\n({left_out} more failing without {'time' if by == 'ms' else 'byte'} savings)"
     ax.set(title=title, xlabel=f"total estimated savings over the failing pages ({unit})")
@@ -541,6 +555,24 @@ def _floats(column: pd.Series) -> _FloatArray:
     return column.to_numpy(dtype="float64", na_value=np.nan)
 
 
+def _failed(df: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    return failed_rows(df).to_numpy(dtype=bool)
+
+
+def _tally(values: int, errors: int, missing: int, noun: str = "value", sep: str = ", ") -> str:
+    """What a plot counts and leaves out: ``"7 values, 1 error, 2 missing"`` (zeros omitted).
+
+    >>> _tally(7, 1, 0), _tally(1, 0, 2, "page")
+    ('7 values, 1 error', '1 page, 2 missing')
+    """
+    parts = [f"{values} {noun}{'' if values == 1 else 's'}"]
+    if errors:
+        parts.append(f"{errors} error{'' if errors == 1 else 's'}")
+    if missing:
+        parts.append(f"{missing} missing")
+    return sep.join(parts)
+
+
 def _cached(df: pd.DataFrame) -> npt.NDArray[np.bool_]:
     return df["from_cache"].fillna(False).to_numpy(dtype=bool)
 
@@ -554,7 +586,7 @@ def _timeline(df: pd.DataFrame) -> pd.DataFrame:
         {
             "start_s": start,
             "end_s": start + rows["duration_s"].to_numpy(),
-            "failed": (rows["error"].notna() | rows["error_type"].notna()).to_numpy(),
+            "failed": failed_rows(rows).to_numpy(),
             "context_id": rows["context_id"].to_numpy(),
             "worker": rows["worker"].to_numpy() if "worker" in rows else None,
         }

@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from .._errors import AnalysisError, ConfigurationError, PageTimeoutError, QuotaError, ServiceError
-from .._frame import FIELD_METRICS, STRATEGIES, join_warnings, make_row
+from .._frame import FIELD_METRICS, STRATEGIES, join_warnings, make_row, observed
 from .._lighthouse import CATEGORIES, CATEGORY_IDS, WEB_VITALS_THRESHOLDS
 from .._request import Request
 from .._retry import RetryPolicy
@@ -444,7 +444,8 @@ def record_from_psi(
     record : dict
         Keyed by :data:`psdata._frame.COLUMNS`: scores 0..100, lab metrics from the
         audits' ``numericValue``, field data from ``loadingExperience``. A Lighthouse
-        ``runtimeError`` becomes ``error`` / ``error_type="service"``.
+        ``runtimeError`` becomes ``error`` / ``error_type="service"``, with no score
+        and no lab metric (those the report had are in the details' ``observed``).
     details : dict
         ``{"categories": {name: {"score", "audits": [{"id", "title", "score",
         "weight", "display_mode"}]}}}``, scores 0..1 as Lighthouse writes them.
@@ -511,7 +512,10 @@ def record_from_psi(
     values.update(_field_from_psi(response.get("loadingExperience")))
     warnings = map(str, lhr.get("runWarnings") or [])
     url = lhr.get("requestedUrl") or response.get("id")
-    return dict(make_row(url, strategy, values, scores=scores, warnings=warnings)), details
+    row = make_row(url, strategy, values, scores=scores, warnings=warnings)
+    if row["error"] is not None and (seen := observed(values)):
+        details["observed"] = seen  # the row has no metric: what the run saw stays here
+    return dict(row), details
 
 
 def _audit(ref: Mapping[str, Any], audit: Mapping[str, Any]) -> dict[str, Any]:

@@ -332,14 +332,6 @@ async def _record(
         "cls": cls,
         "ttfb_ms": network.time_to_first_byte_ms(),
     }
-    warnings = list(observation.warnings)
-    simulation = None
-    if settings.throttling == "simulate":
-        simulation = await _simulate(observation, profile, si)
-        observed = {name: metrics[name] for name in SIMULATED_METRICS}
-        metrics.update(simulation.pop("metrics"))
-        simulation["observed"] = observed
-        warnings += simulation.pop("warnings")
     measured = {
         "final_url": observation.final_url,
         "engine": "lab",
@@ -353,11 +345,21 @@ async def _record(
         "context_id": context_id,
     }
     if observation.status is not None and observation.status >= 400:
+        # Not simulated: the row gets no metric (psdata._frame), its details what was seen.
         raise HTTPStatusError(
             f"The document returned HTTP {observation.status}; error pages are not scored"
             " (as in Lighthouse).",
-            partial=dict(make_row(observation.requested_url, profile.strategy, measured)),
+            partial=measured,
         )
+    warnings = list(observation.warnings)
+    simulation = None
+    if settings.throttling == "simulate":
+        simulation = await _simulate(observation, profile, si)
+        observed = {name: metrics[name] for name in SIMULATED_METRICS}
+        metrics.update(simulation.pop("metrics"))
+        measured.update(metrics)
+        simulation["observed"] = observed
+        warnings += simulation.pop("warnings")
     if "performance" in settings.categories:
         perf = performance_score(metrics, profile.strategy)
         categories["performance"] = CategoryResult(
