@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,9 +17,6 @@ MANUAL = "manual"
 NOT_APPLICABLE = "notApplicable"
 INFORMATIVE = "informative"
 BINARY = "binary"
-#: Second-level labels under which sites register (``example.co.uk``), for
-#: :func:`registrable_domain`.
-_SECOND_LEVEL_LABELS = frozenset({"ac", "co", "com", "edu", "gov", "go", "ne", "net", "or", "org"})
 
 
 def passed_if(
@@ -142,27 +138,6 @@ class PageEvidence:
     html_start: str | None = None  # the main document's first 1024 characters, if readable
     #: Large first-party scripts: url, bytes, source map URL or None (None: not checked).
     large_scripts: list[dict[str, Any]] | None = None
-
-
-def registrable_domain(host: str) -> str:
-    """The site a host belongs to (first-party test), approximated without the suffix list.
-
-    An IP address is its own site; otherwise the last two labels, or three under a
-    country code's common second level (``co.uk``, ``com.au``...).
-
-    >>> registrable_domain("cdn.example.co.uk"), registrable_domain("a.b.example.com")
-    ('example.co.uk', 'example.com')
-    >>> registrable_domain("127.0.0.1")
-    '127.0.0.1'
-    """
-    host = host.strip("[]").lower().rstrip(".")
-    try:
-        return str(ipaddress.ip_address(host))
-    except ValueError:
-        pass
-    labels = host.split(".")
-    country = len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL_LABELS
-    return ".".join(labels[-3:] if country else labels[-2:])
 
 
 def unavailable(audit_id: str, title: str, weights: Mapping[str, float], why: str) -> AuditResult:

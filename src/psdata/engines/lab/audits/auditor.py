@@ -22,15 +22,9 @@ from urllib.parse import urlsplit
 
 from playwright.async_api import CDPSession, Page
 
+from ...._urls import registrable_domain
 from ..evidence import AuditResult, CategoryResult, NetworkRequest
-from ._common import (
-    PageEvidence,
-    category,
-    describe,
-    evaluate,
-    registrable_domain,
-    unavailable,
-)
+from ._common import PageEvidence, category, describe, evaluate, unavailable
 from .accessibility import AXE_RULES, SCORED_RULES, accessibility_audits, run_axe
 from .best_practices import best_practices_audits
 from .page_facts import PERMISSION_PROBE, collect_page_facts

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..audits._common import registrable_domain
+from ...._urls import registrable_domain
 from ..evidence import AuditResult, NetworkRequest
 from ._common import (
     INFORMATIVE,
