@@ -22,4 +22,10 @@ if ! .venv/bin/python -c "import psdata; psdata.find_chromium()" 2>/dev/null; th
     fi
   fi
 fi
+# Lighthouse CI's assertion code, pinned: the reference tests/test_check_lhci.py compares
+# psdata.check with (node_modules is git-ignored; npm ci installs exactly the lock file).
+if [ ! -f tests/lhci/node_modules/.package-lock.json ] \
+    || [ tests/lhci/package-lock.json -nt tests/lhci/node_modules/.package-lock.json ]; then
+  (cd tests/lhci && npm ci --no-audit --no-fund --silent)
+fi
 .venv/bin/python -c "import psdata; print('psdata', psdata.__version__, 'will use', psdata.find_chromium())"

@@ -33,6 +33,8 @@ from ._runtime import (
     shutdown,
 )
 from ._version import __version__
+from .analysis.check import check
+from .analysis.check_report import check_report
 from .demo.server import demo_urls, serve_demo_site
 from .engines.lab.browser import find_chromium, set_chromium_path
 
@@ -71,6 +73,8 @@ __all__ = [
     "audits",
     "build_frame",
     "cache_info",
+    "check",
+    "check_report",
     "clear_cache",
     "demo_urls",
     "find_chromium",
