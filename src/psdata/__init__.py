@@ -35,6 +35,8 @@ from ._frame import COLUMNS, SCHEMA, build_frame, read_parquet_metadata, to_parq
 from ._loop import shutdown
 from ._results import audits, cache_info, clear_cache, opportunities
 from ._version import __version__
+from .analysis.check import check
+from .analysis.check_report import check_report
 from .demo.server import demo_urls, serve_demo_site
 from .engines.lab.browser import find_chromium, set_chromium_path
 from .engines.lab.runtime import get_max_concurrent_contexts, set_max_concurrent_contexts
@@ -74,6 +76,8 @@ __all__ = [
     "audits",
     "build_frame",
     "cache_info",
+    "check",
+    "check_report",
     "clear_cache",
     "demo_urls",
     "find_chromium",

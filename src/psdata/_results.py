@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Hashable
 from typing import Any
 
 import pandas as pd
@@ -22,6 +23,7 @@ AUDIT_COLUMNS: dict[str, Any] = {
     "score": "float64",
     "weight": "float64",
     "display_mode": pd.StringDtype(),
+    "numeric_value": "float64",
     "details": object,
     "savings_ms": "float64",
     "savings_bytes": "float64",
@@ -53,6 +55,49 @@ def audits(
     >>> a = psdata.audits(scores)  # doctest: +SKIP
     >>> a[(a.audit_id == "image-alt") & (a.score == 0)].url.unique()  # doctest: +SKIP
     """
+    rows: list[dict[str, Any]] = []
+    labels: list[Any] = []
+    for label, row, details in stored_details(result, cache_dir=cache_dir):
+        for category, content in details.get("categories", {}).items():
+            for audit in content.get("audits", []):
+                labels.append(label)
+                rows.append(
+                    {
+                        "url": row["url"],
+                        "strategy": row["strategy"],
+                        "category": category,
+                        "audit_id": audit.get("id"),
+                        "title": audit.get("title"),
+                        "score": audit.get("score"),
+                        "weight": audit.get("weight"),
+                        "display_mode": audit.get("display_mode"),
+                        "numeric_value": audit.get("numeric_value"),
+                        "details": audit.get("details") or [],
+                        "savings_ms": audit.get("savings_ms"),
+                        "savings_bytes": audit.get("savings_bytes"),
+                    }
+                )
+    frame = pd.DataFrame(rows, columns=list(AUDIT_COLUMNS))
+    frame = frame.astype({k: v for k, v in AUDIT_COLUMNS.items() if v is not object})
+    index = result.index[:0].append(pd.Index(labels)) if labels else result.index[:0]
+    frame.index = index
+    return frame
+
+
+def stored_details(
+    result: pd.DataFrame, *, cache_dir: str | os.PathLike[str] | None = None
+) -> list[tuple[Hashable, pd.Series, dict[str, Any]]]:
+    """``(label, row, details)`` for each scored row of *result*, its details from the store.
+
+    The store is the one the frame was made with (or *cache_dir*'s); a row whose details
+    are no longer stored gets ``{}``. Rows with an error or no URL are left out.
+
+    Examples
+    --------
+    >>> scores = psdata.analyze(df["url"])  # doctest: +SKIP
+    >>> [list(details) for _, _, details in stored_details(scores)][0]  # doctest: +SKIP
+    ['categories', 'metrics', 'requests', ...]
+    """
     meta = result.attrs.get("psdata", {})
     settings = meta.get("settings")
     if settings is None:
@@ -69,34 +114,10 @@ def audits(
             for _, row in scored
         ]
         found = store.get_many(keys, max_age=None, include_failures=False)
-    rows: list[dict[str, Any]] = []
-    labels: list[Any] = []
-    for (label, row), key in zip(scored, keys, strict=True):
-        stored = found.get(key)
-        details = (stored.details() if stored else None) or {}
-        for category, content in details.get("categories", {}).items():
-            for audit in content.get("audits", []):
-                labels.append(label)
-                rows.append(
-                    {
-                        "url": row["url"],
-                        "strategy": row["strategy"],
-                        "category": category,
-                        "audit_id": audit.get("id"),
-                        "title": audit.get("title"),
-                        "score": audit.get("score"),
-                        "weight": audit.get("weight"),
-                        "display_mode": audit.get("display_mode"),
-                        "details": audit.get("details") or [],
-                        "savings_ms": audit.get("savings_ms"),
-                        "savings_bytes": audit.get("savings_bytes"),
-                    }
-                )
-    frame = pd.DataFrame(rows, columns=list(AUDIT_COLUMNS))
-    frame = frame.astype({k: v for k, v in AUDIT_COLUMNS.items() if v is not object})
-    index = result.index[:0].append(pd.Index(labels)) if labels else result.index[:0]
-    frame.index = index
-    return frame
+    return [
+        (label, row, (stored.details() if stored else None) or {})
+        for (label, row), stored in zip(scored, (found.get(key) for key in keys), strict=True)
+    ]
 
 
 def opportunities(

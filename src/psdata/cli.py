@@ -3,10 +3,11 @@
 Every option of ``psdata analyze`` is a keyword of :func:`psdata.analyze`, with the same
 name and default: its flag is built from the option's declaration (:mod:`psdata._options`).
 Exit status: 0 when every row was scored, 1 when some rows failed (their errors are in
-the output file), 2 for a usage or configuration error (bad option, unreadable input, no
-Chromium), with the message on stderr. The PageSpeed Insights key is read from
-``PSDATA_PSI_KEY`` or ``--psi-key-file``, never from a plain argument (which would land in
-the shell's history).
+the output file) or, with assertions (``psdata check``, ``analyze --assertions``), when an
+``error`` assertion failed, 2 for a usage or configuration error (bad option, unreadable
+input or assertions, no Chromium), with the message on stderr. The PageSpeed Insights key
+is read from ``PSDATA_PSI_KEY`` or ``--psi-key-file``, never from a plain argument (which
+would land in the shell's history).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from . import (
     PsdataError,
     analyze,
     cache_info,
+    check,
+    check_report,
     clear_cache,
     demo_urls,
     find_chromium,
@@ -35,6 +38,8 @@ from . import (
 )
 from ._lighthouse import CATEGORIES
 from ._options import DECLARED, Option, resolved_path, seconds
+from .analysis.check_report import error_failures
+from .analysis.lhci_config import load_assertions
 
 EXIT_OK, EXIT_FAILED_ROWS, EXIT_USAGE = 0, 1, 2
 
@@ -52,6 +57,7 @@ SUMMARY_COLUMNS = [
 
 MAIN_EXAMPLES = """examples:
   psdata analyze urls.txt -o scores.parquet
+  psdata check scores.parquet --assertions lighthouserc.json
   psdata demo
   psdata cache info
 """
@@ -63,8 +69,18 @@ ANALYZE_EXAMPLES = """examples:
   PSDATA_PSI_KEY=... psdata analyze urls.txt --engine psi -o psi.parquet
   psdata analyze urls.txt --engine psi --psi-key-file ~/.config/psi-key -o psi.parquet
   psdata analyze urls.parquet --scheduler tcp://scheduler:8786 -o out/   # on a dask cluster
+  psdata analyze urls.txt --assertions lighthouserc.json --junit checks.xml -o scores.parquet
 
-exit status: 0 every row scored, 1 some rows failed (see the error column), 2 usage error
+exit status: 0 every row scored, 1 some rows failed (see the error column) or an error
+assertion failed, 2 usage error
+"""
+CHECK_EXAMPLES = """examples:
+  psdata check scores.parquet --assertions lighthouserc.json
+  psdata check scores.parquet --assertions budget.json --junit checks.xml
+  psdata check scores.parquet --assertions lighthouserc.json --summary "$GITHUB_STEP_SUMMARY"
+
+exit status: 0 no error assertion failed, 1 one did, 2 usage error (unreadable file, bad
+assertions); warnings and assertions that could not be checked are printed, not fatal
 """
 DEMO_EXAMPLES = """examples:
   psdata demo
@@ -190,6 +206,28 @@ def _add_run_options(parser: argparse.ArgumentParser, *, engines: bool) -> None:
             group.add_argument(plain, action=_RefuseSecret, const=instead, help=argparse.SUPPRESS)
 
 
+def _add_assertion_options(parser: argparse.ArgumentParser, *, required: bool) -> None:
+    group = parser.add_argument_group("assertions (Lighthouse CI's, or a budget.json)")
+    group.add_argument(
+        "--assertions",
+        type=Path,
+        required=required,
+        default=None,
+        metavar="FILE",
+        help="a lighthouserc (.json, .yaml) or budget.json to judge the results with",
+    )
+    group.add_argument(
+        "--junit", type=Path, default=None, metavar="FILE", help="write JUnit XML for CI systems"
+    )
+    group.add_argument(
+        "--summary",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="write a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)",
+    )
+
+
 def _command(commands: Any, name: str, help_text: str, examples: str) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = commands.add_parser(
         name,
@@ -231,6 +269,19 @@ def build_parser() -> argparse.ArgumentParser:
         "-o is then a new directory that receives a Parquet dataset",
     )
     _add_run_options(analyze, engines=True)
+    _add_assertion_options(analyze, required=False)
+
+    judge = _command(
+        commands,
+        "check",
+        "judge a results file with Lighthouse CI assertions or a budget.json",
+        CHECK_EXAMPLES,
+    )
+    judge.add_argument("results", type=Path, help="a .parquet file psdata analyze wrote")
+    judge.add_argument(
+        "--cache-dir", type=Path, default=None, help="the result store, if not the results' own"
+    )
+    _add_assertion_options(judge, required=True)
 
     demo = _command(
         commands, "demo", "serve the bundled demo site on 127.0.0.1 and score it", DEMO_EXAMPLES
@@ -307,11 +358,20 @@ def run_analyze(args: argparse.Namespace) -> int:
         urls = read_urls(args.input, args.column)
     except (OSError, ValueError) as exc:
         raise UsageError(f"cannot read {args.input}: {exc}") from None
+    if args.assertions is not None:
+        load_assertions(args.assertions)  # a bad file fails before anything is measured
+    elif args.junit is not None or args.summary is not None:
+        raise UsageError("--junit and --summary report on --assertions FILE; give it.")
     if args.scheduler is not None:  # the workers measure: this machine needs no Chromium
         from .dask import analyze_on_cluster
 
         if args.output is None:
             raise UsageError("--scheduler needs -o DIRECTORY for the Parquet dataset.")
+        if args.assertions is not None:
+            raise UsageError(
+                "--assertions does not work with --scheduler: the details assertions read"
+                " stay in the workers' result stores."
+            )
         options["progress"] = False
         rows, failed = analyze_on_cluster(
             urls, args.scheduler, args.output, lambda series: analyze(series, **options)
@@ -325,7 +385,33 @@ def run_analyze(args: argparse.Namespace) -> int:
     if args.output is not None:
         write_frame(frame, args.output)
         print(f"Wrote {args.output}")
-    return _status(frame)
+    status = _status(frame)
+    if args.assertions is not None:
+        print()
+        status = max(status, report_checks(check(frame, args.assertions), args))
+    return status
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """``psdata check``: judge a results file, print the failures, write the reports."""
+    try:
+        frame = pd.read_parquet(args.results)
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"cannot read {args.results} as Parquet: {exc}") from None
+    return report_checks(check(frame, args.assertions, cache_dir=_cache_dir(args)), args)
+
+
+def report_checks(checks: pd.DataFrame, args: argparse.Namespace) -> int:
+    """Print the text report, write ``--junit`` / ``--summary``; 1 if an error assertion failed."""
+    print(check_report(checks), end="")
+    for path, form in ((args.junit, "junit"), (args.summary, "markdown")):
+        if path is not None:
+            try:
+                path.write_text(check_report(checks, form), encoding="utf-8")
+            except OSError as exc:
+                raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+            print(f"Wrote {path}")
+    return EXIT_FAILED_ROWS if error_failures(checks) else EXIT_OK
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -385,7 +471,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     >>> main(["cache", "info", "--cache-dir", "/nonexistent/psdata"])  # doctest: +SKIP
     """
     args = build_parser().parse_args(argv)  # usage errors exit with status 2
-    runners = {"analyze": run_analyze, "demo": run_demo, "cache": run_cache}
+    runners = {"analyze": run_analyze, "check": run_check, "demo": run_demo, "cache": run_cache}
     try:
         return runners[args.command](args)
     except AnalysisError as exc:  # errors="raise": the first failed row

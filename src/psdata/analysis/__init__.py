@@ -1,0 +1,6 @@
+"""Pure analysis over result frames: they take frames and know nothing of engines.
+
+- :mod:`.check`: :func:`psdata.check`, Lighthouse CI assertions and budgets
+  (:mod:`.lhci_config` reads them, :mod:`.assertions` judges runs with them,
+  :mod:`.check_report` writes the outcome for people and CI systems).
+"""
