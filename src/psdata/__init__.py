@@ -35,6 +35,7 @@ from ._runtime import (
 from ._version import __version__
 from .demo.server import demo_urls, serve_demo_site
 from .engines.lab.browser import find_chromium, set_chromium_path
+from .report import LighthouseResult, report, show, to_lhr
 
 
 def __getattr__(name: str) -> Any:
@@ -56,6 +57,7 @@ __all__ = [
     "HTTPStatusError",
     "InternalError",
     "InvalidURLError",
+    "LighthouseResult",
     "LoopThreadError",
     "NavigationError",
     "PageCrashError",
@@ -78,12 +80,15 @@ __all__ = [
     "opportunities",
     "pool_stats",
     "read_parquet_metadata",
+    "report",
     "run_analysis",
     "run_analysis_async",
     "run_analysis_batch",
     "serve_demo_site",
     "set_chromium_path",
     "set_max_concurrent_contexts",
+    "show",
     "shutdown",
+    "to_lhr",
     "to_parquet",
 ]

@@ -52,28 +52,11 @@ def audits(
     >>> a = psdata.audits(scores)  # doctest: +SKIP
     >>> a[(a.audit_id == "image-alt") & (a.score == 0)].url.unique()  # doctest: +SKIP
     """
-    meta = result.attrs.get("psdata", {})
-    settings = meta.get("settings")
-    if settings is None:
-        raise ConfigurationError("This frame has no psdata settings; pass analyze()'s result.")
-    path = store_path(cache_dir) if cache_dir is not None or "store" not in meta else meta["store"]
-    scored = [
-        (label, row)
-        for label, row in result.iterrows()
-        if pd.notna(row["url"]) and pd.isna(row["error"])
-    ]
-    with ResultStore(path) as store:
-        keys = [
-            store.key(normalize_url(row["url"]), str(row["strategy"]), str(row["engine"]), settings)
-            for _, row in scored
-        ]
-        found = store.get_many(keys, max_age=None, include_failures=False)
     rows: list[dict[str, Any]] = []
     labels: list[Any] = []
-    for (label, row), key in zip(scored, keys, strict=True):
-        stored = found.get(key)
-        details = (stored.details() if stored else None) or {}
-        for category, content in details.get("categories", {}).items():
+    found = stored_details(result, cache_dir=cache_dir)
+    for (label, row), details in zip(result.iterrows(), found, strict=True):
+        for category, content in (details or {}).get("categories", {}).items():
             for audit in content.get("audits", []):
                 labels.append(label)
                 rows.append(
@@ -96,6 +79,56 @@ def audits(
     index = result.index[:0].append(pd.Index(labels)) if labels else result.index[:0]
     frame.index = index
     return frame
+
+
+def store_of(result: pd.DataFrame, *, cache_dir: str | os.PathLike[str] | None = None) -> str:
+    """The result store file *result*'s details are in (*cache_dir*'s when given).
+
+    >>> store_of(pd.DataFrame(), cache_dir="/tmp/x")
+    '/tmp/x/results.sqlite3'
+    """
+    meta = result.attrs.get("psdata", {})
+    if cache_dir is not None or "store" not in meta:
+        return store_path(cache_dir)
+    return str(meta["store"])
+
+
+def stored_details(
+    result: pd.DataFrame, *, cache_dir: str | os.PathLike[str] | None = None
+) -> list[dict[str, Any] | None]:
+    """The engine's stored details of each row of *result*, in row order.
+
+    ``None`` for a row that failed, has no URL, or is not in the result store (cleared,
+    or the store file is not on this machine: it is then not created).
+
+    Examples
+    --------
+    >>> scores = psdata.analyze(df["url"])  # doctest: +SKIP
+    >>> stored_details(scores)[0]["categories"]["seo"]["score"]  # doctest: +SKIP
+    0.92
+    """
+    settings = result.attrs.get("psdata", {}).get("settings")
+    if settings is None:
+        raise ConfigurationError("This frame has no psdata settings; pass analyze()'s result.")
+    path = store_of(result, cache_dir=cache_dir)
+    found: list[dict[str, Any] | None] = [None] * len(result)
+    wanted = [
+        (position, row)
+        for position, (_, row) in enumerate(result.iterrows())
+        if pd.notna(row["url"]) and pd.isna(row["error"])
+    ]
+    if not wanted or not os.path.exists(path):
+        return found
+    with ResultStore(path) as store:
+        keys = [
+            store.key(normalize_url(row["url"]), str(row["strategy"]), str(row["engine"]), settings)
+            for _, row in wanted
+        ]
+        stored = store.get_many(keys, max_age=None, include_failures=False)
+    for (position, _), key in zip(wanted, keys, strict=True):
+        hit = stored.get(key)
+        found[position] = hit.details() if hit is not None else None
+    return found
 
 
 def opportunities(

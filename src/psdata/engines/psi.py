@@ -451,7 +451,8 @@ def record_from_psi(
         ``runtimeError`` becomes ``error`` / ``error_type="service"``.
     details : dict
         ``{"categories": {name: {"score", "audits": [{"id", "title", "score",
-        "weight", "display_mode"}]}}}``, scores 0..1 as Lighthouse writes them.
+        "weight", "display_mode"}]}}, "lhr": ...}``, scores 0..1 as Lighthouse writes
+        them; ``lhr`` is Google's Lighthouse report as it came (``psdata.to_lhr``).
 
     Examples
     --------
@@ -476,7 +477,7 @@ def record_from_psi(
         final_url=lhr.get("finalDisplayedUrl") or lhr.get("finalUrl"),
         attempts=response.get(ATTEMPTS_KEY),
     )
-    details: dict[str, Any] = {"categories": {}}
+    details: dict[str, Any] = {"categories": {}, "lhr": lhr}
     categories: Mapping[str, Any] = lhr.get("categories") or {}
     for name, (_, lighthouse_id) in _CATEGORY_IDS.items():
         category = categories.get(lighthouse_id)
