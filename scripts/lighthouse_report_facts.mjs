@@ -1,8 +1,8 @@
 // Print, as JSON, what psdata's Lighthouse reports take from Lighthouse itself: the
 // default config's categories (auditRefs, weights, groups, acronyms) and group titles,
-// every default audit's en-US title, failure title, description and score display mode,
-// the en-US table column labels, and the form factors' presets (screen emulation,
-// throttling, user agent). Run by scripts/vendor_lighthouse_report.sh with the pinned
+// every default audit's en-US title, failure title, description, score display mode and
+// gather modes, the en-US table column labels, and the form factors' presets (screen
+// emulation, throttling, user agent). Run by scripts/vendor_lighthouse_report.sh with the pinned
 // lighthouse package installed beside it:
 //     node scripts/lighthouse_report_facts.mjs /path/to/node_modules/lighthouse > facts.json
 import fs from 'node:fs';
@@ -32,6 +32,7 @@ for (const entry of config.audits) {
     failureTitle: text(meta.failureTitle),
     description: text(meta.description),
     scoreDisplayMode: meta.scoreDisplayMode ?? 'binary',
+    supportedModes: meta.supportedModes ?? ['navigation', 'timespan', 'snapshot'],
   };
 }
 

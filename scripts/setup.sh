@@ -22,4 +22,11 @@ if ! .venv/bin/python -c "import psdata; psdata.find_chromium()" 2>/dev/null; th
     fi
   fi
 fi
+
+# Lighthouse 12.2.3 from npm, pinned by bench/package-lock.json (node_modules is not
+# committed): the benchmarks' reference, and the report tests feed psdata's reports to its
+# ReportGenerator. Only installed when missing or not the pinned version.
+if ! node -e "process.exit(require('./bench/node_modules/lighthouse/package.json').version === '12.2.3' ? 0 : 1)" 2>/dev/null; then
+  (cd bench && npm ci --no-audit --no-fund --silent)
+fi
 .venv/bin/python -c "import psdata; print('psdata', psdata.__version__, 'will use', psdata.find_chromium())"

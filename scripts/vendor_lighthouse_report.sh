@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Re-extract src/psdata/report/vendor/: Lighthouse's own report renderer and the facts
+# Re-extract src/psdata/reporting/vendor/: Lighthouse's own report renderer and the facts
 # psdata's reports take from Lighthouse.
 #
 # The npm package lighthouse@12.2.3 (Apache-2.0) ships its report renderer built:
@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 LIGHTHOUSE_VERSION=12.2.3
-OUT_DIR=src/psdata/report/vendor
+OUT_DIR=src/psdata/reporting/vendor
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

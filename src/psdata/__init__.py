@@ -35,7 +35,7 @@ from ._runtime import (
 from ._version import __version__
 from .demo.server import demo_urls, serve_demo_site
 from .engines.lab.browser import find_chromium, set_chromium_path
-from .report import LighthouseResult, report, show, to_lhr
+from .reporting import LighthouseResult, report, show, to_lhr
 
 
 def __getattr__(name: str) -> Any:

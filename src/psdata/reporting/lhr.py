@@ -4,7 +4,7 @@ The LHR is built from the row and the details its engine stored (categories with
 audits, metric values): scores, weights, items and savings are psdata's own; the
 categories' layout (audit order, groups, metric acronyms), the audits' titles and
 descriptions and the form factors' presets are Lighthouse 12.2.3's
-(:func:`~psdata.report.assets.lighthouse_facts`). A row from the PSI engine already
+(:func:`~psdata.reporting.assets.lighthouse_facts`). A row from the PSI engine already
 holds Google's LHR: it is returned as it came. A failed row gets the report Lighthouse
 writes for a page it could not load: its error on top and every category unscored.
 """
