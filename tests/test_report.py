@@ -247,13 +247,19 @@ def test_the_facts_agree_with_a_recorded_lighthouse_report() -> None:
         fact = facts["audits"][audit_id]
         assert audit["title"] in (fact["title"], fact.get("failureTitle")), audit_id
         assert audit["description"] == fact["description"], audit_id
+    unweighted = {"notApplicable", "informative", "manual"}  # weight 0 in a report
     for category_id, category in recorded["categories"].items():
-        refs = [(r["id"], r["weight"], r.get("group")) for r in category["auditRefs"]]
-        assert refs == [  # a page load runs the audits of the navigation mode
+        refs = [
             (r["id"], r["weight"], r.get("group"))
             for r in facts["categories"][category_id]["auditRefs"]
-            if "navigation" in facts["audits"][r["id"]]["supportedModes"]
+            if "navigation" in facts["audits"][r["id"]]["supportedModes"]  # a page load's
         ]
+        assert [(r["id"], r.get("group")) for r in category["auditRefs"]] == [
+            (audit_id, group) for audit_id, _, group in refs
+        ]
+        for ref, (_, weight, _) in zip(category["auditRefs"], refs, strict=True):
+            mode = recorded["audits"][ref["id"]]["scoreDisplayMode"]
+            assert ref["weight"] == (0 if mode in unweighted else weight), ref["id"]
     assert recorded["categoryGroups"] == {
         k: {key: v for key, v in group.items() if v is not None}
         for k, group in facts["categoryGroups"].items()

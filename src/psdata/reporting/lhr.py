@@ -29,6 +29,8 @@ from .tables import details_table
 
 #: Display modes whose score Lighthouse keeps (the others report ``score: null``).
 SCORED_MODES = frozenset({"binary", "numeric", "metricSavings"})
+#: Display modes whose audits Lighthouse lists with weight 0 in a report.
+UNWEIGHTED_MODES = frozenset({"notApplicable", "informative", "manual"})
 #: Lighthouse's passing score: below it an audit shows its failure title.
 PASS_SCORE = 0.9
 #: How Lighthouse writes each metric's value: seconds, except these.
@@ -346,14 +348,13 @@ def _add_categories(
         category_id = _lighthouse_id(name)
         audits = {audit["id"]: audit for audit in stored[name].get("audits") or []}
         refs = []
-        for ref in facts["categories"][category_id]["auditRefs"]:
-            audit = audits.pop(ref["id"], None)
-            if audit is not None:
-                refs.append(_ref(ref, audit.get("weight")))
-                lhr["audits"].setdefault(ref["id"], lighthouse_audit(audit))
-        for audit_id, audit in audits.items():  # audits Lighthouse's config does not list
-            refs.append(_ref({"id": audit_id}, audit.get("weight")))
-            lhr["audits"].setdefault(audit_id, lighthouse_audit(audit))
+        listed = facts["categories"][category_id]["auditRefs"]
+        ordered = [(ref, audits.pop(ref["id"])) for ref in listed if ref["id"] in audits]
+        ordered += [({"id": audit_id}, audit) for audit_id, audit in audits.items()]
+        for ref, audit in ordered:  # Lighthouse's order, then audits its config lacks
+            result = lhr["audits"].setdefault(ref["id"], lighthouse_audit(audit))
+            counts = result["scoreDisplayMode"] not in UNWEIGHTED_MODES
+            refs.append(_ref(ref, audit.get("weight") if counts else 0))
         score = record.get(name)
         lhr["categories"][category_id] = _category(
             category_id, None if score is None else score / 100, refs
