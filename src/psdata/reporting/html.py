@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import html
 import os
-from collections.abc import Hashable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .._errors import ConfigurationError, PsdataError
@@ -77,13 +77,12 @@ def report(
     >>> psdata.report(scores, "report.html")  # doctest: +SKIP
     PosixPath('report.html')
     """
+    page = batch_page(scores, title=title, cache_dir=cache_dir)
     target = Path(path)
     try:
-        handle = target.open("w", encoding="utf-8")
+        target.write_text(page, encoding="utf-8")
     except OSError as exc:
         raise PsdataError(f"cannot write the report to {target}: {exc.strerror or exc}") from exc
-    with handle:
-        handle.write(batch_page(scores, title=title, cache_dir=cache_dir))
     return target
 
 
@@ -193,32 +192,21 @@ def _worst(scores: pd.DataFrame) -> str:
     names = _categories(scores)
     if not names:
         return ""
-    mean = scores[names].astype(float).mean(axis=1).dropna()
-    order = mean.sort_values(kind="stable").index[:WORST_PAGES]
-    positions = _positions(scores, order)
-    items = "".join(
-        f"<li>{_link(position, scores.iloc[position])} · mean {mean.iloc[mean_at]:.0f} ("
-        + ", ".join(
-            f"{_e(_label(n))} {_score(scores.iloc[position][n])}"
-            for n in names
-            if pd.notna(scores.iloc[position][n])
-        )
-        + ")</li>"
-        for mean_at, position in positions
-    )
-    return f"<h2>Worst pages</h2><ol>{items}</ol>"
+    means = scores[names].astype(float).mean(axis=1).to_numpy()
+    worst = [p for p in np.argsort(means, kind="stable") if not np.isnan(means[p])]
+    items = []
+    for position in worst[:WORST_PAGES]:
+        row = scores.iloc[position]
+        parts = ", ".join(f"{_e(_label(n))} {_score(row[n])}" for n in names if pd.notna(row[n]))
+        items.append(f"<li>{_link(position, row)} · mean {means[position]:.0f} ({parts})</li>")
+    return f"<h2>Worst pages</h2><ol>{''.join(items)}</ol>"
 
 
-def _positions(scores: pd.DataFrame, labels: Iterable[Hashable]) -> list[tuple[int, int]]:
-    """(position in the mean series, position in *scores*) of each label, in order."""
-    where = {label: i for i, label in enumerate(scores.index)}
-    return [(i, where[label]) for i, label in enumerate(labels)]
-
-
-def _link(position: int, row: pd.Series) -> str:
+def _link(position: int, row: pd.Series, *, strategy: bool = True) -> str:
+    """A link to the row's report (``#report-N``), with its strategy."""
     url = row["url"] if pd.notna(row["url"]) else "(no URL)"
-    strategy = f" ({row['strategy']})" if pd.notna(row.get("strategy")) else ""
-    return f'<a href="#report-{position}">{_e(url)}</a>{_e(strategy)}'
+    shown = f" ({row['strategy']})" if strategy and pd.notna(row.get("strategy")) else ""
+    return f'<a href="#report-{position}">{_e(url)}</a>{_e(shown)}'
 
 
 def _score(value: Any) -> str:
@@ -272,7 +260,7 @@ def _table(scores: pd.DataFrame) -> str:
     for position, (_, row) in enumerate(scores.iterrows()):
         cells = [
             f'<td data-value="{position}">{position}</td>',
-            f"<td>{_link(position, row).split(' (')[0]}</td>",
+            f"<td>{_link(position, row, strategy=False)}</td>",
             f"<td>{_e(row.get('strategy', ''))}</td>",
         ]
         for name in names:

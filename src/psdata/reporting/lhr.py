@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Hashable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 import numpy as np
@@ -244,15 +244,13 @@ def _envelope(record: Mapping[str, Any], categories: Sequence[str]) -> dict[str,
     preset = facts["presets"][strategy]
     url = record.get("url") or ""
     final_url = record.get("final_url") or url
-    started = record.get("started_at")
-    fetched = started.to_pydatetime() if isinstance(started, pd.Timestamp) else datetime.now(UTC)
     return {
         "lighthouseVersion": f"{facts['lighthouseVersion']}+psdata.{__version__}",
         "requestedUrl": url,
         "mainDocumentUrl": final_url,
         "finalDisplayedUrl": final_url,
         "finalUrl": final_url,
-        "fetchTime": fetched.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z",
+        "fetchTime": _fetch_time(record.get("started_at")),
         "gatherMode": "navigation",
         "runWarnings": _warning_lines(record.get("warnings")),
         "userAgent": "",
@@ -280,6 +278,22 @@ def _envelope(record: Mapping[str, Any], categories: Sequence[str]) -> dict[str,
         "timing": {"entries": [], "total": (record.get("duration_s") or 0) * 1000},
         "i18n": {"rendererFormattedStrings": {}, "icuMessagePaths": {}},
     }
+
+
+def _fetch_time(started: Any) -> str:
+    """Lighthouse's ``fetchTime`` (ISO 8601 in UTC) of a row's ``started_at`` (now if NA).
+
+    >>> _fetch_time(pd.Timestamp("2026-12-05 09:50:59.888118", tz="UTC"))
+    '2026-12-05T09:50:59.888Z'
+    >>> _fetch_time("2026-12-05 10:50:59+01:00")  # read back from CSV
+    '2026-12-05T09:50:59.000Z'
+    """
+    try:
+        when = pd.Timestamp(started) if started is not None else pd.Timestamp.now(UTC)
+    except ValueError:
+        when = pd.Timestamp.now(UTC)
+    when = when.tz_localize(UTC) if when.tzinfo is None else when.tz_convert(UTC)
+    return when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _lighthouse_id(category: str) -> str:
