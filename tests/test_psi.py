@@ -322,7 +322,7 @@ def test_unknown_and_missing_parts_do_not_break_mapping(lhr8: dict[str, Any]) ->
     empty, details = record_from_psi({}, "mobile")
     assert empty["error"] == "PageSpeed Insights returned no lighthouseResult"
     assert empty["error_type"] == "service"
-    assert details == {"categories": {}}
+    assert details == {"categories": {}, "lhr": {}}
 
 
 def test_crux_record_for_a_url() -> None:

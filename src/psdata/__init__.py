@@ -40,6 +40,7 @@ from .analysis.check_report import check_report
 from .demo.server import demo_urls, serve_demo_site
 from .engines.lab.browser import find_chromium, set_chromium_path
 from .engines.lab.runtime import get_max_concurrent_contexts, set_max_concurrent_contexts
+from .reporting import LighthouseResult, report, show, to_lhr
 
 
 def __getattr__(name: str) -> Any:
@@ -61,6 +62,7 @@ __all__ = [
     "HTTPStatusError",
     "InternalError",
     "InvalidURLError",
+    "LighthouseResult",
     "LoopThreadError",
     "NavigationError",
     "PageCrashError",
@@ -85,12 +87,15 @@ __all__ = [
     "opportunities",
     "pool_stats",
     "read_parquet_metadata",
+    "report",
     "run_analysis",
     "run_analysis_async",
     "run_analysis_batch",
     "serve_demo_site",
     "set_chromium_path",
     "set_max_concurrent_contexts",
+    "show",
     "shutdown",
+    "to_lhr",
     "to_parquet",
 ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Hashable
 from typing import Any
 
 import pandas as pd
@@ -57,8 +56,9 @@ def audits(
     """
     rows: list[dict[str, Any]] = []
     labels: list[Any] = []
-    for label, row, details in stored_details(result, cache_dir=cache_dir):
-        for category, content in details.get("categories", {}).items():
+    found = stored_details(result, cache_dir=cache_dir)
+    for (label, row), details in zip(result.iterrows(), found, strict=True):
+        for category, content in (details or {}).get("categories", {}).items():
             for audit in content.get("audits", []):
                 labels.append(label)
                 rows.append(
@@ -84,40 +84,54 @@ def audits(
     return frame
 
 
+def store_of(result: pd.DataFrame, *, cache_dir: str | os.PathLike[str] | None = None) -> str:
+    """The result store file *result*'s details are in (*cache_dir*'s when given).
+
+    >>> store_of(pd.DataFrame(), cache_dir="/tmp/x")
+    '/tmp/x/results.sqlite3'
+    """
+    meta = result.attrs.get("psdata", {})
+    if cache_dir is not None or "store" not in meta:
+        return store_path(cache_dir)
+    return str(meta["store"])
+
+
 def stored_details(
     result: pd.DataFrame, *, cache_dir: str | os.PathLike[str] | None = None
-) -> list[tuple[Hashable, pd.Series, dict[str, Any]]]:
-    """``(label, row, details)`` for each scored row of *result*, its details from the store.
+) -> list[dict[str, Any] | None]:
+    """The engine's stored details of each row of *result*, in row order.
 
-    The store is the one the frame was made with (or *cache_dir*'s); a row whose details
-    are no longer stored gets ``{}``. Rows with an error or no URL are left out.
+    ``None`` for a row that failed, has no URL, or is not in the result store (cleared,
+    or the store file is not on this machine: it is then not created).
 
     Examples
     --------
     >>> scores = psdata.analyze(df["url"])  # doctest: +SKIP
-    >>> [list(details) for _, _, details in stored_details(scores)][0]  # doctest: +SKIP
-    ['categories', 'metrics', 'requests', ...]
+    >>> stored_details(scores)[0]["categories"]["seo"]["score"]  # doctest: +SKIP
+    0.92
     """
-    meta = result.attrs.get("psdata", {})
-    settings = meta.get("settings")
+    settings = result.attrs.get("psdata", {}).get("settings")
     if settings is None:
         raise ConfigurationError("This frame has no psdata settings; pass analyze()'s result.")
-    path = store_path(cache_dir) if cache_dir is not None or "store" not in meta else meta["store"]
-    scored = [
-        (label, row)
-        for label, row in result.iterrows()
+    path = store_of(result, cache_dir=cache_dir)
+    found: list[dict[str, Any] | None] = [None] * len(result)
+    wanted = [
+        (position, row)
+        for position, (_, row) in enumerate(result.iterrows())
         if pd.notna(row["url"]) and pd.isna(row["error"])
     ]
+    if not wanted or not os.path.exists(path):
+        return found
     with ResultStore(path) as store:
         keys = [
             store.key(normalize_url(row["url"]), str(row["strategy"]), str(row["engine"]), settings)
-            for _, row in scored
+            for _, row in wanted
         ]
-        found = store.get_many(keys, max_age=None, include_failures=False)
-    return [
-        (label, row, (stored.details() if stored else None) or {})
-        for (label, row), stored in zip(scored, (found.get(key) for key in keys), strict=True)
-    ]
+        stored = store.get_many(keys, max_age=None, include_failures=False)
+    for (position, _), key in zip(wanted, keys, strict=True):
+        hit = stored.get(key)
+        found[position] = hit.details() if hit is not None else None
+    return found
 
 
 def opportunities(

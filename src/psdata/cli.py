@@ -33,6 +33,7 @@ from . import (
     clear_cache,
     demo_urls,
     find_chromium,
+    report,
     serve_demo_site,
     to_parquet,
 )
@@ -58,6 +59,7 @@ SUMMARY_COLUMNS = [
 MAIN_EXAMPLES = """examples:
   psdata analyze urls.txt -o scores.parquet
   psdata check scores.parquet --assertions lighthouserc.json
+  psdata report scores.parquet -o report.html
   psdata demo
   psdata cache info
 """
@@ -86,6 +88,13 @@ DEMO_EXAMPLES = """examples:
   psdata demo
   psdata demo --strategy desktop -o demo.csv
   psdata demo --categories performance --quiet-window-ms 1000 -o demo.parquet
+"""
+REPORT_EXAMPLES = """examples:
+  psdata report scores.parquet -o report.html
+  psdata report scores.parquet -o report.html --title "Shop, mobile, March"
+  psdata report scores.parquet -o report.html --cache-dir ./psdata-cache
+
+The page needs no network: open it in a browser, click a URL for its Lighthouse report.
 """
 CACHE_EXAMPLES = """examples:
   psdata cache info
@@ -291,6 +300,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_run_options(demo, engines=False)
 
+    page = _command(
+        commands,
+        "report",
+        "write one HTML page: the batch's summary and each row's Lighthouse report",
+        REPORT_EXAMPLES,
+    )
+    page.add_argument("input", type=Path, help="a result file of psdata analyze (.parquet)")
+    page.add_argument(
+        "-o", "--output", type=Path, default=Path("psdata-report.html"), help="the HTML file"
+    )
+    page.add_argument("--title", default=None, help="the page's title")
+    page.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=None,
+        help="the result store holding the rows' audits, if not the one the file was made with",
+    )
+
     cache = _command(commands, "cache", "show or clear the result store", CACHE_EXAMPLES)
     actions = cache.add_subparsers(dest="action", required=True, metavar="ACTION")
     info = _command(actions, "info", "where the result store is and what it holds",
@@ -447,6 +474,25 @@ def _demo_status(frame: pd.DataFrame) -> int:
     return EXIT_OK if as_designed else EXIT_FAILED_ROWS
 
 
+def run_report(args: argparse.Namespace) -> int:
+    """``psdata report``: one HTML page of a result file, with each row's Lighthouse report."""
+    if not args.input.is_file():
+        raise UsageError(f"cannot read {args.input}: no such file")
+    try:
+        frame = read_frame(args.input)
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"cannot read {args.input}: {exc}") from None
+    missing = [name for name in ("url", "strategy", "error") if name not in frame.columns]
+    if missing:
+        raise UsageError(
+            f"{args.input} is not a psdata result (no column {', '.join(missing)}); "
+            "write one with psdata analyze -o FILE.parquet"
+        )
+    path = report(frame, args.output, title=args.title, cache_dir=_cache_dir(args))
+    print(f"Wrote {path} ({len(frame)} rows): open it in a browser.")
+    return EXIT_OK
+
+
 def run_cache(args: argparse.Namespace) -> int:
     """``psdata cache info`` / ``psdata cache clear``."""
     if args.action == "info":
@@ -471,7 +517,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     >>> main(["cache", "info", "--cache-dir", "/nonexistent/psdata"])  # doctest: +SKIP
     """
     args = build_parser().parse_args(argv)  # usage errors exit with status 2
-    runners = {"analyze": run_analyze, "check": run_check, "demo": run_demo, "cache": run_cache}
+    runners = {
+        "analyze": run_analyze,
+        "check": run_check,
+        "demo": run_demo,
+        "report": run_report,
+        "cache": run_cache,
+    }
     try:
         return runners[args.command](args)
     except AnalysisError as exc:  # errors="raise": the first failed row

@@ -82,11 +82,9 @@ def frame_runs(
     >>> [run.categories for run in frame_runs(scores)]  # doctest: +SKIP
     [{'performance': 0.98, 'accessibility': 0.87, 'best-practices': 1.0, 'seo': 0.91}]
     """
-    frame = scores.reset_index(drop=True)
-    frame.attrs = scores.attrs
-    details = {label: stored for label, _, stored in stored_details(frame, cache_dir=cache_dir)}
-    rows = zip(frame.index, frame.to_dict("records"), strict=True)
-    return [run_from_record(row, details.get(label)) for label, row in rows if pd.notna(row["url"])]
+    found = stored_details(scores, cache_dir=cache_dir)
+    rows = zip(scores.to_dict("records"), found, strict=True)
+    return [run_from_record(row, details) for row, details in rows if pd.notna(row["url"])]
 
 
 def run_from_record(record: Mapping[Any, Any], details: Mapping[str, Any] | None) -> Run:

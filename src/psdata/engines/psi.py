@@ -447,10 +447,11 @@ def record_from_psi(
         ``runtimeError`` becomes ``error`` / ``error_type="service"``.
     details : dict
         ``{"categories": {name: {"score", "audits": [{"id", "title", "score",
-        "weight", "display_mode", "numeric_value", "details"}]}}, "requests": [...]}``:
-        scores 0..1 as Lighthouse writes them, each audit's ``numericValue`` and
-        ``details.items``, and the ``network-requests`` audit's rows as the lab engine's
-        request list (``url``, ``resource_type``, ``transfer_size``, ``protocol``).
+        "weight", "display_mode", "numeric_value", "details"}]}}, "requests": [...],
+        "lhr": ...}``: scores 0..1 as Lighthouse writes them, each audit's ``numericValue``
+        and ``details.items``, the ``network-requests`` audit's rows as the lab engine's
+        request list (``url``, ``resource_type``, ``transfer_size``, ``protocol``), and
+        ``lhr``, Google's Lighthouse report as it came (``psdata.to_lhr``).
 
     Examples
     --------
@@ -474,7 +475,7 @@ def record_from_psi(
         "final_url": lhr.get("finalDisplayedUrl") or lhr.get("finalUrl"),
         "attempts": response.get(ATTEMPTS_KEY),
     }
-    details: dict[str, Any] = {"categories": {}}
+    details: dict[str, Any] = {"categories": {}, "lhr": lhr}
     scores: dict[str, float | None] = {}
     categories: Mapping[str, Any] = lhr.get("categories") or {}
     for name, (_, lighthouse_id) in _CATEGORY_IDS.items():
