@@ -23,6 +23,8 @@ from ._errors import (
     PsdataError,
     QuotaError,
     ServiceError,
+    SitemapError,
+    SitemapWarning,
 )
 from ._frame import COLUMNS, SCHEMA, build_frame, read_parquet_metadata, to_parquet
 from ._results import audits, cache_info, clear_cache, opportunities
@@ -32,6 +34,8 @@ from ._runtime import (
     set_max_concurrent_contexts,
     shutdown,
 )
+from ._sitemap import sitemap_urls
+from ._templates import sample, url_templates
 from ._version import __version__
 from .demo.server import demo_urls, serve_demo_site
 from .engines.lab.browser import find_chromium, set_chromium_path
@@ -65,6 +69,8 @@ __all__ = [
     "PsdataWorkerPlugin",
     "QuotaError",
     "ServiceError",
+    "SitemapError",
+    "SitemapWarning",
     "__version__",
     "analyze",
     "analyze_async",
@@ -81,9 +87,12 @@ __all__ = [
     "run_analysis",
     "run_analysis_async",
     "run_analysis_batch",
+    "sample",
     "serve_demo_site",
     "set_chromium_path",
     "set_max_concurrent_contexts",
     "shutdown",
+    "sitemap_urls",
     "to_parquet",
+    "url_templates",
 ]
