@@ -353,12 +353,14 @@ class _Reader:
             report.kind = XML_ROOTS[scan.root]
             entries = scan.entries
             if scan.cut_at is not None:
-                text = document.text(scan.cut_at) + scan.closing
-                problem = f"max_urls={self.max_urls:,} reached: read its first {entries:,} entries"
+                text, problem = document.text(scan.cut_at) + scan.closing, None
+                report.warnings.append(
+                    f"max_urls={self.max_urls:,} reached: read its first {entries:,} entries"
+                )
             else:
                 text = document.text()
-                if scan.error:
-                    problem = f"{scan.error}: the {entries:,} entries before it are kept"
+                if scan.error and not document.cut:
+                    problem = scan.error
         else:
             lines = [line for line in document.text().splitlines() if line.strip()][:budget]
             report.kind, entries, text = "text sitemap", len(lines), "\n".join(lines)
@@ -376,8 +378,10 @@ class _Reader:
                 f"{_count(unusable, 'entry', 'entries')} without a usable http(s) URL"
                 " (or repeated) left out"
             )
-        if problem:
-            report.warnings.append(problem)
+        if problem:  # a cut or an error: what came before it is kept
+            report.warnings.append(
+                f"{problem}; kept the {_count(report.urls, 'URL', 'URLs')} read before it"
+            )
 
     def _keep(self, pages: list[Any], report: _Report) -> None:
         """The pages of the site's host become rows (first sitemap wins for a repeat)."""
