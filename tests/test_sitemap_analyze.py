@@ -128,7 +128,7 @@ def test_plot_templates_orders_by_median_and_says_what_it_left_out() -> None:
     assert_no_overlap(ax.figure)
     few = plotting.plot_templates(scored({"/a/{id}": [95.0, None], "/b/{id}": [40.0]}))
     assert [label.get_text() for label in few.get_yticklabels()] == [
-        "/b/{id}\n1 rows",
+        "/b/{id}\n1 row",
         "/a/{id}\n2 rows, 1 no score",
     ]
 

@@ -384,9 +384,8 @@ def plot_templates(
     for row, template in enumerate(order):
         rows = (templates == template).to_numpy()
         missing = int(np.isnan(scores[rows]).sum())
-        ticks.append(
-            f"{template}\n{rows.sum()} rows" + (f", {missing} no score" if missing else "")
-        )
+        count = f"{rows.sum()} {'row' if rows.sum() == 1 else 'rows'}"
+        ticks.append(f"{template}\n{count}" + (f", {missing} no score" if missing else ""))
         for group, marker in zip(groups, _MARKERS, strict=False):
             values = scores[rows & (labels == group) & ~np.isnan(scores)]
             ax.scatter(
