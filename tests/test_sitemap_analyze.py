@@ -138,3 +138,19 @@ def test_plot_templates_on_empty_and_unfit_frames() -> None:
     assert "no scores" in texts(empty)
     with pytest.raises(ValueError, match="template"):
         plotting.plot_templates(build_frame([{"strategy": "mobile", "performance": 90}]))
+
+
+def test_cli_analyze_takes_a_file_or_a_sitemap(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["analyze"]) == 2
+    assert "give an input file or --sitemap URL" in capsys.readouterr().err
+    listed = tmp_path / "urls.txt"
+    listed.write_text("not a url\nftp://files.example/p/1\nftp://files.example/p/2\n")
+    out = tmp_path / "scores.parquet"
+    assert (
+        main(["analyze", str(listed), "--per-template", "1", "--no-progress", "-o", str(out)]) == 1
+    )
+    written = pd.read_parquet(out)  # invalid URLs: rows with their error, no browser needed
+    assert written.template.tolist() == ["/{slug}", "/p/{id}"]
+    assert written.error_type.eq("invalid_url").all()

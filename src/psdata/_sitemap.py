@@ -68,7 +68,6 @@ _GZIP_MAGIC = b"\x1f\x8b"
 #: Loggers of ultimate-sitemap-parser: its records about documents psdata parses are held
 #: back (psdata reports those problems itself, once per sitemap).
 USP_LOGGERS = ("usp.fetch_parse", "usp.helpers", "usp.tree", "usp.objects.sitemap")
-COLUMNS = ("url", "lastmod", "sitemap", "template")
 
 
 class _Skip(Exception):

@@ -552,7 +552,7 @@ def run_analyze(args: argparse.Namespace) -> int:
         if args.output is None:
             raise UsageError("--scheduler needs -o DIRECTORY for the Parquet dataset.")
         options["progress"] = False
-        if isinstance(urls, pd.DataFrame):  # the workers get the URLs; templates stay here
+        if isinstance(urls, pd.DataFrame):  # the URLs only: no template column in the dataset
             urls = urls["url"]
         rows, failed = analyze_on_cluster(urls, args.scheduler, args.output, **options)
         print(f"Wrote {rows} rows ({failed} with an error) to the Parquet dataset {args.output}")
