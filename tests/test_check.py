@@ -179,11 +179,6 @@ def test_check_usage_errors_exit_2(args: list[str], message: str, tmp_path: Path
     assert message in done.stderr and "Traceback" not in done.stderr
 
 
-def test_check_help_has_an_example(tmp_path: Path) -> None:
-    done = psdata_cli("check", "--help", cwd=tmp_path)
-    assert done.returncode == 0 and "psdata check scores.parquet --assertions" in done.stdout
-
-
 def test_a_frame_without_psdata_metadata_is_refused() -> None:
     with pytest.raises(psdata.ConfigurationError, match="no psdata settings"):
         psdata.check(pd.DataFrame({"url": ["https://a.org/"]}), {"assertions": {}})

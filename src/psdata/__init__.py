@@ -30,13 +30,17 @@ from ._errors import (
     PsdataError,
     QuotaError,
     ServiceError,
+    SitemapError,
+    SitemapWarning,
 )
 from ._frame import COLUMNS, SCHEMA, build_frame, read_parquet_metadata, to_parquet
 from ._loop import shutdown
 from ._results import audits, cache_info, clear_cache, opportunities
+from ._sitemap import sitemap_urls
 from ._version import __version__
 from .analysis.check import check
 from .analysis.check_report import check_report
+from .analysis.templates import sample, url_templates
 from .demo.server import demo_urls, serve_demo_site
 from .engines.lab.browser import find_chromium, set_chromium_path
 from .engines.lab.runtime import get_max_concurrent_contexts, set_max_concurrent_contexts
@@ -72,6 +76,8 @@ __all__ = [
     "PsdataWorkerPlugin",
     "QuotaError",
     "ServiceError",
+    "SitemapError",
+    "SitemapWarning",
     "__version__",
     "analyze",
     "analyze_async",
@@ -91,11 +97,14 @@ __all__ = [
     "run_analysis",
     "run_analysis_async",
     "run_analysis_batch",
+    "sample",
     "serve_demo_site",
     "set_chromium_path",
     "set_max_concurrent_contexts",
     "show",
     "shutdown",
+    "sitemap_urls",
     "to_lhr",
     "to_parquet",
+    "url_templates",
 ]

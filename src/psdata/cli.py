@@ -13,8 +13,10 @@ would land in the shell's history).
 from __future__ import annotations
 
 import argparse
+import inspect
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +28,7 @@ import pandas as pd
 from . import (
     AnalysisError,
     PsdataError,
+    SitemapWarning,
     analyze,
     cache_info,
     check,
@@ -34,7 +37,9 @@ from . import (
     demo_urls,
     find_chromium,
     report,
+    sample,
     serve_demo_site,
+    sitemap_urls,
     to_parquet,
 )
 from ._lighthouse import CATEGORIES
@@ -60,6 +65,7 @@ MAIN_EXAMPLES = """examples:
   psdata analyze urls.txt -o scores.parquet
   psdata check scores.parquet --assertions lighthouserc.json
   psdata report scores.parquet -o report.html
+  psdata sitemap https://example.com -o urls.csv --per-template 5
   psdata demo
   psdata cache info
 """
@@ -72,6 +78,7 @@ ANALYZE_EXAMPLES = """examples:
   psdata analyze urls.txt --engine psi --psi-key-file ~/.config/psi-key -o psi.parquet
   psdata analyze urls.parquet --scheduler tcp://scheduler:8786 -o out/   # on a dask cluster
   psdata analyze urls.txt --assertions lighthouserc.json --junit checks.xml -o scores.parquet
+  psdata analyze --sitemap https://example.com --per-template 5 -o scores.parquet
 
 exit status: 0 every row scored, 1 some rows failed (see the error column) or an error
 assertion failed, 2 usage error
@@ -83,6 +90,18 @@ CHECK_EXAMPLES = """examples:
 
 exit status: 0 no error assertion failed, 1 one did, 2 usage error (unreadable file, bad
 assertions); warnings and assertions that could not be checked are printed, not fatal
+"""
+SITEMAP_EXAMPLES = """examples:
+  psdata sitemap https://example.com -o urls.csv
+  psdata sitemap https://example.com -o urls.csv --per-template 5 --seed 1
+  psdata sitemap https://example.com/sitemap_index.xml --max-urls 5000 -o urls.parquet
+
+Reads robots.txt's Sitemap: lines (or /sitemap.xml), sitemap indexes, gzipped, text,
+RSS and Atom sitemaps; writes url, lastmod, sitemap and template (the page type).
+Needs the sitemaps extra: pip install 'psdata[sitemaps]'.
+
+exit status: 0 URLs found (problems with some sitemaps are warnings on stderr),
+2 usage error or no URL found
 """
 DEMO_EXAMPLES = """examples:
   psdata demo
@@ -121,8 +140,20 @@ def default(keyword: str) -> Any:
     return DECLARED[keyword].default
 
 
-def read_urls(path: Path, column: str | None) -> pd.Series:
+def sitemap_default(keyword: str) -> Any:
+    """The default of :func:`psdata.sitemap_urls`'s *keyword*.
+
+    >>> sitemap_default("max_sitemaps")
+    200
+    """
+    return inspect.signature(sitemap_urls).parameters[keyword].default
+
+
+def read_urls(path: Path, column: str | None) -> pd.Series | pd.DataFrame:
     """URLs from a text file (one per line, ``#`` comments), a CSV or a Parquet file.
+
+    A file with a ``template`` column (``psdata sitemap -o``'s) gives a frame: ``url``,
+    ``template`` and ``lastmod`` if there, so the scores keep each URL's template.
 
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as folder:
@@ -140,9 +171,27 @@ def read_urls(path: Path, column: str | None) -> pd.Series:
                 f"{path} has no column {name or 'url'!r}; choose one with --column "
                 f"(columns: {', '.join(map(str, frame.columns))})."
             )
+        if "template" in frame.columns:
+            kept = [c for c in ("template", "lastmod") if c in frame.columns]
+            return frame[[name, *kept]].rename(columns={name: "url"})
         return frame[name]
     lines = path.read_text(encoding="utf-8").splitlines()
     return pd.Series([line.strip() for line in lines if line.strip() and not line.startswith("#")])
+
+
+def positive(text: str) -> int:
+    """A positive integer (``--per-template``, ``--max-urls``...).
+
+    >>> positive("5")
+    5
+    """
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return number
 
 
 def write_frame(frame: pd.DataFrame, path: Path) -> None:
@@ -264,8 +313,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    analyze = _command(commands, "analyze", "score the URLs of a file", ANALYZE_EXAMPLES)
-    analyze.add_argument("input", type=Path, help="a .txt (one URL per line), .csv or .parquet")
+    analyze = _command(
+        commands, "analyze", "score the URLs of a file or of a site's sitemaps", ANALYZE_EXAMPLES
+    )
+    analyze.add_argument(
+        "input", type=Path, nargs="?", help="a .txt (one URL per line), .csv or .parquet"
+    )
+    analyze.add_argument(
+        "--sitemap",
+        default=None,
+        metavar="URL",
+        help="score the pages a site's sitemaps list instead of a file (see psdata sitemap)",
+    )
+    analyze.add_argument(
+        "--per-template",
+        type=positive,
+        default=None,
+        metavar="K",
+        help="K pages per page template (with --sitemap, the most recently modified first)",
+    )
     analyze.add_argument("--column", default=None, help="the URL column of a CSV/Parquet input")
     analyze.add_argument(
         "-o", "--output", type=Path, default=None, help=".parquet or .csv (default: print only)"
@@ -291,6 +357,45 @@ def build_parser() -> argparse.ArgumentParser:
         "--cache-dir", type=Path, default=None, help="the result store, if not the results' own"
     )
     _add_assertion_options(judge, required=True)
+
+    sitemap = _command(
+        commands, "sitemap", "list the page URLs of a site's sitemaps", SITEMAP_EXAMPLES
+    )
+    sitemap.add_argument("site", help="a site (https://example.com), robots.txt or sitemap URL")
+    sitemap.add_argument(
+        "-o", "--output", type=Path, default=None, help=".csv or .parquet (default: print only)"
+    )
+    sitemap.add_argument(
+        "--per-template",
+        type=positive,
+        default=None,
+        metavar="K",
+        help="keep K URLs per page template, most recently modified first (default: all)",
+    )
+    sitemap.add_argument(
+        "--seed", type=int, default=0, help="random order of ties in --per-template (default: 0)"
+    )
+    sitemap.add_argument(
+        "--max-urls",
+        type=positive,
+        default=sitemap_default("max_urls"),
+        metavar="N",
+        help="stop after N URLs (default: %(default)s)",
+    )
+    sitemap.add_argument(
+        "--max-sitemaps",
+        type=positive,
+        default=sitemap_default("max_sitemaps"),
+        metavar="N",
+        help="read at most N sitemaps (default: %(default)s)",
+    )
+    sitemap.add_argument(
+        "--timeout",
+        type=float,
+        default=sitemap_default("timeout"),
+        metavar="SECONDS",
+        help="for the whole reading (default: %(default)s)",
+    )
 
     demo = _command(
         commands, "demo", "serve the bundled demo site on 127.0.0.1 and score it", DEMO_EXAMPLES
@@ -378,17 +483,62 @@ def _status(frame: pd.DataFrame) -> int:
     return EXIT_OK if frame["error"].isna().all() else EXIT_FAILED_ROWS
 
 
-def run_analyze(args: argparse.Namespace) -> int:
-    """``psdata analyze``: read the URLs, score them, print a summary, write the output."""
-    options = analyze_options(args)
+def read_site(site: str, per_template: int | None, seed: int = 0, **limits: Any) -> pd.DataFrame:
+    """The URLs of *site*'s sitemaps (*per_template* of each template, if given); every
+    sitemap's problem is printed on stderr."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SitemapWarning)
+        urls = sitemap_urls(site, **limits)
+    for warning in caught:
+        print(f"psdata: warning: {warning.message}", file=sys.stderr)
+    found = len(urls)
+    if per_template is not None:
+        urls = sample(urls, per_template=per_template, seed=seed)
+    templates = urls["template"].nunique()
+    print(f"{found} URLs in the sitemaps of {site}; {len(urls)} kept, {templates} templates.")
+    return urls
+
+
+def run_sitemap(args: argparse.Namespace) -> int:
+    """``psdata sitemap``: list a site's page URLs and templates; write them."""
+    urls = read_site(
+        args.site,
+        args.per_template,
+        args.seed,
+        max_urls=args.max_urls,
+        max_sitemaps=args.max_sitemaps,
+        timeout=args.timeout,
+    )
+    with pd.option_context("display.width", 200, "display.max_colwidth", 80):
+        print(urls["template"].value_counts().rename("urls").to_string())
+    if args.output is not None:
+        write_frame(urls, args.output)
+        print(f"Wrote {args.output}")
+    return EXIT_OK
+
+
+def analyze_input(args: argparse.Namespace) -> pd.Series | pd.DataFrame:
+    """What ``psdata analyze`` scores: its input file's URLs or the ``--sitemap``'s (with
+    their templates), ``--per-template`` of each template if given."""
+    if (args.input is None) == (args.sitemap is None):
+        raise UsageError("give an input file or --sitemap URL (one of them).")
+    if args.sitemap is not None:
+        return read_site(args.sitemap, args.per_template)
     try:
         urls = read_urls(args.input, args.column)
     except (OSError, ValueError) as exc:
         raise UsageError(f"cannot read {args.input}: {exc}") from None
+    return urls if args.per_template is None else sample(urls, per_template=args.per_template)
+
+
+def run_analyze(args: argparse.Namespace) -> int:
+    """``psdata analyze``: read the URLs, score them, print a summary, write the output."""
+    options = analyze_options(args)
     if args.assertions is not None:
         load_assertions(args.assertions)  # a bad file fails before anything is measured
     elif args.junit is not None or args.summary is not None:
         raise UsageError("--junit and --summary report on --assertions FILE; give it.")
+    urls = analyze_input(args)
     if args.scheduler is not None:  # the workers measure: this machine needs no Chromium
         from .dask import analyze_on_cluster
 
@@ -400,6 +550,8 @@ def run_analyze(args: argparse.Namespace) -> int:
                 " stay in the workers' result stores."
             )
         options["progress"] = False
+        if isinstance(urls, pd.DataFrame):  # the URLs only: no template column in the dataset
+            urls = urls["url"]
         rows, failed = analyze_on_cluster(
             urls, args.scheduler, args.output, lambda series: analyze(series, **options)
         )
@@ -520,6 +672,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     runners = {
         "analyze": run_analyze,
         "check": run_check,
+        "sitemap": run_sitemap,
         "demo": run_demo,
         "report": run_report,
         "cache": run_cache,

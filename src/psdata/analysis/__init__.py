@@ -3,4 +3,6 @@
 - :mod:`.check`: :func:`psdata.check`, Lighthouse CI assertions and budgets
   (:mod:`.lhci_config` reads them, :mod:`.assertions` judges runs with them,
   :mod:`.check_report` writes the outcome for people and CI systems).
+- :mod:`.templates`: :func:`psdata.url_templates` (each URL's route template) and
+  :func:`psdata.sample` (a few URLs per template).
 """
