@@ -24,7 +24,8 @@ from typing import Any
 
 import pandas as pd
 
-# The public API only (``psdata.*``), plus the options' declaration and the tables of names.
+# The public API only (``psdata.*``), plus the options' declaration, the tables of names and
+# the assertions' reader (a bad file fails before anything is measured).
 from . import (
     AnalysisError,
     PsdataError,

@@ -32,7 +32,7 @@ BAND_FLOORS = {band.rating: round(band.min_score * 100) for band in SCORE_BANDS}
 BAND_RANGES = {
     rating: f"{floor}–{ceiling}"
     for (rating, floor), ceiling in zip(
-        BAND_FLOORS.items(), [100, *(floor - 1 for floor in BAND_FLOORS.values())], strict=False
+        BAND_FLOORS.items(), [100, *(f - 1 for f in list(BAND_FLOORS.values())[:-1])], strict=True
     )
 }
 #: The worst pages listed in the summary.
