@@ -45,7 +45,17 @@ def write_urls(path: Path, urls: list[str]) -> Path:
 
 @pytest.mark.parametrize(
     "command",
-    [[], ["analyze"], ["demo"], ["cache"], ["cache", "info"], ["cache", "clear"]],
+    [
+        [],
+        ["analyze"],
+        ["sitemap"],
+        ["check"],
+        ["report"],
+        ["demo"],
+        ["cache"],
+        ["cache", "info"],
+        ["cache", "clear"],
+    ],
     ids=lambda c: " ".join(c) or "psdata",
 )
 def test_every_command_help_has_an_example(command: list[str], tmp_path: Path) -> None:

@@ -3,7 +3,8 @@
 Every import counts: at the top of a module, inside a function (lazy), under
 ``if TYPE_CHECKING:``. No import cycle; no module imports another module's private name
 (``from m import _x``, or ``m._x`` on an imported module), and a package's private
-module (``p._m``) is imported only from inside ``p``.
+module (``p._m``) is imported only from inside ``p``. The analysis helpers, the reports
+and the plots take frames and import nothing of the engines.
 """
 
 from __future__ import annotations
@@ -119,6 +120,23 @@ def private_imports(root: Path) -> set[tuple[str, str]]:
     return found
 
 
+#: The layers that take result frames and know nothing of engines.
+FRAME_LAYERS = ("psdata.analysis", "psdata.reporting", "psdata.plotting")
+
+
+def engine_imports(root: Path, layers: tuple[str, ...]) -> set[tuple[str, str]]:
+    """(importer, module) of every import of an engine module by a module of *layers*."""
+    engines = f"{root.name}.engines"
+    return {
+        (found.importer, found.module)
+        for found in imports(root)
+        if any(
+            found.importer == layer or found.importer.startswith(layer + ".") for layer in layers
+        )
+        and (found.module == engines or found.module.startswith(engines + "."))
+    }
+
+
 def test_no_import_cycle_lazy_or_not() -> None:
     assert cycles(SOURCE) == []
 
@@ -127,14 +145,22 @@ def test_no_module_imports_a_private_name_of_another() -> None:
     assert private_imports(SOURCE) == set()
 
 
+def test_frame_layers_know_nothing_of_engines() -> None:
+    assert engine_imports(SOURCE, FRAME_LAYERS) == set()
+
+
 def test_the_walk_finds_cycles_and_private_names_wherever_they_are(tmp_path: Path) -> None:
     root = tmp_path / "pkg"
     (root / "sub").mkdir(parents=True)
+    (root / "engines").mkdir()
     files = {
         "__init__.py": "",
         "a.py": "from .b import VALUE\n",
         "b.py": "def f():\n    from .sub import c\n    return c\n",
         "sub/__init__.py": "",
+        "view.py": "def f():\n    from .engines.lab import x\n",
+        "engines/__init__.py": "",
+        "engines/lab.py": "x = 1\n",
         "sub/_inner.py": "",
         "sub/d.py": "from . import _inner\n",  # its own package's private module: fine
         "e.py": "from .sub._inner import *\n",
@@ -153,3 +179,4 @@ def test_the_walk_finds_cycles_and_private_names_wherever_they_are(tmp_path: Pat
         ("pkg.sub.c", "_secret"),
         ("pkg.e", "pkg.sub._inner"),
     }
+    assert engine_imports(root, ("pkg.view", "pkg.sub")) == {("pkg.view", "pkg.engines.lab")}

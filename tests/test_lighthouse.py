@@ -13,8 +13,10 @@ import psdata._lighthouse as lighthouse
 from conftest import fixture_names, load_fixture
 from psdata.engines import ENGINES
 from psdata.engines.lab.collect import WaitSettings
+from psdata.engines.lab.emulation import SIMULATED_CPU_SLOWDOWN, profile_for
 from psdata.engines.lab.engine import LabSettings
 from psdata.engines.lab.scoring import log_normal_score, metric_score
+from psdata.reporting.assets import lighthouse_facts
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORTS = fixture_names(f"lighthouse-{lighthouse.LIGHTHOUSE_VERSION}-*.json.gz")
@@ -86,6 +88,48 @@ def test_waits_and_throttling_method_as_the_report_ran(report: dict[str, Any]) -
         settings["cpuQuietThresholdMs"],
     )
     assert settings["maxWaitForLoad"] == lighthouse.MAX_WAIT_FOR_LOAD_MS
+
+
+def test_the_reports_vendored_facts_are_the_facts_module_and_the_engines() -> None:
+    # The report's facts are extracted from the npm package (reporting/vendor); psdata's
+    # own are written in _lighthouse.py and the lab's emulation: they must say the same.
+    facts = lighthouse_facts()
+    assert facts["lighthouseVersion"] == lighthouse.LIGHTHOUSE_VERSION
+    for name, category_id in lighthouse.CATEGORY_IDS.items():
+        assert facts["categories"][category_id]["title"] == lighthouse.CATEGORY_TITLES[name]
+    weighted = [
+        (ref["id"], ref["weight"])
+        for ref in facts["categories"]["performance"]["auditRefs"]
+        if ref.get("group") == "metrics" and ref["weight"] > 0
+    ]
+    assert weighted == [
+        (lighthouse.METRIC_AUDITS[m].id, weight) for m, weight in lighthouse.METRIC_WEIGHTS.items()
+    ]
+    for strategy in ("mobile", "desktop"):
+        preset = facts["presets"][strategy]
+        screen, throttling = preset["screenEmulation"], preset["throttling"]
+        applied = profile_for(strategy, "devtools")
+        assert (screen["width"], screen["height"], screen["deviceScaleFactor"]) == (
+            applied.width,
+            applied.height,
+            applied.device_scale_factor,
+        )
+        assert screen["mobile"] is applied.mobile
+        assert preset["emulatedUserAgent"] == applied.user_agent
+        assert (
+            throttling["requestLatencyMs"],
+            throttling["downloadThroughputKbps"],
+            throttling["uploadThroughputKbps"],
+            throttling["cpuSlowdownMultiplier"],
+        ) == pytest.approx(
+            (
+                applied.throttling.request_latency_ms,
+                applied.throttling.download_kbps,
+                applied.throttling.upload_kbps,
+                applied.throttling.cpu_slowdown,
+            )
+        )
+        assert throttling["cpuSlowdownMultiplier"] == SIMULATED_CPU_SLOWDOWN[strategy]
 
 
 def test_the_lab_engine_defaults_to_lighthouses_method() -> None:

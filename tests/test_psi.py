@@ -218,7 +218,12 @@ def test_v5_response_maps_value_by_value(v5: dict[str, Any]) -> None:
         "score": 0.99,
         "weight": 3.0,
         "display_mode": "numeric",
+        "numeric_value": None,  # Lighthouse 4.1.0 wrote rawValue, not numericValue
+        "details": [],
     }
+    requests = details["requests"]  # the network-requests rows, in the lab engine's shape
+    assert len(requests) == 11 and requests[0]["url"] == "http://www.html5rocks.com/en/"
+    assert sum(r["transfer_size"] for r in requests) == 119466
 
 
 def test_lighthouse_8_with_origin_field_data(lhr8: dict[str, Any]) -> None:
@@ -270,6 +275,8 @@ def test_lighthouse_8_with_origin_field_data(lhr8: dict[str, Any]) -> None:
                 source["title"],
                 source["scoreDisplayMode"],
             )
+            assert audit["numeric_value"] == source.get("numericValue")
+            assert audit["details"] == source.get("details", {}).get("items", [])
     frame = build_frame([record])
     assert frame.loc[0, "field_source"] == "crux-origin"
     assert frame.loc[0, "best_practices"] == 100
@@ -315,7 +322,7 @@ def test_unknown_and_missing_parts_do_not_break_mapping(lhr8: dict[str, Any]) ->
     empty, details = record_from_psi({}, "mobile")
     assert empty["error"] == "PageSpeed Insights returned no lighthouseResult"
     assert empty["error_type"] == "service"
-    assert details == {"categories": {}}
+    assert details == {"categories": {}, "lhr": {}}
 
 
 def test_crux_record_for_a_url() -> None:

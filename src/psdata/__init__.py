@@ -30,14 +30,21 @@ from ._errors import (
     PsdataError,
     QuotaError,
     ServiceError,
+    SitemapError,
+    SitemapWarning,
 )
 from ._frame import COLUMNS, SCHEMA, build_frame, read_parquet_metadata, to_parquet
 from ._loop import shutdown
 from ._results import audits, cache_info, clear_cache, opportunities
+from ._sitemap import sitemap_urls
 from ._version import __version__
+from .analysis.check import check
+from .analysis.check_report import check_report
+from .analysis.templates import sample, url_templates
 from .demo.server import demo_urls, serve_demo_site
 from .engines.lab.browser import find_chromium, set_chromium_path
 from .engines.lab.runtime import get_max_concurrent_contexts, set_max_concurrent_contexts
+from .reporting import LighthouseResult, report, show, to_lhr
 
 
 def __getattr__(name: str) -> Any:
@@ -59,6 +66,7 @@ __all__ = [
     "HTTPStatusError",
     "InternalError",
     "InvalidURLError",
+    "LighthouseResult",
     "LoopThreadError",
     "NavigationError",
     "PageCrashError",
@@ -68,12 +76,16 @@ __all__ = [
     "PsdataWorkerPlugin",
     "QuotaError",
     "ServiceError",
+    "SitemapError",
+    "SitemapWarning",
     "__version__",
     "analyze",
     "analyze_async",
     "audits",
     "build_frame",
     "cache_info",
+    "check",
+    "check_report",
     "clear_cache",
     "demo_urls",
     "find_chromium",
@@ -81,12 +93,18 @@ __all__ = [
     "opportunities",
     "pool_stats",
     "read_parquet_metadata",
+    "report",
     "run_analysis",
     "run_analysis_async",
     "run_analysis_batch",
+    "sample",
     "serve_demo_site",
     "set_chromium_path",
     "set_max_concurrent_contexts",
+    "show",
     "shutdown",
+    "sitemap_urls",
+    "to_lhr",
     "to_parquet",
+    "url_templates",
 ]

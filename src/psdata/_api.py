@@ -69,12 +69,15 @@ def _lazy(urls: Any, options: Options) -> Any:
 def _input(urls: Any) -> tuple[list[object], pd.Index]:
     """The input values and the index the output keeps."""
     if isinstance(urls, pd.DataFrame):
-        if urls.shape[1] != 1:
+        if "url" in urls.columns:  # e.g. the frame of psdata.sitemap_urls
+            urls = urls["url"]
+        elif urls.shape[1] != 1:
             raise ConfigurationError(
-                "Pass one column of URLs (e.g. df['url']), not a DataFrame with "
-                f"{urls.shape[1]} columns."
+                "Pass one column of URLs (e.g. df['url']) or a DataFrame with a 'url' "
+                f"column, not a DataFrame with {urls.shape[1]} columns and no 'url'."
             )
-        urls = urls.iloc[:, 0]
+        else:
+            urls = urls.iloc[:, 0]
     if isinstance(urls, str):
         urls = [urls]
     if isinstance(urls, pd.Series):
@@ -88,6 +91,17 @@ def _input(urls: Any) -> tuple[list[object], pd.Index]:
             f"urls must be a Series, list, Index or a single URL, got {type(urls).__name__}."
         ) from None
     return values, pd.RangeIndex(len(values))
+
+
+def _with_template(frame: pd.DataFrame, urls: Any) -> pd.DataFrame:
+    """The input frame's ``template`` column (see :func:`psdata.sitemap_urls`) beside the
+    scores, after ``url``, so ``scores.groupby("template")`` works at once."""
+    if not isinstance(urls, pd.DataFrame) or "template" not in urls.columns:
+        return frame
+    per_input = len(frame) // len(urls) if len(urls) else 1  # one row per strategy
+    templates = urls["template"].repeat(per_input).tolist()
+    frame.insert(1, "template", pd.Series(templates, index=frame.index, dtype="string"))
+    return frame
 
 
 def _output_index(index: pd.Index, strategies: tuple[str, ...]) -> pd.Index:
@@ -180,6 +194,8 @@ def analyze(urls: Any, **options: Unpack[Options]) -> pd.DataFrame:
     ----------
     urls : Series, list, Index, one-column DataFrame or str
         The pages. Missing values, duplicates and bad URLs each get their own row. A
+        DataFrame with a ``url`` column (as :func:`sitemap_urls` and :func:`sample`
+        return) gives its URLs, and its ``template`` column is kept after ``url``. A
         dask Series gives a lazy dask DataFrame, each partition measured on a worker
         (see ``psdata.dask``; ``pip install 'psdata[dask]'``).
     %(options)s
@@ -203,7 +219,7 @@ def analyze(urls: Any, **options: Unpack[Options]) -> pd.DataFrame:
     values, index = _input(urls)
     with call.progress_bar(values) as bar:
         outcomes = run_sync(call.batch(values, bar))
-    return call.frame(outcomes, index)
+    return _with_template(call.frame(outcomes, index), urls)
 
 
 @entry_point
@@ -221,7 +237,7 @@ async def analyze_async(urls: Any, **options: Unpack[Options]) -> pd.DataFrame:
     values, index = _input(urls)
     with call.progress_bar(values) as bar:
         outcomes = await run_async(call.batch(values, bar))
-    return call.frame(outcomes, index)
+    return _with_template(call.frame(outcomes, index), urls)
 
 
 @entry_point

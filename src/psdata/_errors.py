@@ -7,6 +7,7 @@
     ├── BrowserNotFoundError         no usable Chromium; says how to get one
     ├── LoopThreadError              sync API called from psdata's own loop thread
     ├── PoolClosedError              the context pool was shut down
+    ├── SitemapError                 no page URL could be read from a site's sitemaps
     └── AnalysisError                one URL could not be scored (``error_type`` says why)
         ├── InvalidURLError          "invalid_url": not an http(s) URL; nothing fetched
         ├── NavigationError          "network": refused, unknown host, TLS, aborted
@@ -17,6 +18,9 @@
         ├── ServiceError             "service": a remote API (PSI, CrUX) failed
         │   └── QuotaError           "quota": the API's rate limit or quota
         └── InternalError            "internal": a bug in psdata; please report it
+
+A sitemap that cannot be read is a :class:`SitemapWarning` (a ``UserWarning``), not an
+error, as long as other sitemaps of the site gave URLs.
 
 Per-URL failures are data: ``analyze(..., errors="coerce")`` (the default) puts them in
 the ``error`` / ``error_type`` columns; ``errors="raise"`` raises the first one.
@@ -45,6 +49,14 @@ class LoopThreadError(PsdataError, RuntimeError):
 
 class PoolClosedError(PsdataError, RuntimeError):
     """The context pool has been shut down and takes no more work."""
+
+
+class SitemapError(PsdataError):
+    """No page URL could be read from a site's sitemaps; the message says why for each."""
+
+
+class SitemapWarning(UserWarning):
+    """One sitemap (or robots.txt) could not be read, or only in part; the others were."""
 
 
 class AnalysisError(PsdataError):

@@ -186,6 +186,15 @@ def join_warnings(warnings: Iterable[str | None]) -> str | None:
     return "\n".join(text for text in warnings if text) or None
 
 
+def split_warnings(text: str | None) -> list[str]:
+    """The warnings of a ``warnings`` cell, one per line (:func:`join_warnings` undone).
+
+    >>> split_warnings("Redirected.\\nSlow."), split_warnings(None)
+    (['Redirected.', 'Slow.'], [])
+    """
+    return [line for line in (text or "").split("\n") if line.strip()]
+
+
 def make_row(
     url: object,
     strategy: str,

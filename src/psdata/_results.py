@@ -22,6 +22,7 @@ AUDIT_COLUMNS: dict[str, Any] = {
     "score": "float64",
     "weight": "float64",
     "display_mode": pd.StringDtype(),
+    "numeric_value": "float64",
     "details": object,
     "savings_ms": "float64",
     "savings_bytes": "float64",
@@ -55,29 +56,11 @@ def audits(
     >>> a = psdata.audits(scores)  # doctest: +SKIP
     >>> a[(a.audit_id == "image-alt") & (a.score == 0)].url.unique()  # doctest: +SKIP
     """
-    meta = result.attrs.get("psdata", {})
-    settings = meta.get("settings")
-    if settings is None:
-        raise ConfigurationError("This frame has no psdata settings; pass analyze()'s result.")
-    path = store_path(cache_dir) if cache_dir is not None or "store" not in meta else meta["store"]
-    errors = failed_rows(result)
-    scored = [
-        (label, row)
-        for (label, row), error in zip(result.iterrows(), errors, strict=True)
-        if pd.notna(row["url"]) and not error
-    ]
-    with ResultStore(path) as store:
-        keys = [
-            store.key(normalize_url(row["url"]), str(row["strategy"]), str(row["engine"]), settings)
-            for _, row in scored
-        ]
-        found = store.get_many(keys, max_age=None, include_failures=False)
     rows: list[dict[str, Any]] = []
     labels: list[Any] = []
-    for (label, row), key in zip(scored, keys, strict=True):
-        stored = found.get(key)
-        details = (stored.details() if stored else None) or {}
-        for category, content in details.get("categories", {}).items():
+    found = stored_details(result, cache_dir=cache_dir)
+    for (label, row), details in zip(result.iterrows(), found, strict=True):
+        for category, content in (details or {}).get("categories", {}).items():
             for audit in content.get("audits", []):
                 labels.append(label)
                 rows.append(
@@ -90,6 +73,7 @@ def audits(
                         "score": audit.get("score"),
                         "weight": audit.get("weight"),
                         "display_mode": audit.get("display_mode"),
+                        "numeric_value": audit.get("numeric_value"),
                         "details": audit.get("details") or [],
                         "savings_ms": audit.get("savings_ms"),
                         "savings_bytes": audit.get("savings_bytes"),
@@ -99,10 +83,64 @@ def audits(
     frame = frame.astype({k: v for k, v in AUDIT_COLUMNS.items() if v is not object})
     index = result.index[:0].append(pd.Index(labels)) if labels else result.index[:0]
     frame.index = index
-    missing = sum(1 for key in keys if key not in found)
-    counts = {"rows": len(scored) - missing, "errors": int(errors.sum()), "missing": missing}
+    errors = failed_rows(result)
+    scored = result["url"].notna() & ~errors
+    missing = sum(1 for want, got in zip(scored, found, strict=True) if want and got is None)
+    counts = {"rows": int(scored.sum()) - missing, "errors": int(errors.sum()), "missing": missing}
     frame.attrs["psdata"] = counts
     return frame
+
+
+def store_of(result: pd.DataFrame, *, cache_dir: str | os.PathLike[str] | None = None) -> str:
+    """The result store file *result*'s details are in (*cache_dir*'s when given).
+
+    >>> store_of(pd.DataFrame(), cache_dir="/tmp/x")
+    '/tmp/x/results.sqlite3'
+    """
+    meta = result.attrs.get("psdata", {})
+    if cache_dir is not None or "store" not in meta:
+        return store_path(cache_dir)
+    return str(meta["store"])
+
+
+def stored_details(
+    result: pd.DataFrame, *, cache_dir: str | os.PathLike[str] | None = None
+) -> list[dict[str, Any] | None]:
+    """The engine's stored details of each row of *result*, in row order.
+
+    ``None`` for a row that failed, has no URL, or is not in the result store (cleared,
+    or the store file is not on this machine: it is then not created).
+
+    Examples
+    --------
+    >>> scores = psdata.analyze(df["url"])  # doctest: +SKIP
+    >>> stored_details(scores)[0]["categories"]["seo"]["score"]  # doctest: +SKIP
+    0.92
+    """
+    settings = result.attrs.get("psdata", {}).get("settings")
+    if settings is None:
+        raise ConfigurationError("This frame has no psdata settings; pass analyze()'s result.")
+    path = store_of(result, cache_dir=cache_dir)
+    found: list[dict[str, Any] | None] = [None] * len(result)
+    wanted = [
+        (position, row)
+        for position, ((_, row), failed) in enumerate(
+            zip(result.iterrows(), failed_rows(result), strict=True)
+        )
+        if pd.notna(row["url"]) and not failed
+    ]
+    if not wanted or not os.path.exists(path):
+        return found
+    with ResultStore(path) as store:
+        keys = [
+            store.key(normalize_url(row["url"]), str(row["strategy"]), str(row["engine"]), settings)
+            for _, row in wanted
+        ]
+        stored = store.get_many(keys, max_age=None, include_failures=False)
+    for (position, _), key in zip(wanted, keys, strict=True):
+        hit = stored.get(key)
+        found[position] = hit.details() if hit is not None else None
+    return found
 
 
 def opportunities(

@@ -9,6 +9,7 @@ refused. Every other input raises :class:`~psdata.InvalidURLError`.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import re
 from urllib.parse import urlsplit, urlunsplit
@@ -20,6 +21,9 @@ ALLOWED_SCHEMES = ("http", "https")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _PORT = re.compile(r"\d+([/?#]|$)")
 _HOST = re.compile(r"^(localhost|[^\s/?#@:]+\.[^\s/?#@:]+)(:\d+)?([/?#]|$)", re.IGNORECASE)
+#: Second-level labels under which sites register (``example.co.uk``), for
+#: :func:`registrable_domain`.
+_SECOND_LEVEL_LABELS = frozenset({"ac", "co", "com", "edu", "gov", "go", "ne", "net", "or", "org"})
 
 
 def normalize_url(raw: object) -> str:
@@ -77,3 +81,24 @@ def normalize_url(raw: object) -> str:
 
 def _short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def registrable_domain(host: str) -> str:
+    """The site a host belongs to (first-party test), approximated without the suffix list.
+
+    An IP address is its own site; otherwise the last two labels, or three under a
+    country code's common second level (``co.uk``, ``com.au``...).
+
+    >>> registrable_domain("cdn.example.co.uk"), registrable_domain("a.b.example.com")
+    ('example.co.uk', 'example.com')
+    >>> registrable_domain("127.0.0.1")
+    '127.0.0.1'
+    """
+    host = host.strip("[]").lower().rstrip(".")
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        pass
+    labels = host.split(".")
+    country = len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL_LABELS
+    return ".".join(labels[-3:] if country else labels[-2:])

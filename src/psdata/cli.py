@@ -3,17 +3,20 @@
 Every option of ``psdata analyze`` is a keyword of :func:`psdata.analyze`, with the same
 name and default: its flag is built from the option's declaration (:mod:`psdata._options`).
 Exit status: 0 when every row was scored, 1 when some rows failed (their errors are in
-the output file), 2 for a usage or configuration error (bad option, unreadable input, no
-Chromium), with the message on stderr. The PageSpeed Insights key is read from
-``PSDATA_PSI_KEY`` or ``--psi-key-file``, never from a plain argument (which would land in
-the shell's history).
+the output file) or, with assertions (``psdata check``, ``analyze --assertions``), when an
+``error`` assertion failed, 2 for a usage or configuration error (bad option, unreadable
+input or assertions, no Chromium), with the message on stderr. The PageSpeed Insights key
+is read from ``PSDATA_PSI_KEY`` or ``--psi-key-file``, never from a plain argument (which
+would land in the shell's history).
 """
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,20 +24,29 @@ from typing import Any
 
 import pandas as pd
 
-# The public API only (``psdata.*``), plus the options' declaration and the tables of names.
+# The public API only (``psdata.*``), plus the options' declaration, the tables of names and
+# the assertions' reader (a bad file fails before anything is measured).
 from . import (
     AnalysisError,
     PsdataError,
+    SitemapWarning,
     analyze,
     cache_info,
+    check,
+    check_report,
     clear_cache,
     demo_urls,
     find_chromium,
+    report,
+    sample,
     serve_demo_site,
+    sitemap_urls,
     to_parquet,
 )
 from ._lighthouse import CATEGORIES
 from ._options import DECLARED, Option, resolved_path, seconds
+from .analysis.check_report import error_failures
+from .analysis.lhci_config import load_assertions
 
 EXIT_OK, EXIT_FAILED_ROWS, EXIT_USAGE = 0, 1, 2
 
@@ -52,6 +64,9 @@ SUMMARY_COLUMNS = [
 
 MAIN_EXAMPLES = """examples:
   psdata analyze urls.txt -o scores.parquet
+  psdata check scores.parquet --assertions lighthouserc.json
+  psdata report scores.parquet -o report.html
+  psdata sitemap https://example.com -o urls.csv --per-template 5
   psdata demo
   psdata cache info
 """
@@ -63,13 +78,43 @@ ANALYZE_EXAMPLES = """examples:
   PSDATA_PSI_KEY=... psdata analyze urls.txt --engine psi -o psi.parquet
   psdata analyze urls.txt --engine psi --psi-key-file ~/.config/psi-key -o psi.parquet
   psdata analyze urls.parquet --scheduler tcp://scheduler:8786 -o out/   # on a dask cluster
+  psdata analyze urls.txt --assertions lighthouserc.json --junit checks.xml -o scores.parquet
+  psdata analyze --sitemap https://example.com --per-template 5 -o scores.parquet
 
-exit status: 0 every row scored, 1 some rows failed (see the error column), 2 usage error
+exit status: 0 every row scored, 1 some rows failed (see the error column) or an error
+assertion failed, 2 usage error
+"""
+CHECK_EXAMPLES = """examples:
+  psdata check scores.parquet --assertions lighthouserc.json
+  psdata check scores.parquet --assertions budget.json --junit checks.xml
+  psdata check scores.parquet --assertions lighthouserc.json --summary "$GITHUB_STEP_SUMMARY"
+
+exit status: 0 no error assertion failed, 1 one did, 2 usage error (unreadable file, bad
+assertions); warnings and assertions that could not be checked are printed, not fatal
+"""
+SITEMAP_EXAMPLES = """examples:
+  psdata sitemap https://example.com -o urls.csv
+  psdata sitemap https://example.com -o urls.csv --per-template 5 --seed 1
+  psdata sitemap https://example.com/sitemap_index.xml --max-urls 5000 -o urls.parquet
+
+Reads robots.txt's Sitemap: lines (or /sitemap.xml), sitemap indexes, gzipped, text,
+RSS and Atom sitemaps; writes url, lastmod, sitemap and template (the page type).
+Needs the sitemaps extra: pip install 'psdata[sitemaps]'.
+
+exit status: 0 URLs found (problems with some sitemaps are warnings on stderr),
+2 usage error or no URL found
 """
 DEMO_EXAMPLES = """examples:
   psdata demo
   psdata demo --strategy desktop -o demo.csv
   psdata demo --categories performance --quiet-window-ms 1000 -o demo.parquet
+"""
+REPORT_EXAMPLES = """examples:
+  psdata report scores.parquet -o report.html
+  psdata report scores.parquet -o report.html --title "Shop, mobile, March"
+  psdata report scores.parquet -o report.html --cache-dir ./psdata-cache
+
+The page needs no network: open it in a browser, click a URL for its Lighthouse report.
 """
 CACHE_EXAMPLES = """examples:
   psdata cache info
@@ -96,8 +141,20 @@ def default(keyword: str) -> Any:
     return DECLARED[keyword].default
 
 
-def read_urls(path: Path, column: str | None) -> pd.Series:
+def sitemap_default(keyword: str) -> Any:
+    """The default of :func:`psdata.sitemap_urls`'s *keyword*.
+
+    >>> sitemap_default("max_sitemaps")
+    200
+    """
+    return inspect.signature(sitemap_urls).parameters[keyword].default
+
+
+def read_urls(path: Path, column: str | None) -> pd.Series | pd.DataFrame:
     """URLs from a text file (one per line, ``#`` comments), a CSV or a Parquet file.
+
+    A file with a ``template`` column (``psdata sitemap -o``'s) gives a frame: ``url``,
+    ``template`` and ``lastmod`` if there, so the scores keep each URL's template.
 
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as folder:
@@ -115,9 +172,27 @@ def read_urls(path: Path, column: str | None) -> pd.Series:
                 f"{path} has no column {name or 'url'!r}; choose one with --column "
                 f"(columns: {', '.join(map(str, frame.columns))})."
             )
+        if "template" in frame.columns:
+            kept = [c for c in ("template", "lastmod") if c in frame.columns]
+            return frame[[name, *kept]].rename(columns={name: "url"})
         return frame[name]
     lines = path.read_text(encoding="utf-8").splitlines()
     return pd.Series([line.strip() for line in lines if line.strip() and not line.startswith("#")])
+
+
+def positive(text: str) -> int:
+    """A positive integer (``--per-template``, ``--max-urls``...).
+
+    >>> positive("5")
+    5
+    """
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return number
 
 
 def write_frame(frame: pd.DataFrame, path: Path) -> None:
@@ -190,6 +265,28 @@ def _add_run_options(parser: argparse.ArgumentParser, *, engines: bool) -> None:
             group.add_argument(plain, action=_RefuseSecret, const=instead, help=argparse.SUPPRESS)
 
 
+def _add_assertion_options(parser: argparse.ArgumentParser, *, required: bool) -> None:
+    group = parser.add_argument_group("assertions (Lighthouse CI's, or a budget.json)")
+    group.add_argument(
+        "--assertions",
+        type=Path,
+        required=required,
+        default=None,
+        metavar="FILE",
+        help="a lighthouserc (.json, .yaml) or budget.json to judge the results with",
+    )
+    group.add_argument(
+        "--junit", type=Path, default=None, metavar="FILE", help="write JUnit XML for CI systems"
+    )
+    group.add_argument(
+        "--summary",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="write a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)",
+    )
+
+
 def _command(commands: Any, name: str, help_text: str, examples: str) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = commands.add_parser(
         name,
@@ -217,8 +314,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    analyze = _command(commands, "analyze", "score the URLs of a file", ANALYZE_EXAMPLES)
-    analyze.add_argument("input", type=Path, help="a .txt (one URL per line), .csv or .parquet")
+    analyze = _command(
+        commands, "analyze", "score the URLs of a file or of a site's sitemaps", ANALYZE_EXAMPLES
+    )
+    analyze.add_argument(
+        "input", type=Path, nargs="?", help="a .txt (one URL per line), .csv or .parquet"
+    )
+    analyze.add_argument(
+        "--sitemap",
+        default=None,
+        metavar="URL",
+        help="score the pages a site's sitemaps list instead of a file (see psdata sitemap)",
+    )
+    analyze.add_argument(
+        "--per-template",
+        type=positive,
+        default=None,
+        metavar="K",
+        help="K pages per page template (with --sitemap, the most recently modified first)",
+    )
     analyze.add_argument("--column", default=None, help="the URL column of a CSV/Parquet input")
     analyze.add_argument(
         "-o", "--output", type=Path, default=None, help=".parquet or .csv (default: print only)"
@@ -231,6 +345,58 @@ def build_parser() -> argparse.ArgumentParser:
         "-o is then a new directory that receives a Parquet dataset",
     )
     _add_run_options(analyze, engines=True)
+    _add_assertion_options(analyze, required=False)
+
+    judge = _command(
+        commands,
+        "check",
+        "judge a results file with Lighthouse CI assertions or a budget.json",
+        CHECK_EXAMPLES,
+    )
+    judge.add_argument("results", type=Path, help="a .parquet file psdata analyze wrote")
+    judge.add_argument(
+        "--cache-dir", type=Path, default=None, help="the result store, if not the results' own"
+    )
+    _add_assertion_options(judge, required=True)
+
+    sitemap = _command(
+        commands, "sitemap", "list the page URLs of a site's sitemaps", SITEMAP_EXAMPLES
+    )
+    sitemap.add_argument("site", help="a site (https://example.com), robots.txt or sitemap URL")
+    sitemap.add_argument(
+        "-o", "--output", type=Path, default=None, help=".csv or .parquet (default: print only)"
+    )
+    sitemap.add_argument(
+        "--per-template",
+        type=positive,
+        default=None,
+        metavar="K",
+        help="keep K URLs per page template, most recently modified first (default: all)",
+    )
+    sitemap.add_argument(
+        "--seed", type=int, default=0, help="random order of ties in --per-template (default: 0)"
+    )
+    sitemap.add_argument(
+        "--max-urls",
+        type=positive,
+        default=sitemap_default("max_urls"),
+        metavar="N",
+        help="stop after N URLs (default: %(default)s)",
+    )
+    sitemap.add_argument(
+        "--max-sitemaps",
+        type=positive,
+        default=sitemap_default("max_sitemaps"),
+        metavar="N",
+        help="read at most N sitemaps (default: %(default)s)",
+    )
+    sitemap.add_argument(
+        "--timeout",
+        type=float,
+        default=sitemap_default("timeout"),
+        metavar="SECONDS",
+        help="for the whole reading (default: %(default)s)",
+    )
 
     demo = _command(
         commands, "demo", "serve the bundled demo site on 127.0.0.1 and score it", DEMO_EXAMPLES
@@ -239,6 +405,24 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", type=Path, default=Path("psdata-demo.parquet"), help=".parquet or .csv"
     )
     _add_run_options(demo, engines=False)
+
+    page = _command(
+        commands,
+        "report",
+        "write one HTML page: the batch's summary and each row's Lighthouse report",
+        REPORT_EXAMPLES,
+    )
+    page.add_argument("input", type=Path, help="a result file of psdata analyze (.parquet)")
+    page.add_argument(
+        "-o", "--output", type=Path, default=Path("psdata-report.html"), help="the HTML file"
+    )
+    page.add_argument("--title", default=None, help="the page's title")
+    page.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=None,
+        help="the result store holding the rows' audits, if not the one the file was made with",
+    )
 
     cache = _command(commands, "cache", "show or clear the result store", CACHE_EXAMPLES)
     actions = cache.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -300,19 +484,75 @@ def _status(frame: pd.DataFrame) -> int:
     return EXIT_OK if frame["error"].isna().all() else EXIT_FAILED_ROWS
 
 
-def run_analyze(args: argparse.Namespace) -> int:
-    """``psdata analyze``: read the URLs, score them, print a summary, write the output."""
-    options = analyze_options(args)
+def read_site(site: str, per_template: int | None, seed: int = 0, **limits: Any) -> pd.DataFrame:
+    """The URLs of *site*'s sitemaps (*per_template* of each template, if given); every
+    sitemap's problem is printed on stderr."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SitemapWarning)
+        urls = sitemap_urls(site, **limits)
+    for warning in caught:
+        print(f"psdata: warning: {warning.message}", file=sys.stderr)
+    found = len(urls)
+    if per_template is not None:
+        urls = sample(urls, per_template=per_template, seed=seed)
+    templates = urls["template"].nunique()
+    print(f"{found} URLs in the sitemaps of {site}; {len(urls)} kept, {templates} templates.")
+    return urls
+
+
+def run_sitemap(args: argparse.Namespace) -> int:
+    """``psdata sitemap``: list a site's page URLs and templates; write them."""
+    urls = read_site(
+        args.site,
+        args.per_template,
+        args.seed,
+        max_urls=args.max_urls,
+        max_sitemaps=args.max_sitemaps,
+        timeout=args.timeout,
+    )
+    with pd.option_context("display.width", 200, "display.max_colwidth", 80):
+        print(urls["template"].value_counts().rename("urls").to_string())
+    if args.output is not None:
+        write_frame(urls, args.output)
+        print(f"Wrote {args.output}")
+    return EXIT_OK
+
+
+def analyze_input(args: argparse.Namespace) -> pd.Series | pd.DataFrame:
+    """What ``psdata analyze`` scores: its input file's URLs or the ``--sitemap``'s (with
+    their templates), ``--per-template`` of each template if given."""
+    if (args.input is None) == (args.sitemap is None):
+        raise UsageError("give an input file or --sitemap URL (one of them).")
+    if args.sitemap is not None:
+        return read_site(args.sitemap, args.per_template)
     try:
         urls = read_urls(args.input, args.column)
     except (OSError, ValueError) as exc:
         raise UsageError(f"cannot read {args.input}: {exc}") from None
+    return urls if args.per_template is None else sample(urls, per_template=args.per_template)
+
+
+def run_analyze(args: argparse.Namespace) -> int:
+    """``psdata analyze``: read the URLs, score them, print a summary, write the output."""
+    options = analyze_options(args)
+    if args.assertions is not None:
+        load_assertions(args.assertions)  # a bad file fails before anything is measured
+    elif args.junit is not None or args.summary is not None:
+        raise UsageError("--junit and --summary report on --assertions FILE; give it.")
+    urls = analyze_input(args)
     if args.scheduler is not None:  # the workers measure: this machine needs no Chromium
         from .dask import analyze_on_cluster
 
         if args.output is None:
             raise UsageError("--scheduler needs -o DIRECTORY for the Parquet dataset.")
+        if args.assertions is not None:
+            raise UsageError(
+                "--assertions does not work with --scheduler: the details assertions read"
+                " stay in the workers' result stores."
+            )
         options["progress"] = False
+        if isinstance(urls, pd.DataFrame):  # the URLs only: no template column in the dataset
+            urls = urls["url"]
         rows, failed = analyze_on_cluster(
             urls, args.scheduler, args.output, lambda series: analyze(series, **options)
         )
@@ -325,7 +565,33 @@ def run_analyze(args: argparse.Namespace) -> int:
     if args.output is not None:
         write_frame(frame, args.output)
         print(f"Wrote {args.output}")
-    return _status(frame)
+    status = _status(frame)
+    if args.assertions is not None:
+        print()
+        status = max(status, report_checks(check(frame, args.assertions), args))
+    return status
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """``psdata check``: judge a results file, print the failures, write the reports."""
+    try:
+        frame = pd.read_parquet(args.results)
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"cannot read {args.results} as Parquet: {exc}") from None
+    return report_checks(check(frame, args.assertions, cache_dir=_cache_dir(args)), args)
+
+
+def report_checks(checks: pd.DataFrame, args: argparse.Namespace) -> int:
+    """Print the text report, write ``--junit`` / ``--summary``; 1 if an error assertion failed."""
+    print(check_report(checks), end="")
+    for path, form in ((args.junit, "junit"), (args.summary, "markdown")):
+        if path is not None:
+            try:
+                path.write_text(check_report(checks, form), encoding="utf-8")
+            except OSError as exc:
+                raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+            print(f"Wrote {path}")
+    return EXIT_FAILED_ROWS if error_failures(checks) else EXIT_OK
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -361,6 +627,25 @@ def _demo_status(frame: pd.DataFrame) -> int:
     return EXIT_OK if as_designed else EXIT_FAILED_ROWS
 
 
+def run_report(args: argparse.Namespace) -> int:
+    """``psdata report``: one HTML page of a result file, with each row's Lighthouse report."""
+    if not args.input.is_file():
+        raise UsageError(f"cannot read {args.input}: no such file")
+    try:
+        frame = read_frame(args.input)
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"cannot read {args.input}: {exc}") from None
+    missing = [name for name in ("url", "strategy", "error") if name not in frame.columns]
+    if missing:
+        raise UsageError(
+            f"{args.input} is not a psdata result (no column {', '.join(missing)}); "
+            "write one with psdata analyze -o FILE.parquet"
+        )
+    path = report(frame, args.output, title=args.title, cache_dir=_cache_dir(args))
+    print(f"Wrote {path} ({len(frame)} rows): open it in a browser.")
+    return EXIT_OK
+
+
 def run_cache(args: argparse.Namespace) -> int:
     """``psdata cache info`` / ``psdata cache clear``."""
     if args.action == "info":
@@ -385,7 +670,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     >>> main(["cache", "info", "--cache-dir", "/nonexistent/psdata"])  # doctest: +SKIP
     """
     args = build_parser().parse_args(argv)  # usage errors exit with status 2
-    runners = {"analyze": run_analyze, "demo": run_demo, "cache": run_cache}
+    runners = {
+        "analyze": run_analyze,
+        "check": run_check,
+        "sitemap": run_sitemap,
+        "demo": run_demo,
+        "report": run_report,
+        "cache": run_cache,
+    }
     try:
         return runners[args.command](args)
     except AnalysisError as exc:  # errors="raise": the first failed row

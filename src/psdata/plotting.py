@@ -1,5 +1,5 @@
-"""Matplotlib views of a psdata result frame: scores, Core Web Vitals, throughput, contexts,
-performance opportunities.
+"""Matplotlib views of a psdata result frame: scores, scores per page template, Core Web
+Vitals, throughput, contexts, performance opportunities.
 
 Every function takes the DataFrame returned by ``psdata.analyze`` (any index, including the
 ``(input index, strategy)`` MultiIndex of a two-strategy run), draws on *ax* or on a new
@@ -53,6 +53,13 @@ VITALS: dict[str, tuple[str, str, float, Thresholds]] = {
 }
 #: Lowest score (0–100) of the good and the average band.
 _GOOD_FROM, _AVERAGE_FROM = (round(band.min_score * 100) for band in SCORE_BANDS[:2])
+#: The bands on a 0–100 score axis, poor first: (from, to, colour), and their legend names.
+_SCORE_SPANS = (
+    (-2, _AVERAGE_FROM - 0.5, POOR),
+    (_AVERAGE_FROM - 0.5, _GOOD_FROM - 0.5, AVERAGE),
+    (_GOOD_FROM - 0.5, 102, GOOD),
+)
+_SCORE_RANGES = (f"{_GOOD_FROM}–100", f"{_AVERAGE_FROM}–{_GOOD_FROM - 1}", f"0–{_AVERAGE_FROM - 1}")
 _MARKERS = ("o", "s", "^")
 _STATE_COLORS = {"idle": "#9aa0a6", "busy": OK_COLOR, "recycling": AVERAGE, "crashed": POOR}
 _LEGEND_RIGHT: dict[str, Any] = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0)}
@@ -289,8 +296,7 @@ def plot_scores(
     ax = _axes(ax, (9, 5))
     labels, groups = _strategies(df)
     offsets = np.linspace(-0.2, 0.2, len(groups)) if len(groups) > 1 else np.zeros(1)
-    average, good = _AVERAGE_FROM - 0.5, _GOOD_FROM - 0.5
-    for low, high, color in ((-2, average, POOR), (average, good, AVERAGE), (good, 102, GOOD)):
+    for low, high, color in _SCORE_SPANS:
         ax.axhspan(low, high, color=color, alpha=0.12, linewidth=0)
     rng = np.random.default_rng(0)
     failed = _failed(df)
@@ -322,9 +328,7 @@ def plot_scores(
     ax.set(title="Lighthouse category scores", ylabel="score (0–100)", ylim=(-2, 102))
     ax.set_xticks(range(len(categories)), ticks)
     ax.set_xlim(-0.5, len(categories) - 0.5)
-    handles: list[Any] = _band_handles(
-        (f"{_GOOD_FROM}–100", f"{_AVERAGE_FROM}–{_GOOD_FROM - 1}", f"0–{_AVERAGE_FROM - 1}")
-    )
+    handles: list[Any] = _band_handles(_SCORE_RANGES)
     if len(groups) > 1:
         handles += [
             Line2D([], [], marker=m, linestyle="", color="0.4", label=g)
@@ -332,6 +336,97 @@ def plot_scores(
         ]
     ax.legend(handles=handles, **_LEGEND_RIGHT)
     if not ax.collections:
+        _no_data(ax, "no scores")
+    return ax
+
+
+def plot_templates(
+    df: pd.DataFrame, ax: Axes | None = None, category: str = "performance", top: int = 20
+) -> Axes:
+    """Distribution of one category's score per page template, worst median on top.
+
+    One row per template (the ``template`` column that ``analyze`` keeps from the frame
+    of :func:`psdata.sitemap_urls`), one point per page coloured by band, a black tick at
+    the median; each label gives the template's pages and its rows without a score. The
+    title says how many rows were left out as errors (no score), and how many templates
+    beyond the *top* most measured ones are not shown. With both strategies, points are
+    told apart by marker.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A psdata result frame with a ``template`` column.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when None.
+    category : str
+        The score column to show.
+    top : int
+        How many templates to show at most (those with the most rows).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from psdata._frame import build_frame
+    >>> df = build_frame([{"strategy": "mobile", "performance": p} for p in (95, 40, None)])
+    >>> df.insert(1, "template", ["/p/{slug}", "/p/{slug}", "/blog/{slug}"])
+    >>> plot_templates(df).get_title()
+    'Performance score per template · 1 row left out as errors (no score)'
+    """
+    if "template" not in df.columns:
+        raise ValueError(
+            "plot_templates needs a 'template' column: analyze the frame of psdata.sitemap_urls."
+        )
+    templates = df["template"].astype("string").fillna("(no template)")
+    scores = _floats(df[category])
+    labels, groups = _strategies(df)
+    counts = templates.value_counts(sort=True)
+    shown = counts.index[:top]
+    medians = {t: _median(scores[(templates == t).to_numpy()]) for t in shown}
+    order = sorted(shown, key=lambda t: (np.isnan(medians[t]), medians[t]))
+    ax = _axes(ax, (9, 1.5 + 0.45 * max(len(order), 1)))
+    errors = int(np.isnan(scores).sum())
+    title = f"{CATEGORY_TITLES.get(category, category)} score per template"
+    if errors:
+        title += f" · {errors} {'row' if errors == 1 else 'rows'} left out as errors (no score)"
+    if len(counts) > len(shown):
+        title += f"\n{len(counts) - len(shown)} smaller templates not shown"
+    ax.set(title=title, xlabel="score (0–100)", xlim=(-2, 102))
+    for low, high, color in _SCORE_SPANS:
+        ax.axvspan(low, high, color=color, alpha=0.12, linewidth=0)
+    rng = np.random.default_rng(0)
+    ticks = []
+    for row, template in enumerate(order):
+        rows = (templates == template).to_numpy()
+        missing = int(np.isnan(scores[rows]).sum())
+        count = f"{rows.sum()} {'row' if rows.sum() == 1 else 'rows'}"
+        ticks.append(f"{template}\n{count}" + (f", {missing} no score" if missing else ""))
+        for group, marker in zip(groups, _MARKERS, strict=False):
+            values = scores[rows & (labels == group) & ~np.isnan(scores)]
+            ax.scatter(
+                values,
+                row + rng.uniform(-0.2, 0.2, values.size),
+                c=_score_colors(values),
+                marker=marker,
+                s=22,
+                edgecolors="0.25",
+                linewidths=0.4,
+                zorder=3,
+            )
+        if not np.isnan(medians[template]):
+            ax.vlines(medians[template], row - 0.3, row + 0.3, color="black", zorder=4)
+    ax.set_yticks(range(len(order)), ticks)
+    ax.set_ylim(max(len(order), 1) - 0.5, -0.5)
+    handles: list[Any] = _band_handles(_SCORE_RANGES)
+    if len(groups) > 1:
+        handles += [
+            Line2D([], [], marker=m, linestyle="", color="0.4", label=g)
+            for g, m in zip(groups, _MARKERS, strict=False)
+        ]
+    ax.legend(handles=handles, **_LEGEND_RIGHT)
+    if not (~np.isnan(scores)).any():
         _no_data(ax, "no scores")
     return ax
 
@@ -571,6 +666,12 @@ def _tally(values: int, errors: int, missing: int, noun: str = "value", sep: str
     if missing:
         parts.append(f"{missing} missing")
     return sep.join(parts)
+
+
+def _median(values: _FloatArray) -> float:
+    """The median of the values that are not NaN (NaN when there are none)."""
+    present = values[~np.isnan(values)]
+    return float(np.median(present)) if present.size else np.nan
 
 
 def _cached(df: pd.DataFrame) -> npt.NDArray[np.bool_]:

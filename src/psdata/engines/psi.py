@@ -448,7 +448,11 @@ def record_from_psi(
         and no lab metric (those the report had are in the details' ``observed``).
     details : dict
         ``{"categories": {name: {"score", "audits": [{"id", "title", "score",
-        "weight", "display_mode"}]}}}``, scores 0..1 as Lighthouse writes them.
+        "weight", "display_mode", "numeric_value", "details"}]}}, "requests": [...],
+        "lhr": ...}``: scores 0..1 as Lighthouse writes them, each audit's ``numericValue``
+        and ``details.items``, the ``network-requests`` audit's rows as the lab engine's
+        request list (``url``, ``resource_type``, ``transfer_size``, ``protocol``), and
+        ``lhr``, Google's Lighthouse report as it came (``psdata.to_lhr``).
 
     Examples
     --------
@@ -472,7 +476,7 @@ def record_from_psi(
         "final_url": lhr.get("finalDisplayedUrl") or lhr.get("finalUrl"),
         "attempts": response.get(ATTEMPTS_KEY),
     }
-    details: dict[str, Any] = {"categories": {}}
+    details: dict[str, Any] = {"categories": {}, "lhr": lhr}
     scores: dict[str, float | None] = {}
     categories: Mapping[str, Any] = lhr.get("categories") or {}
     for name, (_, lighthouse_id) in _CATEGORY_IDS.items():
@@ -498,11 +502,12 @@ def record_from_psi(
     if ttfb is not None:
         values["ttfb_ms"] = ttfb
     values["total_bytes"] = _number((audits.get("total-byte-weight") or {}).get("numericValue"))
-    requests = ((audits.get("network-requests") or {}).get("details") or {}).get("items")
-    if isinstance(requests, list):
+    requests = _items(audits.get("network-requests") or {})
+    if requests:
         values["request_count"] = len(requests)
         main = [item for item in requests if item.get("url") == values["final_url"]]
         values["status"] = _number(main[0].get("statusCode")) if main else None
+        details["requests"] = [_request(item) for item in requests]
 
     error = lhr.get("runtimeError")
     if not lhr:
@@ -525,6 +530,24 @@ def _audit(ref: Mapping[str, Any], audit: Mapping[str, Any]) -> dict[str, Any]:
         "score": _number(audit.get("score")),
         "weight": _number(ref.get("weight")),
         "display_mode": audit.get("scoreDisplayMode"),
+        "numeric_value": _number(audit.get("numericValue")),
+        "details": _items(audit),
+    }
+
+
+def _items(audit: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The rows of an audit's ``details.items`` (tables, lists, opportunities)."""
+    items = (audit.get("details") or {}).get("items")
+    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+
+
+def _request(item: Mapping[str, Any]) -> dict[str, Any]:
+    """A ``network-requests`` row in the lab engine's request-list shape."""
+    return {
+        "url": item.get("url"),
+        "resource_type": item.get("resourceType"),
+        "transfer_size": _number(item.get("transferSize")) or 0,
+        "protocol": item.get("protocol"),
     }
 
 

@@ -48,6 +48,9 @@ class AuditResult:
     #: Lighthouse 12's ``metricSavings``: estimated gain per metric ("FCP", "LCP", "TBT",
     #: "CLS"), only for the metrics that could be derived.
     metric_savings: dict[str, float] = field(default_factory=dict)
+    #: Lighthouse's ``numericValue`` (what ``maxNumericValue`` assertions read), where
+    #: psdata computes one: the metric audits' values.
+    numeric_value: float | None = None
 
 
 @dataclass

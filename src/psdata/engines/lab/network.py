@@ -1,9 +1,7 @@
-"""The page's network activity, from its own CDP ``Network`` events, and which hosts are
-first party."""
+"""The page's network activity, from its own CDP ``Network`` events."""
 
 from __future__ import annotations
 
-import ipaddress
 import time
 from typing import Any
 
@@ -14,9 +12,6 @@ LONG_LIVED_TYPES = frozenset({"EventSource", "WebSocket"})
 #: Chromium's priorities of the requests Lighthouse calls critical (a fetch, a script,
 #: a stylesheet, an image in view...).
 CRITICAL_PRIORITIES = frozenset({"VeryHigh", "High"})
-#: Second-level labels under which sites register (``example.co.uk``), for
-#: :func:`registrable_domain`.
-_SECOND_LEVEL_LABELS = frozenset({"ac", "co", "com", "edu", "gov", "go", "ne", "net", "or", "org"})
 
 
 class NetworkLog:
@@ -177,24 +172,3 @@ class NetworkLog:
     def measured(self) -> list[NetworkRequest]:
         """Every request except ``data:`` URLs, in start order."""
         return [r for r in self.requests.values() if not r.url.startswith("data:")]
-
-
-def registrable_domain(host: str) -> str:
-    """The site a host belongs to (first-party test), approximated without the suffix list.
-
-    An IP address is its own site; otherwise the last two labels, or three under a
-    country code's common second level (``co.uk``, ``com.au``...).
-
-    >>> registrable_domain("cdn.example.co.uk"), registrable_domain("a.b.example.com")
-    ('example.co.uk', 'example.com')
-    >>> registrable_domain("127.0.0.1")
-    '127.0.0.1'
-    """
-    host = host.strip("[]").lower().rstrip(".")
-    try:
-        return str(ipaddress.ip_address(host))
-    except ValueError:
-        pass
-    labels = host.split(".")
-    country = len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL_LABELS
-    return ".".join(labels[-3:] if country else labels[-2:])

@@ -234,7 +234,7 @@ def performance_audits(values: Mapping[str, float | None], form_factor: str) -> 
     -------
     list[AuditResult]
         In Lighthouse's audit order, with Lighthouse's ids and titles, the category
-        weight, the score and ``details=[{"numericValue": value}]``. A missing
+        weight, the score, ``numeric_value`` and ``details=[{"numericValue": value}]``. A missing
         (``None`` or NaN) metric gets ``score=None``, no details and an explanation.
 
     Raises
@@ -272,6 +272,7 @@ def performance_audits(values: Mapping[str, float | None], form_factor: str) -> 
                 weight,
                 display_mode=NUMERIC,
                 details=[{"numericValue": value}],
+                numeric_value=value,
             )
         audits.append(audit)
     return audits

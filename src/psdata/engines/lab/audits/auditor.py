@@ -23,10 +23,10 @@ from urllib.parse import urlsplit
 from playwright.async_api import CDPSession, Page
 
 from ...._lighthouse import CATEGORIES as ALL_CATEGORIES
+from ...._urls import registrable_domain
 from ..audit_results import category, describe, undecided
 from ..budget import BUDGET
 from ..evidence import AuditResult, CategoryResult, NetworkRequest
-from ..network import registrable_domain
 from ._common import PageEvidence, evaluate
 from .accessibility import AXE_RULES, SCORED_RULES, accessibility_audits, run_axe
 from .best_practices import best_practices_audits

@@ -7,9 +7,9 @@ import re
 from typing import Any
 
 from ...._lighthouse import INFORMATIVE, METRIC_SAVINGS
+from ...._urls import registrable_domain
 from ..audit_results import not_applicable, undecided
 from ..evidence import AuditResult, NetworkRequest
-from ..network import registrable_domain
 from ._common import NO_SIMULATOR, missing, origin, result
 from .evidence import OpportunityEvidence
 

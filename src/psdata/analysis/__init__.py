@@ -1,0 +1,8 @@
+"""Pure analysis over result frames: they take frames and know nothing of engines.
+
+- :mod:`.check`: :func:`psdata.check`, Lighthouse CI assertions and budgets
+  (:mod:`.lhci_config` reads them, :mod:`.assertions` judges runs with them,
+  :mod:`.check_report` writes the outcome for people and CI systems).
+- :mod:`.templates`: :func:`psdata.url_templates` (each URL's route template) and
+  :func:`psdata.sample` (a few URLs per template).
+"""
