@@ -4,7 +4,7 @@ Every option of ``psdata analyze`` is a keyword of :func:`psdata.analyze`, with 
 name and default: its flag is built from the option's declaration (:mod:`psdata._options`).
 Exit status: 0 when every row was scored, 1 when some rows failed (their errors are in
 the output file), 2 for a usage or configuration error (bad option, unreadable input, no
-Chromium), with the message on stderr. The PageSpeed Insights key is read from
+usable Chromium), with the message on stderr. The PageSpeed Insights key is read from
 ``PSDATA_PSI_KEY`` or ``--psi-key-file``, never from a plain argument (which would land in
 the shell's history).
 """
@@ -29,7 +29,6 @@ from . import (
     cache_info,
     clear_cache,
     demo_urls,
-    find_chromium,
     serve_demo_site,
     to_parquet,
 )
@@ -318,9 +317,7 @@ def run_analyze(args: argparse.Namespace) -> int:
         )
         print(f"Wrote {rows} rows ({failed} with an error) to the Parquet dataset {args.output}")
         return EXIT_OK if failed == 0 else EXIT_FAILED_ROWS
-    if options["engine"] == "lab":
-        find_chromium()  # no Chromium is a setup error (exit 2), not a failure per row
-    frame = analyze(urls, **options)
+    frame = analyze(urls, **options)  # no usable Chromium raises at once: exit 2
     print_summary(frame)
     if args.output is not None:
         write_frame(frame, args.output)
@@ -331,7 +328,6 @@ def run_analyze(args: argparse.Namespace) -> int:
 def run_demo(args: argparse.Namespace) -> int:
     """Serve the demo site on 127.0.0.1, score it, print it, save it and read it back."""
     options = analyze_options(args)
-    find_chromium()
     with serve_demo_site() as site:
         print(f"Serving the demo site at {site.base_url}")
         frame = analyze(pd.Series(demo_urls(site), name="url"), **options)
