@@ -438,7 +438,7 @@ async def _simulate(
         return {
             "metrics": missing,
             "warnings": [
-                f"Simulated throttling failed ({exc}): no simulated FCP, LCP, Speed Index or"
+                f"Simulated throttling failed: {exc}. No simulated FCP, LCP, Speed Index or"
                 " TBT; the unthrottled values observed are in the record's details"
                 " (simulation.observed)."
             ],
