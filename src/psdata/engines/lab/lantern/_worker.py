@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 
 from psdata._errors import InternalError, PageTimeoutError
-from psdata._loop import running_loop_thread
+from psdata._loop import close_at_shutdown
 from psdata.engines.lab.budget import BUDGET
 
 __all__ = [
@@ -252,7 +252,6 @@ class LanternWorker:
         self._ids = itertools.count(1)
         #: Counters: worker starts, requests answered, time spent starting workers.
         self.stats: dict[str, float] = {"starts": 0, "requests": 0, "start_s": 0.0}
-        self._hooked: object = None  # the loop thread whose shutdown closes this worker
 
     def _running(self) -> _Process:
         with self._lock:
@@ -262,21 +261,7 @@ class LanternWorker:
                 process = self._process = _Process(self._node or node_executable())
                 self.stats["starts"] += 1
                 self.stats["start_s"] += time.perf_counter() - start
-            self._hook_shutdown()
             return process
-
-    def _hook_shutdown(self) -> None:
-        """Close with psdata's loop thread once used from it (psdata.shutdown), whichever
-        thread started the process."""
-        thread = running_loop_thread()
-        if thread is None or thread is self._hooked:
-            return
-
-        async def close() -> None:
-            self.close()  # brief; at interpreter exit no executor thread is to be had
-
-        thread.add_shutdown_hook(close)
-        self._hooked = thread
 
     async def request(
         self,
@@ -321,8 +306,7 @@ class LanternWorker:
     def start(self) -> None:
         """Start the Node process now (it loads Lantern while the first page loads).
 
-        Idempotent; requests start it anyway. Call from the thread of the event loop
-        that will send the requests, so psdata's shutdown closes it.
+        Idempotent; requests start it anyway.
         """
         self._running()
 
@@ -362,3 +346,4 @@ def close_worker() -> None:
 
 
 atexit.register(close_worker)
+close_at_shutdown(close_worker)  # whichever thread started it
