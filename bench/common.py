@@ -101,11 +101,12 @@ def pages_tag() -> str:
 
 
 @contextlib.contextmanager
-def serve_pages() -> Iterator[Any]:
-    """Serve ``bench/pages`` on 127.0.0.1 (a random port) for the duration."""
+def serve_pages(record_requests: bool = False) -> Iterator[Any]:
+    """Serve ``bench/pages`` on 127.0.0.1 (a random port) for the duration
+    (*record_requests*: keep every request in ``site.requests``)."""
     from psdata.demo.server import serve_directory
 
-    site = serve_directory(PAGES_DIR, host="127.0.0.1")
+    site = serve_directory(PAGES_DIR, host="127.0.0.1", record_requests=record_requests)
     try:
         yield site
     finally:

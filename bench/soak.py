@@ -1,14 +1,19 @@
-"""Soak test: does psdata's browser memory stay flat over a long batch?
+"""Soak test: over a long batch with faults mixed in, is every row back, does psdata's
+memory stay flat, and is no process left over?
 
-Serves ``bench/pages`` on 127.0.0.1 and scores N (default 1000) unique URLs (the
-manifest's quick pages in turn, each with a unique ``?soak=`` query string) through
+Serves ``bench/pages`` and the fault corpus (:mod:`psdata.demo.faults`) on 127.0.0.1 and
+scores N (default 1000) unique URLs (the manifest's quick pages in turn, every 20th a
+page of the fault corpus, each with a unique ``?soak=`` query string) through
 ``psdata.analyze`` in chunks of 100, all with one cache directory: by default all four
-categories with psdata's default throttling and waits, concurrency 3. After every chunk it
+categories with psdata's default throttling (simulate), waits and timeout, concurrency
+3; and the Lantern worker is killed (SIGKILL) every 200 pages. After every chunk it
 prints Chromium's total memory (``browser_memory_bytes``), this process's memory, browser
-launches, rows scored and errors; then the ratio of the final memory to the memory after
-the first 100 URLs (target ≤ 1.5).
+launches, rows back, good pages scored, fault pages as expected, and Lantern kills; at
+the end the targets: every row back, every good page scored, every fault page with one
+of its outcomes, the ratio of the last chunk's memory to the first 100 URLs' (≤ 1.5),
+and no process of psdata's left after ``psdata.shutdown()``.
 
-    .venv/bin/python bench/soak.py --quick            # 100 URLs in chunks of 25, ~2.5 min
+    .venv/bin/python bench/soak.py --quick            # 100 URLs in chunks of 25, ~5 min
     .venv/bin/python bench/soak.py                    # 1000 URLs
 
 All raw numbers go to ``bench/out/soak-*.json``.
@@ -19,10 +24,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import itertools
+import signal
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +46,12 @@ MB = 2**20
 TARGET_GROWTH = 1.5
 QUICK_URLS = 100
 QUICK_CHUNK = 25
+QUICK_KILL_EVERY = 40
 SETTLE_LIMIT_S = 15.0
+FAULT_EVERY = 20
+KILL_LANTERN_EVERY = 200
+#: How long psdata's processes may take to exit after psdata.shutdown().
+EXIT_LIMIT_S = 15.0
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -51,7 +64,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--quick",
         action="store_true",
         help=f"smoke test: {QUICK_URLS} URLs in chunks of {QUICK_CHUNK}, memory baseline after "
-        f"the first chunk (~2.5 min)",
+        f"the first chunk, Lantern killed every {QUICK_KILL_EVERY} pages (~5 min)",
     )
     parser.add_argument("--chunk", type=int, default=100, help="URLs per analyze() call")
     parser.add_argument(
@@ -71,15 +84,117 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="categories to score (default: all four)",
     )
     parser.add_argument("--strategy", choices=("mobile", "desktop"), default="mobile")
+    parser.add_argument(
+        "--fault-every",
+        type=int,
+        default=FAULT_EVERY,
+        help=f"every Nth URL is a page of the fault corpus (default {FAULT_EVERY}; 0: none)",
+    )
+    parser.add_argument(
+        "--kill-lantern-every",
+        type=int,
+        default=KILL_LANTERN_EVERY,
+        help=f"SIGKILL the Lantern worker every N pages (default {KILL_LANTERN_EVERY}; 0: never)",
+    )
     parser.add_argument("--repeat", type=int, default=1, help="soak runs; medians are reported")
     return parser.parse_args(argv)
 
 
-def soak_urls(site: Any, n: int, run: int) -> list[str]:
-    """N unique URLs cycling through the manifest's quick pages."""
-    paths = common.select_pages(quick_only=True)
-    cycle = itertools.cycle(paths)
-    return [common.with_query(site.url(next(cycle)), "soak", f"{run}-{i}") for i in range(n)]
+def soak_urls(
+    site: Any, fault_site: Any, n: int, run: int, fault_every: int
+) -> list[tuple[str, str | None]]:
+    """N unique URLs cycling through the manifest's quick pages, every *fault_every*-th
+    through the fault corpus instead; each with its fault path (None: a good page)."""
+    from psdata.demo.faults import FAULT_PAGES
+
+    pages = itertools.cycle(common.select_pages(quick_only=True))
+    faults = itertools.cycle(FAULT_PAGES)
+    urls: list[tuple[str, str | None]] = []
+    for i in range(n):
+        fault = next(faults) if fault_every and (i + 1) % fault_every == 0 else None
+        url = fault_site.url(fault) if fault else site.url(next(pages))
+        urls.append((common.with_query(url, "soak", f"{run}-{i}"), fault))
+    return urls
+
+
+class LanternKiller(threading.Thread):
+    """Kill the Lantern worker (SIGKILL) each time *every* more soak pages were requested
+    from *sites*; ``kills`` records when, and which process."""
+
+    def __init__(self, sites: Sequence[Any], every: int) -> None:
+        super().__init__(daemon=True)
+        self.sites = sites
+        self.every = every
+        self.kills: list[dict[str, int]] = []
+        self.stopping = threading.Event()
+
+    def requested(self) -> int:
+        """Soak pages requested so far (their documents carry the ``soak`` query)."""
+        return sum(1 for site in self.sites for r in site.requests if "soak=" in r.path)
+
+    def run(self) -> None:
+        import os
+
+        from psdata.engines.lab.lantern import get_worker
+
+        due = self.every
+        while self.every and not self.stopping.wait(0.2):
+            pages = self.requested()
+            pid = get_worker().pid
+            if pages >= due and pid is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+                    self.kills.append({"pages": pages, "pid": pid})
+                due += self.every
+
+    def __enter__(self) -> LanternKiller:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stopping.set()
+        self.join()
+
+
+def check_rows(frame: Any, urls: Sequence[tuple[str, str | None]]) -> dict[str, Any]:
+    """What a chunk gave: rows back, good pages scored (and why not), fault pages with one
+    of their outcomes (and the others), rows warned about Lantern or the trace."""
+    import pandas as pd
+
+    from psdata.demo.faults import FAULT_PAGES
+
+    found: dict[str, Any] = {"rows": len(frame), "good": 0, "good_scored": 0, "faults": 0}
+    found |= {"faults_as_expected": 0, "lantern_warnings": 0, "trace_warnings": 0}
+    found |= {"unscored": [], "unexpected": []}
+    for (_, row), (url, fault) in zip(frame.iterrows(), urls, strict=True):
+        warnings = row["warnings"] if isinstance(row["warnings"], str) else ""
+        found["lantern_warnings"] += "Lantern" in warnings
+        found["trace_warnings"] += "main-thread trace" in warnings.lower()
+        error_type = None if pd.isna(row["error_type"]) else str(row["error_type"])
+        if fault is None:
+            found["good"] += 1
+            if error_type is None and pd.notna(row["performance"]):
+                found["good_scored"] += 1
+            else:
+                why = row["error"] if error_type else warnings
+                found["unscored"].append({"url": url, "why": why})
+        else:
+            found["faults"] += 1
+            if error_type in FAULT_PAGES[fault]:
+                found["faults_as_expected"] += 1
+            else:
+                found["unexpected"].append({"url": url, "fault": fault, "got": error_type})
+    return found
+
+
+def processes_left(limit_s: float = EXIT_LIMIT_S) -> list[int]:
+    """This process's children still alive *limit_s* after psdata.shutdown()."""
+    import psdata
+
+    children = psutil.Process().children(recursive=True)
+    psdata.shutdown()
+    _, alive = psutil.wait_procs(children, timeout=limit_s)
+    return [p.pid for p in alive]
 
 
 def browser_roots() -> int:
@@ -106,7 +221,12 @@ def wait_for_one_browser(limit_s: float = SETTLE_LIMIT_S) -> float:
     return time.perf_counter() - start
 
 
-def one_run(urls: list[str], args: argparse.Namespace, clock: Any, run: int) -> dict[str, Any]:
+def one_run(
+    urls: list[tuple[str, str | None]],
+    args: argparse.Namespace,
+    sites: Sequence[Any],
+    run: int,
+) -> dict[str, Any]:
     import psdata
     from psdata.engines.lab.browser import browser_memory_bytes
 
@@ -115,6 +235,9 @@ def one_run(urls: list[str], args: argparse.Namespace, clock: Any, run: int) -> 
     me = psutil.Process()
     checkpoints: list[dict[str, Any]] = []
     errors: Counter[str] = Counter()
+    checked: Counter[str] = Counter()
+    unscored: list[dict[str, Any]] = []
+    unexpected: list[dict[str, Any]] = []
     scored = done = 0
     start = time.perf_counter()
     headers = [
@@ -126,20 +249,25 @@ def one_run(urls: list[str], args: argparse.Namespace, clock: Any, run: int) -> 
         "chunk peak MB",
         "python MB",
         "launches",
-        "scored",
-        "errors",
+        "rows",
+        "good scored",
+        "faults ok",
+        "kills",
     ]
     print(
         f"\n=== soak run {run}: {len(urls)} URLs, concurrency {args.concurrency}, "
-        f"quiet window {args.quiet_window_ms or 'default'} ms, {', '.join(args.categories)} ==="
+        f"quiet window {args.quiet_window_ms or 'default'} ms, {', '.join(args.categories)}, "
+        f"a fault every {args.fault_every or '-'} URLs, Lantern killed every "
+        f"{args.kill_lantern_every or '-'} pages ==="
     )
     sampler = common.MemorySampler(browser_memory_bytes, interval=0.2)
-    with tempfile.TemporaryDirectory(prefix="psdata-soak-") as cache_dir, sampler:
+    killer = LanternKiller(sites, args.kill_lantern_every)
+    with tempfile.TemporaryDirectory(prefix="psdata-soak-") as cache_dir, sampler, killer:
         for offset in range(0, len(urls), args.chunk):
             chunk = urls[offset : offset + args.chunk]
             first_sample = len(sampler.samples)
             frame = psdata.analyze(
-                chunk,
+                [url for url, _ in chunk],
                 strategy=args.strategy,
                 categories=args.categories,
                 concurrency=args.concurrency,
@@ -150,6 +278,10 @@ def one_run(urls: list[str], args: argparse.Namespace, clock: Any, run: int) -> 
             done += len(chunk)
             scored += int(frame["performance"].notna().sum())
             errors.update(str(t) for t in frame["error_type"].dropna())
+            rows = check_rows(frame, chunk)
+            unscored += rows.pop("unscored")
+            unexpected += rows.pop("unexpected")
+            checked.update(rows)
             elapsed = time.perf_counter() - start
             during = [m for m in sampler.samples[first_sample:] if m]
             settle_s = wait_for_one_browser()
@@ -172,6 +304,8 @@ def one_run(urls: list[str], args: argparse.Namespace, clock: Any, run: int) -> 
                 "browser_pages": stats.get("browser_pages"),
                 "scored": scored,
                 "errors": sum(errors.values()),
+                **checked,
+                "lantern_kills": len(killer.kills),
             }
             checkpoints.append(point)
             row = [
@@ -184,8 +318,10 @@ def one_run(urls: list[str], args: argparse.Namespace, clock: Any, run: int) -> 
                 fmt(point["chunk_peak_bytes"] / MB),
                 fmt(point["python_rss_bytes"] / MB),
                 str(point["browser_launches"]),
-                str(scored),
-                str(point["errors"]),
+                f"{checked['rows']}/{done}",
+                f"{checked['good_scored']}/{checked['good']}",
+                f"{checked['faults_as_expected']}/{checked['faults']}",
+                str(len(killer.kills)),
             ]
             if len(checkpoints) == 1:
                 print(common.table(headers, [row]), flush=True)
@@ -204,8 +340,20 @@ def one_run(urls: list[str], args: argparse.Namespace, clock: Any, run: int) -> 
         else None
     )
     py_ratio = final["python_rss_bytes"] / first["python_rss_bytes"] if first and final else None
+    left = processes_left()
     return {
         "urls": len(urls),
+        "rows_back": checked["rows"],
+        "good_pages": checked["good"],
+        "good_scored": checked["good_scored"],
+        "unscored": unscored,
+        "fault_pages": checked["faults"],
+        "faults_as_expected": checked["faults_as_expected"],
+        "unexpected": unexpected,
+        "lantern_warnings": checked["lantern_warnings"],
+        "trace_warnings": checked["trace_warnings"],
+        "lantern_kills": killer.kills,
+        "processes_left": left,
         "checkpoints": checkpoints,
         "baseline_after_urls": first and first["urls"],
         "memory_baseline_bytes": first and first["chunk_median_bytes"],
@@ -220,21 +368,35 @@ def one_run(urls: list[str], args: argparse.Namespace, clock: Any, run: int) -> 
     }
 
 
+def each(runs: Sequence[dict[str, Any]], key: str, total: str | None = None) -> str:
+    """Each run's *key* (out of its *total*), separated by semicolons."""
+    return "; ".join(f"{r[key]}/{r[total]}" if total else str(r[key]) for r in runs)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     import psdata
 
     if args.quick:
         args.urls, args.chunk, args.baseline_after = QUICK_URLS, QUICK_CHUNK, QUICK_CHUNK
+        args.kill_lantern_every = min(args.kill_lantern_every, QUICK_KILL_EVERY)
     if args.chunk < 1 or args.urls < 1 or not 1 <= args.concurrency <= 5:
         print("--urls and --chunk must be ≥ 1, --concurrency 1-5", file=sys.stderr)
         return 2
+    from psdata.demo.faults import fault_routes
+    from psdata.demo.server import serve_directory
+
     default_level = psdata.get_max_concurrent_contexts()
     clock = common.Clock()
     runs = []
-    with common.serve_pages() as site:
+    with (
+        common.serve_pages(record_requests=True) as site,
+        tempfile.TemporaryDirectory(prefix="psdata-faults-") as empty,
+        serve_directory(Path(empty), routes=fault_routes(), record_requests=True) as faults,
+    ):
         for run in range(1, max(1, args.repeat) + 1):
-            runs.append(one_run(soak_urls(site, args.urls, run), args, clock, run))
+            urls = soak_urls(site, faults, args.urls, run, args.fault_every)
+            runs.append(one_run(urls, args, (site, faults), run))
     psdata.set_max_concurrent_contexts(default_level)
 
     print(f"\n=== soak summary ({len(runs)} run(s); medians) {clock()} ===")
@@ -264,9 +426,19 @@ def main(argv: list[str] | None = None) -> int:
         ],
         ["rows scored", fmt(common.median(r["scored"] for r in runs))],
         ["errors", "; ".join(f"run {i}: {r['errors'] or 0}" for i, r in enumerate(runs, 1))],
+        ["rows back", each(runs, "rows_back", "urls")],
+        ["good pages scored", each(runs, "good_scored", "good_pages")],
+        ["fault pages with one of their outcomes", each(runs, "faults_as_expected", "fault_pages")],
+        ["rows warning about Lantern", each(runs, "lantern_warnings")],
+        ["rows warning about the main-thread trace", each(runs, "trace_warnings")],
+        ["Lantern worker kills", "; ".join(str(len(r["lantern_kills"])) for r in runs)],
+        ["processes left after shutdown", "; ".join(str(r["processes_left"]) for r in runs)],
         ["URLs/hour", fmt(common.median(r["urls_per_hour"] for r in runs))],
     ]
     print(common.table(["measure", "value"], rows))
+    for i, r in enumerate(runs, 1):
+        for problem in [*r["unscored"], *r["unexpected"]][:10]:
+            print(f"run {i}: {problem}")
     print(
         "note: memory is compared by the median of the 0.2 s samples within a chunk: "
         "psdata retires its browser after 200 pages and closes it in the background, "
@@ -274,14 +446,30 @@ def main(argv: list[str] | None = None) -> int:
         "checkpoint column is read once a retired browser has exited (waiting at most "
         f"{SETTLE_LIMIT_S:g} s; (r): no browser running, last sample shown)."
     )
+    missing = max(r["urls"] - r["rows_back"] for r in runs)
+    unscored = max(len(r["unscored"]) for r in runs)
+    unexpected = max(len(r["unexpected"]) for r in runs)
+    left = max(len(r["processes_left"]) for r in runs)
     targets = [
+        common.target_row("rows missing (worst run)", missing, "<=", 0, str(missing)),
+        common.target_row("good pages not scored (worst run)", unscored, "<=", 0, str(unscored)),
+        common.target_row(
+            "fault pages without one of their outcomes (worst run)",
+            unexpected,
+            "<=",
+            0,
+            str(unexpected),
+        ),
         common.target_row(
             f"chromium memory, last chunk / first {args.baseline_after} URLs (medians)",
             ratio,
             "<=",
             TARGET_GROWTH,
             fmt(ratio, 2),
-        )
+        ),
+        common.target_row(
+            "processes left after psdata.shutdown() (worst run)", left, "<=", 0, str(left)
+        ),
     ]
     common.print_targets(targets)
     path = common.write_json(

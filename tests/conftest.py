@@ -185,14 +185,27 @@ def kill_own_browsers(earlier_browsers: set[int]) -> Callable[[], list[int]]:
     return kill
 
 
+def lantern_workers() -> list[psutil.Process]:
+    """The Lantern worker processes (Node running ``worker.mjs``) of this Python process."""
+    found = []
+    for child in psutil.Process().children(recursive=True):
+        try:
+            if any(arg.endswith("worker.mjs") for arg in child.cmdline()):
+                found.append(child)
+        except psutil.Error:  # gone meanwhile
+            continue
+    return found
+
+
 @pytest.fixture(scope="session", autouse=True)
 def no_orphan_browsers() -> Iterator[None]:
-    """After the session, psdata.shutdown() must leave no Chromium process behind."""
+    """After the session, psdata.shutdown() must leave no Chromium process and no Lantern
+    worker behind."""
     yield
-    before = browser_processes()
+    before = browser_processes() + lantern_workers()
     psdata.shutdown()
     _, alive = psutil.wait_procs(before, timeout=10)
-    assert not alive, f"Chromium processes left after shutdown: {[p.pid for p in alive]}"
+    assert not alive, f"processes left after shutdown: {[p.pid for p in alive]}"
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -1,20 +1,27 @@
 """Where psdata finds Chromium, in the README's order: ``psdata.set_chromium_path``,
 ``PSDATA_CHROMIUM`` / ``CHROME_PATH``, Playwright's downloaded Chromium, then
 ``chromium``, ``chromium-browser``, ``google-chrome`` on ``PATH``; with none, an error
-that names the commands that install one.
+that names the commands that install one. And what a call does without a usable one.
 
-Fake executables in a temporary directory stand in for the browsers (only the lookup
-runs, nothing is launched), with ``PATH`` and Playwright's browser folder pointed there.
+Fake executables in a temporary directory stand in for the browsers, with ``PATH`` and
+Playwright's browser folder pointed there: for the lookup, and as a Chromium that does
+not start.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 import pytest
 
 import psdata
+from psdata.demo.server import ServedSite
 
 #: The names looked up on PATH, first found first.
 ON_PATH = ("chromium", "chromium-browser", "google-chrome")
@@ -91,3 +98,81 @@ def test_a_named_chromium_that_is_not_executable_is_an_error_not_skipped(
     monkeypatch.setenv("CHROME_PATH", str(no_chromium / "missing"))
     with pytest.raises(psdata.BrowserNotFoundError, match=r"\$CHROME_PATH"):
         psdata.find_chromium()
+
+
+@pytest.fixture(scope="module")
+def real_chromium() -> str:
+    """The machine's Chromium (found before a test hides it)."""
+    return psdata.find_chromium()
+
+
+#: Every entry point, called on one URL with quick settings.
+QUICK: dict[str, Any] = {"categories": ["seo"], "progress": False, "quiet_window_ms": 200}
+ENTRY_POINTS: dict[str, Callable[[str], Any]] = {
+    "analyze": lambda url: psdata.analyze([url], **QUICK),
+    "analyze_async": lambda url: asyncio.run(psdata.analyze_async([url], **QUICK)),
+    "run_analysis": lambda url: psdata.run_analysis(url, **QUICK),
+    "run_analysis_batch": lambda url: asyncio.run(psdata.run_analysis_batch([url], **QUICK)),
+}
+
+
+def does_not_start(directory: Path) -> str:
+    """A "Chromium" that exits at once with an error of its own (a broken install)."""
+    path = directory / "broken" / "chromium"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "#!/bin/sh\necho 'chromium: error while loading shared libraries: libnss3.so' >&2\n"
+        "exit 127\n",
+        encoding="utf-8",
+    )
+    path.chmod(0o755)
+    return str(path)
+
+
+@pytest.mark.parametrize("entry", sorted(ENTRY_POINTS))
+@pytest.mark.parametrize("chromium", ["missing", "does not start"])
+def test_without_a_usable_chromium_every_entry_point_raises_at_once(
+    entry: str,
+    chromium: str,
+    real_chromium: str,
+    no_chromium: Path,
+    site: ServedSite,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A setup error, not a failure per row: BrowserNotFoundError before anything is
+    measured, with the fix (and the browser's own error, not Playwright's launch log),
+    nothing stored, no traceback logged. Once fixed, the same call measures."""
+    psdata.shutdown()  # the next call launches a browser: the one this test sets up
+    if chromium == "does not start":
+        psdata.set_chromium_path(does_not_start(no_chromium))
+    url = site.url(f"/simple.html?{entry}-{chromium.replace(' ', '-')}")
+    with (
+        caplog.at_level(logging.DEBUG, logger="psdata"),
+        pytest.raises(psdata.BrowserNotFoundError) as caught,
+    ):
+        ENTRY_POINTS[entry](url)
+    message = str(caught.value)
+    if chromium == "missing":
+        assert "python -m playwright install chromium" in message
+    else:
+        assert "did not start: chromium: error while loading shared libraries" in message
+        assert "Call log" not in message and "--headless" not in message.splitlines()[0]
+    assert "set_chromium_path" in message
+    assert not [r for r in caplog.records if r.exc_info], "no traceback for a setup error"
+    assert psdata.cache_info()["rows"] == 0
+    psdata.set_chromium_path(real_chromium)
+    row = first_row(ENTRY_POINTS[entry](url))
+    assert pd.isna(row["error"]) and pd.notna(row["seo"]), row["error"]
+
+
+def first_row(result: Any) -> dict[str, Any]:
+    """The first row of any entry point's result (a frame, a record, a list of them)."""
+    if isinstance(result, pd.DataFrame):
+        return dict(result.iloc[0])
+    return dict(result[0] if isinstance(result, list) else result)
+
+
+def test_a_call_with_nothing_to_measure_needs_no_chromium(no_chromium: Path) -> None:
+    psdata.shutdown()
+    rows = psdata.analyze(["not a url", None], **QUICK)
+    assert rows["error_type"].tolist() == ["invalid_url", "invalid_url"]

@@ -54,23 +54,26 @@ def test_the_load_cap_leaves_time_after_the_load() -> None:
 
 
 def test_shared_waits_follow_the_time_left_of_the_timeout() -> None:
-    async def within(seconds: float) -> tuple[bool, float, float, float]:
+    async def within(seconds: float) -> tuple[bool, float, float, float, float]:
         async with deadline(seconds):
             return (
                 BUDGET.traced(),
                 BUDGET.gate_wait(),
                 BUDGET.trace_wait(),
+                BUDGET.lantern_wait(),
                 BUDGET.savings_budget(),
             )
 
-    traced, gate, trace, savings = asyncio.run(within(12.0))
+    traced, gate, trace, lantern, savings = asyncio.run(within(12.0))
     assert not traced  # under min_traced_s: measured without the trace
     assert gate == pytest.approx(12.0 / 3, abs=0.5)
     assert trace == pytest.approx(12.0 - BUDGET.record_margin_s, abs=0.5)
+    assert lantern == pytest.approx(12.0 - BUDGET.record_margin_s, abs=0.5)
     assert savings == pytest.approx(12.0 - BUDGET.savings_margin_s, abs=0.5)
-    traced, gate, trace, savings = asyncio.run(within(600.0))
-    assert traced and (gate, trace, savings) == (
+    traced, gate, trace, lantern, savings = asyncio.run(within(600.0))
+    assert traced and (gate, trace, lantern, savings) == (
         BUDGET.gate_wait_s,
         BUDGET.trace_wait_s,
+        BUDGET.lantern_simulate_s,
         BUDGET.savings_s,
     )

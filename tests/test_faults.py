@@ -1,10 +1,12 @@
 """Faults, bad input and safety: every URL gets a row, nothing is lost, the pool recovers.
 
 Every case runs on a real local HTTP server (the ``serve`` fixture on 127.0.0.1, with
-routes for hanging, download, redirect and error responses, and a 20 MB document) and
-the real Chromium, and checks that the process can still measure afterwards. Time
-limits are checked against the timeout each test sets, never against the machine's
-speed.
+the fault corpus of :mod:`psdata.demo.faults` and a 20 MB document) and the real
+Chromium, and checks that the process can still measure afterwards. Each case that
+measures pages runs in the default throttling method, simulate, on its default path (a
+timeout long enough for the trace, Lantern), and in devtools (or provided, where the
+case needs an unthrottled load). Time limits are checked against the timeout each test
+sets, never against the machine's speed.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ import pytest
 from playwright.async_api import Error as PlaywrightError
 
 import psdata
-from conftest import Serve
+from conftest import Serve, lantern_workers
 from psdata._errors import (
     AnalysisError,
     BrowserCrashError,
@@ -44,127 +46,55 @@ from psdata._errors import (
 from psdata._frame import MEASURED
 from psdata._loop import run_sync
 from psdata._urls import MAX_URL_LENGTH, normalize_url
-from psdata.demo.server import Response, Route, ServedSite
+from psdata.demo.faults import GOOD_HTML, fault_routes
+from psdata.demo.server import ServedSite
 from psdata.engines.lab.browser import browser_processes
+from psdata.engines.lab.budget import BUDGET
 from psdata.engines.lab.collect import WaitSettings
 from psdata.engines.lab.engine import LabSettings, measure_page
 from psdata.engines.lab.pool import ContextPool
 from psdata.engines.lab.runtime import get_pool
 
-#: Fast waits and short timeouts: the quiet windows matter for accuracy, not for faults.
-#: Applied throttling: a timeout under 25 s measures untraced, so simulate scores nothing.
-FAST: dict[str, Any] = {
-    "throttling": "devtools",
-    "quiet_window_ms": 200,
-    "progress": False,
-    "skip_cache": True,
-    "timeout": 15.0,
-}
-FAST_WAITS = dataclasses.replace(
-    WaitSettings.lighthouse("devtools"),
-    pause_after_load_ms=200,
-    network_quiet_ms=200,
-    cpu_quiet_ms=200,
-    max_wait_for_load_ms=8000,
-)
+#: The throttling methods every fault case runs in; UNTHROTTLED where the case needs an
+#: unthrottled load (simulate loads unthrottled; provided uses devtools' waits).
+METHODS = ("simulate", "devtools")
+UNTHROTTLED = ("simulate", "provided")
+#: Fast waits: the quiet windows matter for accuracy, not for faults.
+FAST: dict[str, Any] = {"quiet_window_ms": 200, "progress": False, "skip_cache": True}
+#: The shortest timeout that keeps simulate on its default path: traced, so Lantern
+#: simulates the page (under ``min_traced_s`` a page is measured untraced and simulate
+#: scores nothing).
+TRACED_TIMEOUT = BUDGET.min_traced_s + 5
 SCORES = ["performance", "accessibility", "best_practices", "seo"]
 BIG_HTML_MB = 20
 
-GOOD_HTML = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title><meta name="description" content="A page for fault tests."></head>
-<body><h1>{title}</h1><p>Some text for the first contentful paint.</p>{body}</body></html>
-"""
 
-BEHAVIOURS: dict[str, str] = {
-    "dialogs": """<script>
-      alert("an alert"); confirm("a confirm?"); prompt("a prompt", "x");
-      addEventListener("load", () => { alert("after load"); });
-    </script>""",
-    "popup": """<script>
-      addEventListener("load", () => { window.open("/popup-target.html", "_blank"); });
-      window.open("/popup-target.html?early=1");
-    </script>""",
-    "beforeunload": """<script>
-      addEventListener("beforeunload", (e) => { e.preventDefault(); e.returnValue = "stay"; });
-    </script>""",
-    "spin-after": """<script>
-      addEventListener("load", () => setTimeout(() => { while (true) {} }, 50));
-    </script>""",
-    "spin-before": """<script>while (true) {}</script>""",
-    "oom": """<script>
-      // Eat memory before the load event until the renderer dies (V8's heap limit).
-      const hoard = [];
-      while (true) { hoard.push(new Array(4 * 1024 * 1024).fill(hoard.length)); }
-    </script>""",
-    "never-idle": """<script>
-      // Three long polls always open: the network never gets to "2 in flight".
-      async function poll(n) {
-        while (true) { try { await fetch("/slow?delay=400&n=" + n + "&t=" + Math.random()); }
-                       catch (e) { await new Promise(r => setTimeout(r, 100)); } }
-      }
-      for (let n = 0; n < 4; n++) poll(n);
-    </script>""",
-    "leak": """<iframe id="f" src="file:///etc/passwd"></iframe>
-    <script>
-      const report = {};
-      function send() {
-        fetch("/report", {method: "POST", body: JSON.stringify(report)});
-      }
-      async function probe() {
-        try { const r = await fetch("file:///etc/passwd"); report.fetch = await r.text(); }
-        catch (e) { report.fetch = "blocked: " + e.name; }
-        try {
-          const x = new XMLHttpRequest(); x.open("GET", "file:///etc/passwd", false); x.send();
-          report.xhr = x.responseText;
-        } catch (e) { report.xhr = "blocked: " + e.name; }
-        try {
-          const d = document.getElementById("f").contentDocument;
-          report.iframe = d ? d.documentElement.outerHTML : "no access";
-        } catch (e) { report.iframe = "blocked: " + e.name; }
-        try {
-          const w = window.open("file:///etc/passwd");
-          report.open = w ? String(w.document && w.document.body && w.document.body.innerText)
-                          : "no window";
-        } catch (e) { report.open = "blocked: " + e.name; }
-        send();
-      }
-      addEventListener("load", () => setTimeout(probe, 100));
-    </script>""",
-}
+@pytest.fixture(params=METHODS)
+def method(request: pytest.FixtureRequest) -> str:
+    """The throttling method a case runs in (each case runs in every one of METHODS)."""
+    return str(request.param)
 
 
-def fault_routes() -> dict[str, Route]:
-    """The fault server's answers: behaviour pages, a hanging path, a download, redirect
-    chains and a loop, error statuses, a slow JSON endpoint and a report sink."""
+def timeout_for(method: str, seconds: float = 15.0) -> float:
+    """A case's per-URL timeout: *seconds*, but in simulate at least TRACED_TIMEOUT."""
+    return max(seconds, TRACED_TIMEOUT) if method == "simulate" else seconds
 
-    def page(title: str, body: str = "") -> Response:
-        return Response(200, GOOD_HTML.format(title=title, body=body))
 
-    routes: dict[str, Route] = {
-        "/popup-target.html": page("popup"),
-        "/page/after-redirects": page("after-redirects"),
-        "/slow": Response(200, "{}", {"Content-Type": "application/json"}),  # use ?delay=
-        "/hang": lambda request: None,  # accept, read the request, never answer
-        "/download": Response(
-            200,
-            b"\x00\x01binary payload" * 1000,
-            {
-                "Content-Type": "application/octet-stream",
-                "Content-Disposition": 'attachment; filename="psdata-fault-download.bin"',
-            },
-        ),
-        "/loop": Response(302, headers={"Location": "/loop"}),
-        "/report": Response(204),
-    }
-    routes |= {f"/b/{name}": page(name, body) for name, body in BEHAVIOURS.items()}
-    for hops in range(5):
-        target = f"/redirect/{hops - 1}" if hops > 0 else "/page/after-redirects"
-        routes[f"/redirect/{hops}"] = Response(302, headers={"Location": target})
-    for code in (404, 500):
-        routes[f"/status/{code}"] = Response(code, GOOD_HTML.format(title=f"error {code}", body=""))
-    return routes
+def fast_waits(method: str) -> WaitSettings:
+    """Lighthouse's waits of *method*, shortened (for measure_page)."""
+    return dataclasses.replace(
+        WaitSettings.lighthouse(method),
+        pause_after_fcp_ms=200,
+        pause_after_load_ms=200,
+        network_quiet_ms=200,
+        cpu_quiet_ms=200,
+        max_wait_for_load_ms=8000,
+    )
+
+
+def lab_settings(method: str) -> LabSettings:
+    """measure_page's settings: the performance category in *method*, fast waits."""
+    return LabSettings(throttling=method, categories=("performance",), waits=fast_waits(method))
 
 
 def write_big_document(path: Path) -> None:
@@ -214,8 +144,10 @@ def posted_reports(server: ServedSite) -> list[dict[str, Any]]:
     return [json.loads(r.body) for r in server.requests if r.path == "/report" and r.body]
 
 
-def analyze(urls: Any, **options: Any) -> pd.DataFrame:
-    return psdata.analyze(urls, **{**FAST, **options})
+def analyze(urls: Any, method: str, **options: Any) -> pd.DataFrame:
+    """psdata.analyze in throttling *method*, fast waits, the method's timeout."""
+    given = {**FAST, "throttling": method, "timeout": timeout_for(method), **options}
+    return psdata.analyze(urls, **given)
 
 
 def assert_scored(rows: pd.DataFrame, categories: list[str] = SCORES) -> None:
@@ -224,10 +156,10 @@ def assert_scored(rows: pd.DataFrame, categories: list[str] = SCORES) -> None:
     assert rows[categories].notna().all().all(), rows[categories]
 
 
-def assert_healthy(server: ServedSite) -> None:
+def assert_healthy(server: ServedSite, method: str) -> None:
     """The next batch in the same process still measures, and leaves no context open."""
     url = good(server, f"health-{time.monotonic_ns()}")
-    result = analyze([url], categories=["performance", "seo"])
+    result = analyze([url], method, categories=["performance", "seo"])
     assert_scored(result, ["performance", "seo"])
     assert open_contexts() == 0
 
@@ -260,15 +192,15 @@ def test_normalize_url_rules() -> None:
 
 
 def test_invalid_inputs_each_get_a_row_and_duplicates_are_measured_once(
-    server: ServedSite, tmp_path: Path
+    server: ServedSite, tmp_path: Path, method: str
 ) -> None:
-    dup = good(server, "dup")
+    dup = good(server, f"dup-{method}")
     huge = server.url("/page/huge?" + "q" * (MAX_URL_LENGTH + 10))
     values = [
         "", None, np.nan, "not a url", "   \t", dup, huge, pd.NA, dup, "HTTP://127.0.0.1:1"
     ]  # fmt: skip
     index = pd.Index([f"r{i}" for i in range(len(values))], name="row")
-    result = analyze(pd.Series(values, index=index, dtype=object), cache_dir=tmp_path)
+    result = analyze(pd.Series(values, index=index, dtype=object), method, cache_dir=tmp_path)
     assert result.index.equals(index)
     assert list(result.columns) == list(psdata.COLUMNS)
     types = result["error_type"].astype(object).tolist()
@@ -280,15 +212,17 @@ def test_invalid_inputs_each_get_a_row_and_duplicates_are_measured_once(
     assert_scored(rows)
     assert rows.iloc[0][SCORES].tolist() == rows.iloc[1][SCORES].tolist()
     assert rows["duration_s"].nunique() == 1  # one measurement, two rows
-    assert seen(server, "/page/dup") == ["/page/dup.html"]
+    assert seen(server, f"/page/dup-{method}") == [f"/page/dup-{method}.html"]
     assert not seen(server, "/page/huge")
-    assert_healthy(server)
+    assert_healthy(server, method)
 
 
 # -- refused schemes and local files -------------------------------------------------------
 
 
-def test_refused_schemes_are_invalid_and_nothing_is_fetched(server: ServedSite) -> None:
+def test_refused_schemes_are_invalid_and_nothing_is_fetched(
+    server: ServedSite, method: str
+) -> None:
     port = server.port
     urls = [
         "file:///etc/passwd",
@@ -302,16 +236,16 @@ def test_refused_schemes_are_invalid_and_nothing_is_fetched(server: ServedSite) 
         f"view-source:http://127.0.0.1:{port}/vs-leak",
     ]
     before = len(server.requests)
-    result = analyze(urls)
+    result = analyze(urls, method)
     assert len(result) == len(urls)
     assert (result["error_type"] == "invalid_url").all(), result["error"].tolist()
     assert result["status"].isna().all()
     assert len(server.requests) == before, server.requests[before:]
 
 
-def test_a_page_cannot_read_local_files(server: ServedSite) -> None:
+def test_a_page_cannot_read_local_files(server: ServedSite, method: str) -> None:
     earlier = len(posted_reports(server))
-    result = analyze([server.url("/b/leak")], categories=["performance"])
+    result = analyze([server.url("/b/leak")], method, categories=["performance"])
     assert_scored(result, ["performance"])
     deadline = time.monotonic() + 5
     while len(posted_reports(server)) == earlier and time.monotonic() < deadline:
@@ -360,24 +294,22 @@ def _closed_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_connection_refused_is_a_network_error(server: ServedSite) -> None:
+def test_connection_refused_is_a_network_error(server: ServedSite, method: str) -> None:
     url = f"http://127.0.0.1:{_closed_port()}/"
-    result = analyze([url, good(server, "beside-refused")], categories=["performance"])
+    result = analyze([url, good(server, "beside-refused")], method, categories=["performance"])
     assert result["error_type"].iloc[0] == "network"
     assert "ERR_CONNECTION_REFUSED" in result["error"].iloc[0]
     assert result["attempts"].iloc[0] == 1
     assert_scored(result.iloc[[1]], ["performance"])
 
 
-def test_unknown_host_is_a_network_error() -> None:
+def test_unknown_host_is_a_network_error(method: str) -> None:
     """Resolved by Chromium's own rules, so no DNS query leaves the machine."""
 
     async def main() -> dict[str, Any]:
         rules = "--host-resolver-rules=MAP *.invalid ~NOTFOUND"
         async with ContextPool(max_contexts=1, extra_args=[rules]) as pool:
-            settings = LabSettings(
-                throttling="devtools", categories=("performance",), waits=FAST_WAITS
-            )
+            settings = lab_settings(method)
             try:
                 await measure_page(pool, "http://nonexistent.invalid/", "mobile", settings)
             except NavigationError as exc:
@@ -397,19 +329,24 @@ def assert_cut_at_timeout(rows: pd.DataFrame, timeout: float) -> None:
     assert (rows["duration_s"] < 2 * timeout).all(), rows["duration_s"].tolist()
 
 
-def test_a_server_that_never_answers_times_out_within_the_timeout(server: ServedSite) -> None:
-    result = analyze(
-        [server.url("/hang"), good(server, "beside-hang")], categories=["performance"], timeout=6
-    )
+def test_a_server_that_never_answers_times_out_within_the_timeout(
+    server: ServedSite, method: str
+) -> None:
+    timeout = timeout_for(method, 6)
+    urls = [server.url("/hang"), good(server, f"beside-hang-{method}")]
+    result = analyze(urls, method, categories=["performance"], timeout=timeout)
     assert result["error"].iloc[0]
-    assert_cut_at_timeout(result.iloc[[0]], 6)
+    assert_cut_at_timeout(result.iloc[[0]], timeout)
     assert_scored(result.iloc[[1]], ["performance"])
-    assert_healthy(server)
+    assert_healthy(server, method)
 
 
-def test_redirects_record_the_final_url_and_a_loop_is_a_network_error(server: ServedSite) -> None:
+@pytest.mark.parametrize("method", UNTHROTTLED)
+def test_redirects_record_the_final_url_and_a_loop_is_a_network_error(
+    server: ServedSite, method: str
+) -> None:
     # No network throttling: each of Chromium's 20 hops would cost a throttled round trip.
-    result = analyze([server.url("/redirect/4"), server.url("/loop")], throttling="provided")
+    result = analyze([server.url("/redirect/4"), server.url("/loop")], method)
     chain, loop = result.iloc[0], result.iloc[1]
     assert pd.isna(chain["error"]), chain["error"]
     assert chain["final_url"] == server.url("/page/after-redirects")
@@ -419,9 +356,11 @@ def test_redirects_record_the_final_url_and_a_loop_is_a_network_error(server: Se
     assert "ERR_TOO_MANY_REDIRECTS" in loop["error"]
 
 
-def test_error_documents_keep_status_and_final_url_but_are_not_scored(server: ServedSite) -> None:
+def test_error_documents_keep_status_and_final_url_but_are_not_scored(
+    server: ServedSite, method: str
+) -> None:
     result = analyze(
-        [server.url("/status/404"), server.url("/redirect/1"), server.url("/status/500")]
+        [server.url("/status/404"), server.url("/redirect/1"), server.url("/status/500")], method
     )
     for i, code in ((0, 404), (2, 500)):
         row = result.iloc[i]
@@ -453,9 +392,9 @@ def _find_download() -> list[Path]:
     return found
 
 
-def test_a_download_is_an_error_and_nothing_is_written(server: ServedSite) -> None:
+def test_a_download_is_an_error_and_nothing_is_written(server: ServedSite, method: str) -> None:
     before = set(_find_download())
-    result = analyze([server.url("/download"), good(server, "beside-download")])
+    result = analyze([server.url("/download"), good(server, "beside-download")], method)
     row = result.iloc[0]
     assert row["error_type"] == "network", row["error"]
     assert "download" in row["error"].lower()
@@ -463,14 +402,12 @@ def test_a_download_is_an_error_and_nothing_is_written(server: ServedSite) -> No
     assert set(_find_download()) == before
 
 
-def test_a_20_mb_document_completes_or_times_out_cleanly(server: ServedSite) -> None:
+@pytest.mark.parametrize("method", UNTHROTTLED)
+def test_a_20_mb_document_completes_or_times_out_cleanly(server: ServedSite, method: str) -> None:
     rss_before = psutil.Process().memory_info().rss
     # Unthrottled (throttled, 20 MB would take minutes at Lighthouse's 1.6 Mbit/s).
     result = analyze(
-        [server.url("/big.html")],
-        categories=["performance", "seo"],
-        timeout=30,
-        throttling="provided",
+        [server.url("/big.html")], method, categories=["performance", "seo"], timeout=30
     )
     row = result.iloc[0]
     if pd.isna(row["error"]):
@@ -481,31 +418,37 @@ def test_a_20_mb_document_completes_or_times_out_cleanly(server: ServedSite) -> 
     assert psutil.Process().memory_info().rss - rss_before < 1 * 2**30
     assert open_contexts() == 0
     assert psdata.pool_stats()["browser_memory_mb"] < 3 * 1024
-    assert_healthy(server)
+    assert_healthy(server, method)
 
 
 # -- page behaviour ------------------------------------------------------------------------
 
 
-def test_dialogs_popups_and_beforeunload_do_not_stop_the_measurement(server: ServedSite) -> None:
-    urls = [server.url(f"/b/{name}") for name in ("dialogs", "popup", "beforeunload")]
+def test_dialogs_popups_beforeunload_and_closing_do_not_stop_the_measurement(
+    server: ServedSite, method: str
+) -> None:
+    names = ("dialogs", "popup", "beforeunload", "closes-itself")
+    urls = [server.url(f"/b/{name}") for name in names]
     before = len(seen(server, "/popup-target"))
-    result = analyze(urls, concurrency=3)
+    result = analyze(urls, method, concurrency=3)
     assert_scored(result)
     assert result["request_count"].max() <= 2  # the popups' loads are not measured
     assert open_contexts() == 0
     assert len(seen(server, "/popup-target")) - before <= 2
-    assert_healthy(server)
+    assert_healthy(server, method)
 
 
-def test_a_spinning_main_thread_times_out_and_the_slot_recovers(server: ServedSite) -> None:
+def test_a_spinning_main_thread_times_out_and_the_slot_recovers(
+    server: ServedSite, method: str
+) -> None:
     urls = [server.url("/b/spin-after"), server.url("/b/spin-before"), good(server, "beside-spin")]
-    result = analyze(urls, concurrency=3, timeout=8)
-    assert_cut_at_timeout(result.iloc[:2], 8)
+    timeout = timeout_for(method, 8)
+    result = analyze(urls, method, concurrency=3, timeout=timeout)
+    assert_cut_at_timeout(result.iloc[:2], timeout)
     assert_scored(result.iloc[[2]])
     assert open_contexts() == 0
     assert_no_spinning_renderer()
-    assert_healthy(server)
+    assert_healthy(server, method)
 
 
 def assert_no_spinning_renderer() -> None:
@@ -533,20 +476,25 @@ def _cpu(process: psutil.Process) -> float:
         return 0.0
 
 
-def test_a_renderer_out_of_memory_is_a_crash_for_that_url_only(server: ServedSite) -> None:
+@pytest.mark.parametrize("method", UNTHROTTLED)
+def test_a_renderer_out_of_memory_is_a_crash_for_that_url_only(
+    server: ServedSite, method: str
+) -> None:
     urls = [good(server, "before-oom"), server.url("/b/oom"), good(server, "after-oom")]
     # No CPU throttling, so the renderer reaches its heap limit sooner.
-    result = analyze(urls, concurrency=3, timeout=60, throttling="provided")
+    result = analyze(urls, method, concurrency=3, timeout=60)
     assert result["error_type"].iloc[1] == "crash", result["error"].iloc[1]
     assert result["attempts"].iloc[1] == 1
     assert_scored(result.iloc[[0, 2]])
     assert open_contexts() == 0
-    assert_healthy(server)
+    assert_healthy(server, method)
 
 
-def test_a_page_that_never_goes_network_idle_is_scored_with_a_warning(server: ServedSite) -> None:
+def test_a_page_that_never_goes_network_idle_is_scored_with_a_warning(
+    server: ServedSite, method: str
+) -> None:
     async def main(url: str) -> tuple[dict[str, Any], float]:
-        settings = LabSettings(throttling="devtools", categories=("performance",), waits=FAST_WAITS)
+        settings = lab_settings(method)
         pool = get_pool()
         started = time.monotonic()
         record = await measure_page(pool, url, "mobile", settings)
@@ -560,7 +508,7 @@ def test_a_page_that_never_goes_network_idle_is_scored_with_a_warning(server: Se
     assert record["performance"] is not None
     assert record["warnings"] and "never went quiet" in record["warnings"]
     # The wait gave up at its cap: the page took about a cap more than a quiet one.
-    cap_s = FAST_WAITS.max_wait_for_load_ms / 1000
+    cap_s = fast_waits(method).max_wait_for_load_ms / 1000
     assert took < quiet_took + 1.5 * cap_s, (took, quiet_took)
     assert open_contexts() == 0
 
@@ -569,18 +517,18 @@ def test_a_page_that_never_goes_network_idle_is_scored_with_a_warning(server: Se
 
 
 def test_a_killed_browser_mid_batch_is_relaunched_and_in_flight_urls_retried(
-    server: ServedSite,
+    server: ServedSite, method: str
 ) -> None:
     psdata.shutdown()  # the shared browser killed below is one this test starts
     earlier = {p.pid for p in browser_processes()}
     stats = psdata.pool_stats()
     crashes_before = stats["browser_crashes"]
-    urls = [good(server, f"kill-{i}") for i in range(8)]
+    urls = [good(server, f"kill-{method}-{i}") for i in range(8)]
     killed: list[int] = []
 
     def killer() -> None:
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and len(seen(server, "/page/kill-")) < 4:
+        while time.monotonic() < deadline and len(seen(server, f"/page/kill-{method}-")) < 4:
             time.sleep(0.05)
         time.sleep(0.3)
         for process in browser_processes():
@@ -593,7 +541,7 @@ def test_a_killed_browser_mid_batch_is_relaunched_and_in_flight_urls_retried(
     thread = threading.Thread(target=killer)
     thread.start()
     try:
-        result = analyze(urls, concurrency=3, categories=["performance", "seo"])
+        result = analyze(urls, method, concurrency=3, categories=["performance", "seo"])
     finally:
         thread.join()
     assert killed
@@ -602,7 +550,7 @@ def test_a_killed_browser_mid_batch_is_relaunched_and_in_flight_urls_retried(
     stats = psdata.pool_stats()
     assert stats["browser_crashes"] >= crashes_before + 1
     assert not [p for p in killed if psutil.pid_exists(p) and _zombie_free(p)]
-    assert_healthy(server)
+    assert_healthy(server, method)
 
 
 def _zombie_free(pid: int) -> bool:
@@ -613,7 +561,7 @@ def _zombie_free(pid: int) -> bool:
 
 
 def test_a_context_that_hangs_on_close_is_abandoned_and_the_slot_reused(
-    server: ServedSite,
+    server: ServedSite, method: str
 ) -> None:
     close_timeout = 1.0
 
@@ -628,9 +576,7 @@ def test_a_context_that_hangs_on_close_is_abandoned_and_the_slot_reused(
             # Abandoned after its close timeout, long before the close would end (never).
             await asyncio.wait_for(pool.return_instance(slot, discard=True), 5 * close_timeout)
             took = time.monotonic() - started
-            settings = LabSettings(
-                throttling="devtools", categories=("performance",), waits=FAST_WAITS
-            )
+            settings = lab_settings(method)
             record = await measure_page(pool, good(server, "after-hung-close"), "mobile", settings)
             return took, slot.id, {**pool.stats(), "record": record}
 
@@ -644,18 +590,18 @@ def test_a_context_that_hangs_on_close_is_abandoned_and_the_slot_reused(
 # -- resources -----------------------------------------------------------------------------
 
 
-def test_contexts_never_outlive_their_measurement(server: ServedSite) -> None:
+def test_contexts_never_outlive_their_measurement(server: ServedSite, method: str) -> None:
     urls = [good(server, "ctx-1"), server.url("/status/404"), server.url("/download")]
-    analyze(urls, categories=["performance"])
+    analyze(urls, method, categories=["performance"])
     assert open_contexts() == 0
     stats = psdata.pool_stats()
     assert stats["busy_contexts"] == 0
     assert all(c["state"] == "idle" for c in stats["contexts"])
 
 
-def test_the_browser_is_recycled_after_m_pages(server: ServedSite) -> None:
+def test_the_browser_is_recycled_after_m_pages(server: ServedSite, method: str) -> None:
     async def main() -> tuple[dict[str, Any], list[set[int]]]:
-        settings = LabSettings(throttling="devtools", categories=("performance",), waits=FAST_WAITS)
+        settings = lab_settings(method)
         generations: list[set[int]] = []
         async with ContextPool(max_contexts=2, browser_recycle_after=3) as pool:
             for i in range(7):
@@ -671,58 +617,70 @@ def test_the_browser_is_recycled_after_m_pages(server: ServedSite) -> None:
     assert not [p for p in first if psutil.pid_exists(p) and _zombie_free(p)]
 
 
-def test_no_chromium_is_left_after_shutdown_or_interpreter_exit(
-    server: ServedSite, tmp_path: Path
+def test_no_process_is_left_after_shutdown_or_interpreter_exit(
+    server: ServedSite, tmp_path: Path, method: str
 ) -> None:
+    """Neither Chromium nor (simulate) the Lantern worker outlives psdata.shutdown() or
+    the interpreter, even when the batch ended on a page that never answered."""
     script = textwrap.dedent(
         f"""
         import json, psdata
         from psdata.engines.lab.browser import browser_processes
+        from psdata.engines.lab.lantern import get_worker
         psdata.analyze([{good(server, "child-1")!r}, {server.url("/hang")!r}],
-                       categories=["seo"], quiet_window_ms=100, progress=False, timeout=5,
-                       skip_cache=True, cache_dir={str(tmp_path)!r})
-        print(json.dumps([p.pid for p in browser_processes()]), flush=True)
+                       categories=["performance", "seo"], quiet_window_ms=100,
+                       progress=False, timeout={timeout_for(method, 5)}, skip_cache=True,
+                       throttling={method!r}, cache_dir={str(tmp_path)!r})
+        pids = [p.pid for p in browser_processes()]
+        print(json.dumps({{"chromium": pids, "node": get_worker().pid}}), flush=True)
         """
     )
     done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=90, check=True
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
     )
-    pids = json.loads(done.stdout.strip().splitlines()[-1])
-    assert pids
+    started = json.loads(done.stdout.strip().splitlines()[-1])
+    assert started["chromium"]
+    assert (started["node"] is not None) == (method == "simulate")
+    pids = [*started["chromium"], *([started["node"]] if started["node"] else [])]
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and any(psutil.pid_exists(p) for p in pids):
         time.sleep(0.1)
     assert not [p for p in pids if psutil.pid_exists(p)]
 
-    analyze([good(server, "before-shutdown")], categories=["performance"])
-    running = browser_processes()
-    assert running
+    analyze([good(server, "before-shutdown")], method, categories=["performance"])
+    workers = lantern_workers()
+    if method == "simulate":
+        assert workers, "the page's simulation should have started the Lantern worker"
+    running = browser_processes() + workers
     psdata.shutdown()
     _, alive = psutil.wait_procs(running, timeout=10)
     assert not alive
-    assert_healthy(server)  # psdata starts again on next use
+    assert_healthy(server, method)  # psdata starts again on next use
 
 
 # -- errors ---------------------------------------------------------------------------------
 
 
-def test_errors_raise_raises_the_first_failure_as_an_analysis_error(server: ServedSite) -> None:
+def test_errors_raise_raises_the_first_failure_as_an_analysis_error(
+    server: ServedSite, method: str
+) -> None:
     with pytest.raises(AnalysisError) as caught:
-        analyze([good(server, "raise-ok"), "javascript:alert(1)"], errors="raise")
+        analyze([good(server, "raise-ok"), "javascript:alert(1)"], method, errors="raise")
     assert not isinstance(caught.value, PlaywrightError)
     assert "javascript" in str(caught.value)
     with pytest.raises(AnalysisError) as caught:
-        analyze([server.url("/status/500")], errors="raise", categories=["performance"])
+        analyze([server.url("/status/500")], method, errors="raise", categories=["performance"])
     assert "500" in str(caught.value)
     assert not isinstance(caught.value.__cause__, PlaywrightError)
 
 
-def test_errors_raise_raises_the_specific_error_class(server: ServedSite) -> None:
+def test_errors_raise_raises_the_specific_error_class(server: ServedSite, method: str) -> None:
     with pytest.raises(HTTPStatusError):
-        analyze([server.url("/status/404")], errors="raise", categories=["performance"])
+        analyze([server.url("/status/404")], method, errors="raise", categories=["performance"])
     with pytest.raises(HTTPStatusError):  # the same failure, now reused from the store
         analyze(
             [server.url("/status/404")],
+            method,
             errors="raise",
             categories=["performance"],
             skip_cache=False,
@@ -741,8 +699,8 @@ def test_a_row_with_an_error_carries_no_measurement(server: ServedSite, throttli
     }
     # 60 s: the 404 page is traced (simulate's path) and the renderer has time to run out
     # of memory; the hang gets a short timeout of its own.
-    failed = analyze(list(causes.values()), throttling=throttling, timeout=60, concurrency=4)
-    hung = analyze([server.url("/hang")], throttling=throttling, timeout=6)
+    failed = analyze(list(causes.values()), throttling, timeout=60, concurrency=4)
+    hung = analyze([server.url("/hang")], throttling, timeout=6)
     rows = pd.concat([failed, hung], ignore_index=True)
     assert rows["error_type"].astype(object).tolist() == [*causes, "timeout"], rows["error"]
     measured = rows[list(MEASURED)]
@@ -760,7 +718,8 @@ def test_a_row_with_an_error_carries_no_measurement(server: ServedSite, throttli
     assert observed["request_count"] >= 1 and observed["total_bytes"] > 0
 
 
-def test_playwright_errors_never_reach_the_user(server: ServedSite) -> None:
+@pytest.mark.parametrize("method", UNTHROTTLED)
+def test_playwright_errors_never_reach_the_user(server: ServedSite, method: str) -> None:
     urls = [
         "nope",
         f"http://127.0.0.1:{_closed_port()}/",
@@ -782,8 +741,8 @@ def test_playwright_errors_never_reach_the_user(server: ServedSite) -> None:
 
     async def main() -> list[Any]:
         return await psdata.run_analysis_batch(
-            urls, concurrency=3, timeout=8, skip_cache=True, quiet_window_ms=200,
-            categories=["performance"], throttling="provided"
+            urls, concurrency=3, timeout=timeout_for(method, 8), skip_cache=True,
+            quiet_window_ms=200, categories=["performance"], throttling=method
         )  # fmt: skip
 
     outcomes = asyncio.run(main())
@@ -796,8 +755,10 @@ def test_playwright_errors_never_reach_the_user(server: ServedSite) -> None:
 # -- everything at once --------------------------------------------------------------------
 
 
-def test_a_mixed_batch_of_40_gives_40_rows_and_the_next_batch_works(server: ServedSite) -> None:
-    goods = [good(server, f"mixed-{i}") for i in range(16)]
+def test_a_mixed_batch_of_40_gives_40_rows_and_the_next_batch_works(
+    server: ServedSite, method: str
+) -> None:
+    goods = [good(server, f"mixed-{method}-{i}") for i in range(16)]
     bad: list[object] = [
         "",
         None,
@@ -828,7 +789,10 @@ def test_a_mixed_batch_of_40_gives_40_rows_and_the_next_batch_works(server: Serv
     assert len(values) == 40
     order = np.random.default_rng(7).permutation(len(values))
     series = pd.Series([values[i] for i in order], index=[f"u{i}" for i in order], dtype=object)
-    result = analyze(series, concurrency=3, timeout=10, categories=["performance", "seo"])
+    timeout = timeout_for(method, 10)
+    result = analyze(
+        series, method, concurrency=3, timeout=timeout, categories=["performance", "seo"]
+    )
     assert len(result) == 40 and result.index.equals(series.index)
     scored_ok = {*goods, *(server.url(f"/b/{n}") for n in ("dialogs", "popup", "beforeunload"))}
     scored_ok.add(server.url("/redirect/2"))
@@ -841,6 +805,6 @@ def test_a_mixed_batch_of_40_gives_40_rows_and_the_next_batch_works(server: Serv
             assert pd.notna(row["error_type"]), value
     # No attempt outlives its timeout: each took less than two timeouts.
     per_attempt = (result["duration_s"] / result["attempts"].clip(lower=1)).dropna()
-    assert (per_attempt < 2 * 10).all(), result[["url", "duration_s", "attempts"]]
+    assert (per_attempt < 2 * timeout).all(), result[["url", "duration_s", "attempts"]]
     assert open_contexts() == 0
-    assert_healthy(server)
+    assert_healthy(server, method)

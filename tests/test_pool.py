@@ -1,18 +1,42 @@
-"""The context pool on a real Chromium: limits, reuse, locks, clean contexts, recovery."""
+"""The context pool on a real Chromium: limits, reuse, locks, clean contexts, recovery.
+
+Recovery is checked by measuring a page afterwards, in both traced throttling methods:
+simulate (the default: the trace's epochs and Lantern start again in the new browser)
+and devtools.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import psutil
 import pytest
 
-from psdata._errors import ConfigurationError, PoolClosedError
+import psdata
+from psdata._errors import (
+    BrowserCrashError,
+    BrowserNotFoundError,
+    ConfigurationError,
+    PoolClosedError,
+)
 from psdata.demo.server import ServedSite
 from psdata.engines.lab.browser import browser_processes
+from psdata.engines.lab.collect import WaitSettings
+from psdata.engines.lab.emulation import profile_for
+from psdata.engines.lab.engine import LabSettings, measure_page
 from psdata.engines.lab.pool import ContextPool
+
+METHODS = ("simulate", "devtools")
+QUICK_WAITS = WaitSettings(
+    pause_after_fcp_ms=200,
+    pause_after_load_ms=200,
+    network_quiet_ms=200,
+    cpu_quiet_ms=200,
+    max_wait_for_load_ms=15_000,
+)
 
 
 def in_pool(test: Callable[[ContextPool], Awaitable[Any]], **options: Any) -> Any:
@@ -30,14 +54,17 @@ def own_browsers(earlier: set[int]) -> list[psutil.Process]:
     return [p for p in browser_processes() if p.pid not in earlier]
 
 
-async def kill_browser_then_measure(pool: ContextPool, kill: Callable[[], list[int]]) -> None:
-    """Kill the pool's Chromium, then check the next slot gives a working page."""
+async def kill_browser_then_measure(
+    pool: ContextPool, kill: Callable[[], list[int]], url: str, method: str
+) -> None:
+    """Kill the pool's Chromium, then check the next measurement in *method* is whole:
+    scored, with its trace (and, in simulate, Lantern's metrics) and no warning."""
     assert kill()
     await asyncio.sleep(0.5)
-    slot = await pool.get_instance({})
-    page = await slot.new_page()
-    assert await page.evaluate("1 + 1") == 2
-    await pool.return_instance(slot)
+    settings = LabSettings(throttling=method, categories=("performance",), waits=QUICK_WAITS)
+    record = await measure_page(pool, url, "mobile", settings)
+    assert record["warnings"] is None, record["warnings"]
+    assert record["performance"] is not None and record["main_thread_ms"] is not None
 
 
 def test_at_most_max_contexts_exist_and_the_next_caller_waits() -> None:
@@ -163,11 +190,14 @@ def test_lowering_the_limit_drops_idle_slots() -> None:
     in_pool(test)
 
 
-def test_a_killed_browser_is_relaunched(kill_own_browsers: Callable[[], list[int]]) -> None:
+@pytest.mark.parametrize("method", METHODS)
+def test_a_killed_browser_is_relaunched(
+    kill_own_browsers: Callable[[], list[int]], site: ServedSite, method: str
+) -> None:
     async def test(pool: ContextPool) -> None:
         slot = await pool.get_instance({})
         await pool.return_instance(slot)
-        await kill_browser_then_measure(pool, kill_own_browsers)
+        await kill_browser_then_measure(pool, kill_own_browsers, site.url("simple.html"), method)
         stats = pool.stats()
         assert stats["browser_launches"] == 2
         assert stats["browser_crashes"] == 1
@@ -291,15 +321,16 @@ def test_a_spare_of_a_retired_browser_is_closed_with_it() -> None:
     in_pool(test, browser_recycle_after=1)
 
 
+@pytest.mark.parametrize("method", METHODS)
 def test_a_spare_of_a_killed_browser_is_not_used(
-    kill_own_browsers: Callable[[], list[int]],
+    kill_own_browsers: Callable[[], list[int]], site: ServedSite, method: str
 ) -> None:
     async def test(pool: ContextPool) -> None:
         slot = await pool.get_instance({})
-        pool.prepare_spare({})
+        pool.prepare_spare(profile_for("mobile", method).context_options())  # the next page's
         await pool.return_instance(slot)
         await asyncio.sleep(1.0)
-        await kill_browser_then_measure(pool, kill_own_browsers)
+        await kill_browser_then_measure(pool, kill_own_browsers, site.url("simple.html"), method)
         stats = pool.stats()
         assert (stats["spares_used"], stats["spares_wasted"]) == (0, 1)
         assert stats["browser_launches"] == 2
@@ -348,3 +379,43 @@ def test_a_page_opens_no_browser_ui_of_its_own() -> None:
         return [t["url"] for t in targets["targetInfos"] if t["type"] != "page"]
 
     assert in_pool(test) == []
+
+
+def broken_chromium(directory: Path) -> Path:
+    """A "Chromium" that exits at once with an error of its own, as a broken install does."""
+    path = directory / "chromium"
+    path.write_text(
+        "#!/bin/sh\necho 'chromium: error while loading shared libraries: libnss3.so' >&2\n"
+        "exit 127\n",
+        encoding="utf-8",
+    )
+    path.chmod(0o755)
+    return path
+
+
+def test_a_chromium_that_does_not_start_fails_the_start_then_each_relaunch(
+    tmp_path: Path, kill_own_browsers: Callable[[], list[int]]
+) -> None:
+    """Before a batch (start): BrowserNotFoundError with the browser's own error and the
+    fix, not Playwright's launch log. Mid-batch (a relaunch after a crash): the
+    measurement fails as a ``browser`` error (retried), with the same short message."""
+    broken = broken_chromium(tmp_path)
+
+    async def test(pool: ContextPool) -> tuple[str, str]:
+        psdata.set_chromium_path(broken)
+        with pytest.raises(BrowserNotFoundError) as at_start:
+            await pool.start()
+        psdata.set_chromium_path(None)
+        await pool.start()  # a Chromium that works
+        psdata.set_chromium_path(broken)
+        assert kill_own_browsers()
+        await asyncio.sleep(0.5)
+        with pytest.raises(BrowserCrashError) as mid_batch:
+            await pool.get_instance({})
+        return str(at_start.value), str(mid_batch.value)
+
+    for message in in_pool(test):
+        assert message.startswith(f"Chromium ({broken}) did not start: ")
+        assert "libnss3.so" in message and "set_chromium_path" in message
+        assert "--disable-background-networking" not in message  # no launch log
+        assert len(message.splitlines()) <= 4

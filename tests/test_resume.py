@@ -162,7 +162,7 @@ def test_stored_failures_that_say_nothing_about_the_page_are_measured_again(
     assert again["error_type"].iloc[0] == "http"  # measured again: the page's own answer
 
 
-def test_a_failure_of_the_browser_is_measured_again_once_it_is_fixed(
+def test_a_browser_that_would_not_start_stores_nothing_and_once_fixed_the_url_is_measured(
     site: ServedSite, tmp_path: Path
 ) -> None:
     broken = tmp_path / "chromium"
@@ -171,8 +171,9 @@ def test_a_failure_of_the_browser_is_measured_again_once_it_is_fixed(
     url = site.url("/simple.html?broken-browser")
     psdata.shutdown()  # the next measurement launches a browser: the broken one
     psdata.set_chromium_path(broken)
-    failed = psdata.analyze([url], **SETTINGS)
-    assert failed["error_type"].iloc[0] in ("browser", "internal"), failed["error"].iloc[0]
+    with pytest.raises(psdata.BrowserNotFoundError, match="did not start"):
+        psdata.analyze([url], **SETTINGS)
+    assert psdata.cache_info()["rows"] == 0
     psdata.set_chromium_path(None)
     fixed = psdata.analyze([url], **SETTINGS)
     assert not fixed["from_cache"].iloc[0]

@@ -136,17 +136,18 @@ class _Batch:
                 continue
             pending.setdefault((url, job.strategy), Job(url, job.strategy))
         to_measure = await self._reuse_stored(pending, outcomes)
-        async with implementation(request.engine).session(request) as measure:
-            results = await run_jobs(
-                to_measure,
-                measure,
-                concurrency=request.concurrency,
-                timeout=request.timeout,
-                retry=request.retry,
-                on_done=self._finished,
-            )
-        for job, outcome in zip(to_measure, results, strict=True):
-            outcomes[(str(job.url), job.strategy)] = outcome
+        if to_measure:  # an engine is opened (a browser launched) only when there is work
+            async with implementation(request.engine).session(request) as measure:
+                results = await run_jobs(
+                    to_measure,
+                    measure,
+                    concurrency=request.concurrency,
+                    timeout=request.timeout,
+                    retry=request.retry,
+                    on_done=self._finished,
+                )
+            for job, outcome in zip(to_measure, results, strict=True):
+                outcomes[(str(job.url), job.strategy)] = outcome
         return [(job, outcomes[job_key(job)]) for job in jobs]
 
     async def _reuse_stored(

@@ -4,7 +4,8 @@ The caller's thread (a Jupyter cell, a script) never runs a loop of psdata's; it
 coroutines here (:func:`run_sync`, :func:`run_async`) and waits on a
 :class:`concurrent.futures.Future`. That is why psdata works inside an already running
 loop (Jupyter) without ``nest_asyncio``. What lives on the loop (the lab engine's
-browser, its Lantern worker) registers a shutdown hook; :func:`shutdown` runs them.
+browser) registers a shutdown hook, what any thread may start (the Lantern worker) a
+closer (:func:`close_at_shutdown`); :func:`shutdown` runs them.
 """
 
 from __future__ import annotations
@@ -129,6 +130,7 @@ class LoopThread:
 
 _lock = threading.Lock()
 _instance: LoopThread | None = None
+_closers: list[Callable[[], None]] = []
 
 
 def get_loop_thread() -> LoopThread:
@@ -140,22 +142,21 @@ def get_loop_thread() -> LoopThread:
         return _instance
 
 
-def running_loop_thread() -> LoopThread | None:
-    """The process-wide loop thread if the caller runs on it, else None (starts nothing).
+def close_at_shutdown(close: Callable[[], None]) -> None:
+    """Have every :func:`shutdown` call *close* (sync, brief, idempotent) after the loop
+    thread's hooks: for what any thread may have started (a worker process).
 
-    >>> running_loop_thread() is None  # the caller's thread is not the loop thread
-    True
+    >>> close_at_shutdown(lambda: None)
     """
     with _lock:
-        instance = _instance
-    return instance if instance is not None and instance.in_loop_thread() else None
+        _closers.append(close)
 
 
 def shutdown() -> None:
     """Close the shared browser and stop psdata's loop thread (it restarts on next use).
 
-    Runs the loop thread's shutdown hooks first (the browser, the Lantern worker). Safe
-    to call twice.
+    Runs the loop thread's shutdown hooks (the browser), then the closers of what other
+    threads may have started (the Lantern worker). Safe to call twice.
 
     >>> import psdata
     >>> psdata.shutdown()
@@ -163,8 +164,14 @@ def shutdown() -> None:
     global _instance
     with _lock:
         instance, _instance = _instance, None
+        closers = list(_closers)
     if instance is not None:
         instance.shutdown()
+    for close in closers:
+        try:
+            close()
+        except Exception:  # one that fails must not keep the others open
+            log.warning("psdata shutdown closer %r failed", close, exc_info=True)
 
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:

@@ -5,7 +5,7 @@ name and default: its flag is built from the option's declaration (:mod:`psdata.
 Exit status: 0 when every row was scored, 1 when some rows failed (their errors are in
 the output file) or, with assertions (``psdata check``, ``analyze --assertions``), when an
 ``error`` assertion failed, 2 for a usage or configuration error (bad option, unreadable
-input or assertions, no Chromium), with the message on stderr. The PageSpeed Insights key
+input or assertions, no usable Chromium), with the message on stderr. The PageSpeed Insights key
 is read from ``PSDATA_PSI_KEY`` or ``--psi-key-file``, never from a plain argument (which
 would land in the shell's history).
 """
@@ -36,7 +36,6 @@ from . import (
     check_report,
     clear_cache,
     demo_urls,
-    find_chromium,
     report,
     sample,
     serve_demo_site,
@@ -558,9 +557,7 @@ def run_analyze(args: argparse.Namespace) -> int:
         )
         print(f"Wrote {rows} rows ({failed} with an error) to the Parquet dataset {args.output}")
         return EXIT_OK if failed == 0 else EXIT_FAILED_ROWS
-    if options["engine"] == "lab":
-        find_chromium()  # no Chromium is a setup error (exit 2), not a failure per row
-    frame = analyze(urls, **options)
+    frame = analyze(urls, **options)  # no usable Chromium raises at once: exit 2
     print_summary(frame)
     if args.output is not None:
         write_frame(frame, args.output)
@@ -597,7 +594,6 @@ def report_checks(checks: pd.DataFrame, args: argparse.Namespace) -> int:
 def run_demo(args: argparse.Namespace) -> int:
     """Serve the demo site on 127.0.0.1, score it, print it, save it and read it back."""
     options = analyze_options(args)
-    find_chromium()
     with serve_demo_site() as site:
         print(f"Serving the demo site at {site.base_url}")
         frame = analyze(pd.Series(demo_urls(site), name="url"), **options)

@@ -41,7 +41,6 @@ import pandas as pd
 
 from .._errors import BrowserNotFoundError, ConfigurationError
 from .._frame import build_frame, to_parquet, worker_id
-from ..engines.lab.browser import find_chromium
 from ..engines.lab.runtime import pool_stats
 
 if TYPE_CHECKING:
@@ -131,22 +130,8 @@ def _analyze_partition(
     part: pd.Series, analyze: Callable[..., pd.DataFrame], options: dict[str, Any]
 ) -> pd.DataFrame:
     """Measure one partition with this worker's own psdata runtime (the pandas path)."""
-    if options["engine"] == "lab" and len(part):
-        _check_chromium()
-    frame = analyze(part, **options)
-    if len(frame) != len(part):  # both strategies: (index…, strategy) → index, repeated
-        labels = cast(pd.MultiIndex, frame.index).droplevel("strategy")
-        frame.index = labels if labels.nlevels > 1 else labels.get_level_values(0)
-    lost = _lost_runs()
-    if lost:
-        frame["attempts"] = (frame["attempts"].fillna(0) + lost).astype(frame["attempts"].dtype)
-    return frame
-
-
-def _check_chromium() -> None:
-    """Fail the partition at once, naming the fix, when this worker has no Chromium."""
     try:
-        find_chromium()
+        frame = analyze(part, **options)
     except BrowserNotFoundError as exc:
         raise BrowserNotFoundError(
             f"psdata worker {worker_id()} has no usable Chromium: {exc}\n"
@@ -155,6 +140,13 @@ def _check_chromium() -> None:
             "workers' environment, or client.register_plugin("
             "psdata.PsdataWorkerPlugin(chromium_path='/path/to/chrome'))."
         ) from None
+    if len(frame) != len(part):  # both strategies: (index…, strategy) → index, repeated
+        labels = cast(pd.MultiIndex, frame.index).droplevel("strategy")
+        frame.index = labels if labels.nlevels > 1 else labels.get_level_values(0)
+    lost = _lost_runs()
+    if lost:
+        frame["attempts"] = (frame["attempts"].fillna(0) + lost).astype(frame["attempts"].dtype)
+    return frame
 
 
 def _lost_runs() -> int:

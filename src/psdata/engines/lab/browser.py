@@ -7,6 +7,7 @@ then Playwright's own downloaded Chromium, then a system Chromium on ``PATH``.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -72,6 +73,10 @@ HOW_TO_FIX = (
     "psdata.set_chromium_path('/path/to/chrome') or PSDATA_CHROMIUM=/path/to/chrome."
 )
 
+#: Lines of the browser's own error output kept in a launch failure's message.
+_LAUNCH_ERROR_LINES = 3
+_LAUNCH_ERROR_LINE = re.compile(r"^\[pid=\d+\]\[err\] (.+)$", re.MULTILINE)
+
 _explicit_path: str | None = None
 
 
@@ -135,6 +140,37 @@ def find_chromium(explicit: str | os.PathLike[str] | None = None) -> str:
         if on_path:
             return on_path
     raise BrowserNotFoundError(HOW_TO_FIX)
+
+
+def launch_failure(path: str, error: BaseException, timeout: float) -> str:
+    """Why the Chromium at *path* did not start, in a few lines, and how to fix it.
+
+    From Playwright's launch error it keeps the browser's own error output (its
+    ``[pid=N][err]`` lines, the last three), not the whole launch log.
+
+    >>> log = ("BrowserType.launch: Target page, context or browser has been closed\\n"
+    ...        "Browser logs:\\n<launching> /opt/chrome --headless\\n"
+    ...        "[pid=7][err] /opt/chrome: cannot open shared object file libnss3.so\\n"
+    ...        "Call log:\\n  - <launching> /opt/chrome --headless")
+    >>> print(launch_failure("/opt/chrome", Exception(log), 60))
+    Chromium (/opt/chrome) did not start: /opt/chrome: cannot open shared object file libnss3.so
+    Check that it runs (/opt/chrome --headless --version), or point psdata at another ...
+    >>> print(launch_failure("/opt/chrome", TimeoutError(), 60).splitlines()[0])
+    Chromium (/opt/chrome) did not start within 60 s.
+    """
+    if isinstance(error, TimeoutError):
+        why = f" within {timeout:g} s."
+    else:
+        message = str(error)
+        lines = [line.strip()[:200] for line in _LAUNCH_ERROR_LINE.findall(message)]
+        lines = [line for line in lines if line][-_LAUNCH_ERROR_LINES:]
+        first = message.strip().splitlines()[0] if message.strip() else type(error).__name__
+        why = ": " + "\n  ".join(lines or [first.removeprefix("BrowserType.launch: ")])
+    return (
+        f"Chromium ({path}) did not start{why}\n"
+        f"Check that it runs ({path} --headless --version), or point psdata at another "
+        "Chromium: psdata.set_chromium_path('/path/to/chrome') or PSDATA_CHROMIUM=/path/to/chrome."
+    )
 
 
 def is_browser_process(process: psutil.Process) -> bool:

@@ -21,7 +21,8 @@ One measurement (timeout T, 120 s by default)::
     audits ................ axe and the DOM facts scaled by the page's size (audit_seconds),
                             robots_txt_s for /robots.txt
     trace ................. trace_wait(): what is left minus record_margin_s, at most trace_wait_s
-    Lantern ............... lantern_simulate_s; savings_budget(): what is left minus
+    Lantern ............... lantern_wait(): what is left minus record_margin_s, at most
+                            lantern_simulate_s; savings_budget(): what is left minus
                             savings_margin_s, at most savings_s
     traced at all ......... only with min_traced_s left (traced())
 
@@ -87,7 +88,7 @@ class TimeoutBudget:
     opportunity_step_s: float = 10.0
     #: Re-encoding the page's images, all of them (the rest are judged by their size).
     image_encoding_s: float = 5.0
-    #: Lantern's simulation of the page's metrics.
+    #: Lantern's simulation of the page's metrics, at most (see :meth:`lantern_wait`).
     lantern_simulate_s: float = 60.0
     #: Lantern's simulation of the opportunities' savings, at most, ending
     #: ``savings_margin_s`` before the timeout; skipped with ``min_savings_s`` or less.
@@ -151,6 +152,17 @@ class TimeoutBudget:
         87.0
         """
         return min(self.trace_wait_s, seconds_left(self.trace_wait_s) - self.record_margin_s)
+
+    def lantern_wait(self) -> float:
+        """How long Lantern may take for the page's metrics: what is left but the row's
+        margin, so a hung worker costs the page its simulated metrics, not its row.
+
+        >>> BUDGET.lantern_wait()
+        57.0
+        """
+        return min(
+            self.lantern_simulate_s, seconds_left(self.lantern_simulate_s) - self.record_margin_s
+        )
 
     def savings_budget(self) -> float:
         """How long Lantern may take for the savings: what is left but a margin.

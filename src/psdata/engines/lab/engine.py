@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from playwright.async_api import Error as PlaywrightError
 
 from ..._deadline import restart_clock
-from ..._errors import AnalysisError, BrowserCrashError, HTTPStatusError
+from ..._errors import AnalysisError, BrowserCrashError, HTTPStatusError, PageTimeoutError
 from ..._frame import make_row
 from ..._lighthouse import CATEGORIES, DEFAULT_THROTTLING, MAX_WAIT_FOR_LOAD_MS
 from ..._request import Request
@@ -98,8 +98,13 @@ class LabEngine:
 
     @contextlib.asynccontextmanager
     async def session(self, request: Request) -> AsyncIterator[Measure]:
-        """The shared pool, with a slot for each page the batch measures at once."""
+        """The shared pool, with a slot for each page the batch measures at once.
+
+        Raises :class:`~psdata.BrowserNotFoundError` at once when Chromium is missing or
+        does not start: a setup error for the whole call, not a failure of each row.
+        """
         pool = get_pool()
+        await pool.start()
         settings = LabSettings.from_request(request)
 
         async def measure(url: str, strategy: str) -> dict[str, Any]:
@@ -129,20 +134,23 @@ async def measure_page(
     with watch.phase("context"):
         slot = await pool.get_instance(profile.context_options())
     restart_clock()  # the timeout covers the measurement, not the wait for a slot
-    discard = True
-    try:
-        categories, traced = await slot.guard(
-            _observe(
-                pool, slot, observation, profile, settings, _tracing(pool, settings), collector
+    # The context goes back before the trace is read (its epoch may end later): the
+    # browser must stay open till then, even if it retires with this page.
+    async with pool.keep_open(slot.browser_handle):
+        discard = True
+        try:
+            categories, traced = await slot.guard(
+                _observe(
+                    pool, slot, observation, profile, settings, _tracing(pool, settings), collector
+                )
             )
-        )
-        discard = False
-    except PlaywrightError as exc:
-        raise BrowserCrashError(f"The browser failed during the measurement: {exc}") from exc
-    finally:
-        with watch.phase("context"):
-            await pool.return_instance(slot, discard=discard)
-    await _read_trace(traced, observation)
+            discard = False
+        except PlaywrightError as exc:
+            raise BrowserCrashError(f"The browser failed during the measurement: {exc}") from exc
+        finally:
+            with watch.phase("context"):
+                await pool.return_instance(slot, discard=discard)
+        await _read_trace(traced, observation)
     with watch.phase("metrics"):
         record = await _record(observation, profile, settings, categories, slot.id)
     if collector is not None:  # opportunities: judged once the metrics are known
@@ -416,6 +424,9 @@ async def _simulate(
             "errors": {"trace": why},
         }
     try:
+        wait = BUDGET.lantern_wait()
+        if wait <= 0:
+            raise PageTimeoutError("no time was left in the per-URL timeout")
         result = await simulate(
             trace.events,
             observation.devtools_log,
@@ -423,11 +434,16 @@ async def _simulate(
             frame_id=trace.frame_id,
             strategy=profile.strategy,  # type: ignore[arg-type]
             observed_speed_index_ms=observed_si,
+            timeout=wait,
         )
     except AnalysisError as exc:
         return {
             "metrics": missing,
-            "warnings": [f"Simulated throttling failed: {exc}"],
+            "warnings": [
+                f"Simulated throttling failed: {exc}. No simulated FCP, LCP, Speed Index or"
+                " TBT; the unthrottled values observed are in the record's details"
+                " (simulation.observed)."
+            ],
             "errors": {"lantern": str(exc)},
         }
     values = result.values()

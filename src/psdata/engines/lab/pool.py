@@ -29,13 +29,14 @@ from playwright.async_api import Error as PlaywrightError
 
 from ..._errors import (
     BrowserCrashError,
+    BrowserNotFoundError,
     ConfigurationError,
     PageCrashError,
     PageTimeoutError,
     PoolClosedError,
 )
 from ..._lighthouse import MAX_CONTEXTS, MIN_CONTEXTS
-from .browser import IGNORED_DEFAULT_ARGS, LAUNCH_ARGS, find_chromium
+from .browser import IGNORED_DEFAULT_ARGS, LAUNCH_ARGS, find_chromium, launch_failure
 from .budget import BUDGET
 
 log = logging.getLogger("psdata")
@@ -123,6 +124,7 @@ class BrowserHandle:
     browser: Browser
     generation: int
     pages: int = 0
+    #: Contexts open in it, and measurements keeping it open (see ContextPool.keep_open).
     active: int = 0
     state: BrowserState = "serving"
     #: Set when the browser disconnects (crash, kill, or our own close).
@@ -319,8 +321,27 @@ class ContextPool:
 
     # -- browser ------------------------------------------------------------------------
 
+    async def start(self) -> None:
+        """Have a browser running: launch it now unless one serves already.
+
+        A batch calls this before its first page, so that a Chromium that is missing or
+        does not start stops the batch at once instead of failing every row.
+
+        Raises
+        ------
+        BrowserNotFoundError
+            No Chromium was found, or the one found did not start (the message says
+            why and how to fix it).
+        """
+        self._check_open()
+        self.state = "running"
+        await self._browser_for_new_context()
+
     async def _browser_for_new_context(self) -> BrowserHandle:
-        """The current browser, launching (or relaunching after a crash/retirement)."""
+        """The current browser, launching (or relaunching after a crash/retirement).
+
+        Raises :class:`BrowserNotFoundError` when Chromium is missing or does not start.
+        """
         async with self._launch_lock:
             self._check_open()
             current = self._current
@@ -335,16 +356,16 @@ class ContextPool:
                     async_playwright().start(), self.launch_timeout, "Starting Playwright"
                 )
             path = self._chromium_path or find_chromium()
-            browser = await bounded(
-                self._playwright.chromium.launch(
-                    executable_path=path,
-                    headless=True,
-                    args=self._launch_args,
-                    ignore_default_args=list(IGNORED_DEFAULT_ARGS),
-                ),
-                self.launch_timeout,
-                "Launching Chromium",
+            launching = self._playwright.chromium.launch(
+                executable_path=path,
+                headless=True,
+                args=self._launch_args,
+                ignore_default_args=list(IGNORED_DEFAULT_ARGS),
             )
+            try:
+                browser = await asyncio.wait_for(launching, self.launch_timeout)
+            except (PlaywrightError, TimeoutError) as exc:
+                raise BrowserNotFoundError(launch_failure(path, exc, self.launch_timeout)) from None
             self._generation += 1
             self.launches += 1
             handle = BrowserHandle(browser, self._generation)
@@ -353,6 +374,14 @@ class ContextPool:
             self._current = handle
             log.debug("launched Chromium generation %d (%s)", handle.generation, path)
             return handle
+
+    async def _browser_to_measure_in(self) -> BrowserHandle:
+        """The browser for a measurement's context; one that cannot be had (a relaunch
+        after a crash failed) fails that measurement as a ``browser`` error, retried."""
+        try:
+            return await self._browser_for_new_context()
+        except BrowserNotFoundError as exc:
+            raise BrowserCrashError(str(exc)) from None
 
     def _on_disconnected(self, handle: BrowserHandle) -> None:
         expected = handle.gone.is_set() or handle.state != "serving"
@@ -415,7 +444,7 @@ class ContextPool:
                 slot._browser, slot.context, slot._ready_page = spare
                 return
             for attempt in (1, 2):
-                handle = await self._browser_for_new_context()
+                handle = await self._browser_to_measure_in()
                 try:
                     slot.context = await self._new_context(handle, options)
                 except Exception as exc:
@@ -476,7 +505,7 @@ class ContextPool:
     async def _open_spare(
         self, options: dict[str, Any]
     ) -> tuple[BrowserHandle, BrowserContext, Page]:
-        handle = await self._browser_for_new_context()
+        handle = await self._browser_to_measure_in()
         handle.active += 1
         context: BrowserContext | None = None
         try:
@@ -558,6 +587,17 @@ class ContextPool:
         async with self._changed:
             self._drop_excess_idle_slots()
             self._changed.notify_all()
+
+    @contextlib.asynccontextmanager
+    async def keep_open(self, handle: BrowserHandle) -> AsyncIterator[None]:
+        """Keep *handle*'s browser open while the block runs, even if it retires and its
+        last context closes meanwhile (a page's trace is still to be read from it)."""
+        handle.active += 1
+        try:
+            yield
+        finally:
+            handle.active -= 1
+            await self._maybe_retire(handle)
 
     async def _maybe_retire(self, handle: BrowserHandle) -> None:
         if handle is self._current and handle.pages >= self.browser_recycle_after:

@@ -34,6 +34,16 @@ The trace is streamed (``IO.read``) to a temporary file, parsed off the loop thr
 split per page and deleted; an epoch holds only the windows of the pages it served, so
 the browser's trace buffer stays small.
 
+Faults
+------
+An epoch that fails gives each of its pages a :class:`MissingTrace` saying why (the
+engine then measures the page from its in-page observers, with a warning), and the next
+epoch starts afresh on a new CDP session: a session that does not start, an end that
+does not come within the budget's ``trace_end_s`` (detaching the session stops
+Chromium's tracing), a stream that cannot be read or is cut off (not valid JSON), a
+trace that outgrew the browser's trace buffer (Chromium reports ``dataLossOccurred``:
+some events are missing, so no page of the epoch is trusted), the browser's death.
+
 >>> "disabled-by-default-devtools.screenshot" in CATEGORIES
 False
 """
@@ -53,6 +63,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from playwright.async_api import CDPSession
+from playwright.async_api import Error as PlaywrightError
 
 from .budget import BUDGET
 from .pool import BrowserHandle, ContextPool, unless_gone
@@ -96,6 +107,10 @@ MARKS = frozenset(
 #: Short top-level tasks with nothing inside are left out of a page's event list.
 MIN_KEPT_TASK_US = 1000
 READ_CHUNK = 1 << 20
+#: Chromium's tracing service waits this long (s) for a process to flush its trace data
+#: when a session ends: an epoch's end takes this long when a renderer started during
+#: the epoch is alive (see the module docstring), about 0.1 s otherwise.
+FLUSH_TIMEOUT_S = 5.0
 
 
 class TraceUnavailable(Exception):
@@ -188,8 +203,13 @@ def split_trace(path: str, wanted: Sequence[PageWindow]) -> dict[int, PageTrace 
     Runs off the loop thread (plain Python, no browser).
     """
     with open(path, encoding="utf-8") as handle:
-        data = json.load(handle)
-    events: list[dict[str, Any]] = data["traceEvents"] if isinstance(data, dict) else data
+        try:
+            data = json.load(handle)
+        except ValueError as exc:
+            raise TraceUnavailable(f"the trace stream was cut off or garbled ({exc})") from None
+    events = data.get("traceEvents") if isinstance(data, dict) else data
+    if not isinstance(events, list):
+        raise TraceUnavailable("the trace stream holds no trace events")
     return split_events(events, wanted)
 
 
@@ -480,6 +500,8 @@ class TraceEpochs:
         self._finishing: set[asyncio.Task[None]] = set()
         self.epochs = 0
         self.failed = 0
+        #: Epochs whose end took Chromium's flush timeout (a renderer started mid-epoch).
+        self.slow_ends = 0
         self.end_seconds: list[float] = []
 
     @classmethod
@@ -491,11 +513,13 @@ class TraceEpochs:
         return found
 
     def stats(self) -> dict[str, Any]:
-        """How many epochs ran and failed, and the median seconds an epoch took to end."""
+        """How many epochs ran, failed and ended only after Chromium's flush timeout
+        (:data:`FLUSH_TIMEOUT_S`), and the median seconds an epoch took to end."""
         ends = sorted(self.end_seconds[-200:])
         return {
             "epochs": self.epochs,
             "failed": self.failed,
+            "slow_ends": self.slow_ends,
             "median_end_s": ends[len(ends) // 2] if ends else None,
         }
 
@@ -621,9 +645,15 @@ class TraceEpochs:
         try:
             starting = unless_gone(handle, session.send("Tracing.start", params))
             await asyncio.wait_for(starting, BUDGET.trace_start_s)
-        except BaseException:
+        except BaseException as exc:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(session.detach(), BUDGET.trace_detach_s)
+            if isinstance(exc, TimeoutError):
+                raise TraceUnavailable(
+                    f"the trace did not start within {BUDGET.trace_start_s:g} s"
+                ) from None
+            if isinstance(exc, PlaywrightError):
+                raise TraceUnavailable(f"the trace did not start ({_first_line(exc)})") from None
             raise
         self.epochs += 1
         epoch = _Epoch(handle, session, self.epochs)
@@ -644,7 +674,10 @@ class TraceEpochs:
                     if self._epoch is epoch:
                         self._epoch = None
                     self._changed.notify_all()
-            self.end_seconds.append(time.monotonic() - began)
+            ended = time.monotonic() - began
+            self.end_seconds.append(ended)
+            if ended >= FLUSH_TIMEOUT_S:
+                self.slow_ends += 1
             wanted = [
                 PageWindow(id(t), t.frame_id, t.start_us, t.end_us or time.monotonic() * 1e6)
                 for t in epoch.tickets
@@ -658,8 +691,10 @@ class TraceEpochs:
                 reason = f"the trace did not end within {BUDGET.trace_end_s:g} s"
             elif epoch.handle.gone.is_set():
                 reason = "the browser disconnected before the trace ended"
+            elif isinstance(exc, TraceUnavailable):
+                reason = str(exc)
             else:
-                reason = f"the trace failed: {exc}"
+                reason = f"the trace failed ({_first_line(exc)})"
             log.warning("trace epoch %d failed: %s", epoch.number, reason)
             if not epoch.result.done():
                 epoch.result.set_exception(TraceUnavailable(reason))
@@ -684,17 +719,39 @@ class TraceEpochs:
         if stream is None:
             raise TraceUnavailable("the browser returned no trace stream")
         if params.get("dataLossOccurred"):
-            log.warning("trace epoch %d: the browser's trace buffer overflowed", epoch.number)
+            with contextlib.suppress(Exception):
+                await unless_gone(handle, session.send("IO.close", {"handle": stream}))
+            raise TraceUnavailable(
+                "the trace outgrew the browser's trace buffer (events were lost)"
+            )
         return await unless_gone(handle, _save_stream(session, stream))
 
 
+def _first_line(error: BaseException) -> str:
+    """The first line of an error's message (Playwright's carry call logs after it).
+
+    >>> _first_line(ValueError("Protocol error (IO.read): Invalid stream handle\\nCall log: ..."))
+    'Protocol error (IO.read): Invalid stream handle'
+    """
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
 async def _save_stream(session: CDPSession, stream: str) -> str:
-    """Read a CDP stream in chunks into a temporary file; return its path."""
+    """Read a CDP stream in chunks into a temporary file; return its path.
+
+    Raises :class:`TraceUnavailable` when the browser fails to give the stream.
+    """
     fd, path = tempfile.mkstemp(prefix="psdata-trace-", suffix=".json")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             while True:
-                chunk = await session.send("IO.read", {"handle": stream, "size": READ_CHUNK})
+                try:
+                    chunk = await session.send("IO.read", {"handle": stream, "size": READ_CHUNK})
+                except PlaywrightError as exc:
+                    raise TraceUnavailable(
+                        f"the trace stream could not be read ({_first_line(exc)})"
+                    ) from None
                 data = chunk.get("data", "")
                 if chunk.get("base64Encoded"):
                     import base64

@@ -25,7 +25,12 @@ from typing import Any, Literal
 from psdata._errors import ConfigurationError
 from psdata.engines.lab.budget import BUDGET
 from psdata.engines.lab.lantern._events import TraceEvent, lantern_events
-from psdata.engines.lab.lantern._worker import LanternWorker, get_worker, request_cost
+from psdata.engines.lab.lantern._worker import (
+    LanternWorker,
+    get_worker,
+    read_reply,
+    request_cost,
+)
 
 __all__ = ["LanternSavings", "estimate_savings"]
 
@@ -190,4 +195,4 @@ async def estimate_savings(
         **questions,
     }
     result = await (worker or get_worker()).request("savings", payload, timeout=timeout)
-    return LanternSavings.from_result(result, questions)
+    return read_reply(LanternSavings.from_result, result, questions)

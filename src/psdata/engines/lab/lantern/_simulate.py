@@ -9,7 +9,12 @@ from typing import Any, Literal
 from psdata._errors import ConfigurationError
 from psdata.engines.lab.budget import BUDGET
 from psdata.engines.lab.lantern._events import TraceEvent, lantern_events
-from psdata.engines.lab.lantern._worker import LanternWorker, get_worker, request_cost
+from psdata.engines.lab.lantern._worker import (
+    LanternWorker,
+    get_worker,
+    read_reply,
+    request_cost,
+)
 
 __all__ = ["METRIC_NAMES", "MetricEstimate", "SimulatedMetrics", "simulate"]
 
@@ -196,4 +201,4 @@ async def simulate(
         "observedSpeedIndex": observed_speed_index_ms,
     }
     result = await (worker or get_worker()).request("simulate", payload, timeout=timeout)
-    return SimulatedMetrics.from_result(result)
+    return read_reply(SimulatedMetrics.from_result, result)

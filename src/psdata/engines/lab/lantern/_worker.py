@@ -3,11 +3,13 @@
 Lantern is JavaScript. psdata runs it in the Node executable that ships inside the
 ``playwright`` package (no other Node needed), as one long-lived worker process speaking
 JSON lines over stdin/stdout (``worker.mjs``). Requests are pipelined and answered in
-order; each has a time limit. A worker that dies is started again on the next request;
-a request that runs out of time kills the worker (a JavaScript loop cannot be
-interrupted otherwise), and the requests queued behind it are sent again once to a new
-worker. The worker is closed at interpreter exit, by psdata's shutdown (when it was
-started from psdata's loop thread) and by :func:`close_worker`.
+order; each has a time limit. A worker that dies (killed, out of memory) or answers
+anything but a reply (garbage on stdout) is killed and started again on the next
+request, and the requests it held are sent again once to the new worker; a request
+that runs out of time kills the worker (a JavaScript loop cannot be interrupted
+otherwise). Whatever still fails raises an :class:`~psdata.AnalysisError` naming what
+went wrong, which the engine turns into the page's warning. The worker is closed at
+interpreter exit, by psdata's shutdown and by :func:`close_worker`.
 
 The work that does not need the event loop (encoding the request as JSON, writing it to
 the pipe) runs in a thread, so a large trace does not stall other pages.
@@ -24,26 +26,37 @@ import itertools
 import json
 import logging
 import os
+import signal
 import subprocess
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from psdata._errors import InternalError, PageTimeoutError
-from psdata._loop import running_loop_thread
+from psdata._loop import close_at_shutdown
 from psdata.engines.lab.budget import BUDGET
 
-__all__ = ["LanternWorker", "close_worker", "get_worker", "node_executable", "request_cost"]
+__all__ = [
+    "LanternWorker",
+    "close_worker",
+    "get_worker",
+    "node_executable",
+    "read_reply",
+    "request_cost",
+]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.mjs")
 #: Environment variable naming another Node executable (>= 18) to run Lantern with.
 NODE_ENV = "PSDATA_NODE"
 #: Lines of the worker's stderr kept for error messages.
 _STDERR_LINES = 40
+#: Characters of a garbage line quoted in the error.
+_EXCERPT = 80
 
 
 def request_cost(result: Mapping[str, Any]) -> tuple[float, float]:
@@ -54,6 +67,23 @@ def request_cost(result: Mapping[str, Any]) -> tuple[float, float]:
     """
     cost = result.get("_cost") or {}
     return float(cost.get("cpuMs") or 0.0), float(cost.get("wallMs") or 0.0)
+
+
+def read_reply(build: Callable[..., T], *args: Any) -> T:
+    """``build(*args)`` on a worker's result; a result it cannot read is an
+    :class:`InternalError` saying so (a worker answering nonsense), not a crash.
+
+    >>> read_reply(float, "12.5")
+    12.5
+    >>> read_reply(float, "garbage")
+    Traceback (most recent call last):
+    psdata._errors.InternalError: the Lantern worker's answer could not be read (ValueError: ...)
+    """
+    try:
+        return build(*args)
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        message = f"the Lantern worker's answer could not be read ({type(exc).__name__}: {exc})"
+        raise InternalError(message) from None
 
 
 def node_executable() -> str:
@@ -98,14 +128,15 @@ class _Process:
             try:
                 reply = json.loads(line)
             except ValueError:
-                self.stderr.append(line.decode(errors="replace"))
-                continue
+                reply = None
+            if not isinstance(reply, dict) or not isinstance(reply.get("id"), int):
+                self.kill(f"the Lantern worker answered garbage: {_excerpt(line)}")
+                break
             with self.lock:
-                future = self.pending.pop(reply.get("id"), None)
+                future = self.pending.pop(reply["id"], None)
             if future is not None and not future.done():
                 future.set_result(reply)
-        code = self.popen.wait()
-        self._fail(f"the Lantern worker exited with status {code}")
+        self._fail(_exit_reason(self.popen.wait()))
 
     def _drain(self, stream: IO[bytes]) -> None:
         for line in stream:
@@ -161,6 +192,47 @@ class _WorkerDied(Exception):
     """The worker process ended while a request was queued or running."""
 
 
+def _result(process: _Process, reply: dict[str, Any]) -> dict[str, Any]:
+    """The ``result`` of a reply; a reply that is not one kills the worker.
+
+    Raises :class:`InternalError` when Lantern failed on the request, :class:`_WorkerDied`
+    when the reply is garbage.
+    """
+    result = reply.get("result")
+    if reply.get("ok") is False and isinstance(reply.get("error"), str):
+        raise InternalError(f"Lantern failed: {reply['error']}")
+    if reply.get("ok") is not True or not isinstance(result, dict):
+        reason = f"the Lantern worker answered garbage: {_excerpt(json.dumps(reply).encode())}"
+        process.kill(reason)
+        raise _WorkerDied(reason)
+    result.setdefault("_cost", {"cpuMs": reply.get("cpuMs"), "wallMs": reply.get("wallMs")})
+    return result
+
+
+def _exit_reason(code: int) -> str:
+    """Why the worker ended, from its exit status.
+
+    >>> _exit_reason(-9), _exit_reason(1)
+    ('the Lantern worker was killed (SIGKILL)', 'the Lantern worker exited with status 1')
+    """
+    if code < 0:
+        with contextlib.suppress(ValueError):
+            return f"the Lantern worker was killed ({signal.Signals(-code).name})"
+    return f"the Lantern worker exited with status {code}"
+
+
+def _excerpt(line: bytes) -> str:
+    """A garbage line, quoted and cut short.
+
+    >>> _excerpt(b"<html>not a reply</html>")
+    "'<html>not a reply</html>'"
+    >>> len(_excerpt(b"x" * 1000))
+    83
+    """
+    text = line.decode(errors="replace").strip()
+    return repr(text[:_EXCERPT] + ("…" if len(text) > _EXCERPT else ""))
+
+
 class LanternWorker:
     """A lazily started Node worker running Lantern (one per Python process).
 
@@ -180,7 +252,6 @@ class LanternWorker:
         self._ids = itertools.count(1)
         #: Counters: worker starts, requests answered, time spent starting workers.
         self.stats: dict[str, float] = {"starts": 0, "requests": 0, "start_s": 0.0}
-        self._hooked: object = None  # the loop thread whose shutdown closes this worker
 
     def _running(self) -> _Process:
         with self._lock:
@@ -190,21 +261,7 @@ class LanternWorker:
                 process = self._process = _Process(self._node or node_executable())
                 self.stats["starts"] += 1
                 self.stats["start_s"] += time.perf_counter() - start
-            self._hook_shutdown()
             return process
-
-    def _hook_shutdown(self) -> None:
-        """Close with psdata's loop thread once used from it (psdata.shutdown), whichever
-        thread started the process."""
-        thread = running_loop_thread()
-        if thread is None or thread is self._hooked:
-            return
-
-        async def close() -> None:
-            self.close()  # brief; at interpreter exit no executor thread is to be had
-
-        thread.add_shutdown_hook(close)
-        self._hooked = thread
 
     async def request(
         self,
@@ -220,7 +277,8 @@ class LanternWorker:
         PageTimeoutError
             No answer within ``timeout`` seconds (the worker is killed).
         InternalError
-            The worker failed: an exception in the glue, or the process died twice.
+            The worker failed: an exception in the glue, or the process died (or answered
+            garbage) twice; the message says which.
         """
         deadline = time.monotonic() + timeout
         for attempt in (1, 2):
@@ -232,29 +290,23 @@ class LanternWorker:
                 future = await asyncio.wait_for(sending, max(0.0, deadline - time.monotonic()))
                 remaining = max(0.0, deadline - time.monotonic())
                 reply = await asyncio.wait_for(asyncio.wrap_future(future), remaining)
+                self.stats["requests"] += 1
+                return _result(process, reply)
             except TimeoutError:
-                process.kill(f"a Lantern request took longer than {timeout:g} s")
-                raise PageTimeoutError(f"Lantern did not answer within {timeout:g} s") from None
+                process.kill(f"a Lantern request took longer than {timeout:.1f} s")
+                raise PageTimeoutError(
+                    f"the Lantern worker did not answer within {timeout:.1f} s"
+                ) from None
             except _WorkerDied as exc:
                 if attempt == 2 or time.monotonic() >= deadline:
                     raise InternalError(str(exc)) from None
-                log.warning("Lantern worker died (%s); sending the request again", exc)
-                continue
-            self.stats["requests"] += 1
-            if not reply.get("ok"):
-                raise InternalError(f"Lantern failed: {reply.get('error')}")
-            result: dict[str, Any] = reply["result"]
-            if isinstance(result, dict):
-                cost = {"cpuMs": reply.get("cpuMs"), "wallMs": reply.get("wallMs")}
-                result.setdefault("_cost", cost)
-            return result
+                log.warning("%s; sending the request again to a new worker", exc)
         raise AssertionError("unreachable")
 
     def start(self) -> None:
         """Start the Node process now (it loads Lantern while the first page loads).
 
-        Idempotent; requests start it anyway. Call from the thread of the event loop
-        that will send the requests, so psdata's shutdown closes it.
+        Idempotent; requests start it anyway.
         """
         self._running()
 
@@ -294,3 +346,4 @@ def close_worker() -> None:
 
 
 atexit.register(close_worker)
+close_at_shutdown(close_worker)  # whichever thread started it

@@ -15,6 +15,10 @@ import {savings, simulate} from './glue.mjs';
 
 const VERSION = {lantern: '@paulirish/trace_engine 0.0.32', node: process.version};
 
+// stdout carries the replies only: anything else written there is taken for a broken
+// worker. Lantern's debugging helpers log; send them to stderr.
+console.log = console.info = console.debug = console.error;
+
 function handle(message) {
   switch (message.op) {
     case 'ping':
