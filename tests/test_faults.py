@@ -800,7 +800,7 @@ def test_a_mixed_batch_of_40_gives_40_rows_and_the_next_batch_works(
         row = result.loc[label]
         if isinstance(value, str) and value in scored_ok:
             assert pd.isna(row["error"]), (value, row["error"])
-            assert pd.notna(row["performance"]) and pd.notna(row["seo"])
+            assert pd.notna(row["performance"]) and pd.notna(row["seo"]), (value, row["warnings"])
         else:
             assert pd.notna(row["error_type"]), value
     # No attempt outlives its timeout: each took less than two timeouts.
