@@ -37,19 +37,11 @@ from typing import Any, Literal
 
 import psutil
 
-from psdata._lighthouse import (
-    BINARY,
-    CATEGORY_IDS,
-    LIGHTHOUSE_VERSION,
-    METRIC_SAVINGS,
-    NUMERIC,
-)
+from psdata._lighthouse import CATEGORY_IDS, LIGHTHOUSE_VERSION, SCORED_MODES
 
 BENCH_DIR = Path(__file__).resolve().parent
 LIGHTHOUSE_CLI = BENCH_DIR / "node_modules" / "lighthouse" / "cli" / "index.js"
 CACHE_DIR = BENCH_DIR / "out" / "lighthouse"
-#: Display modes whose score counts in a category (the rest carry no comparable score).
-SCORED_MODES = frozenset({BINARY, NUMERIC, METRIC_SAVINGS})
 
 #: Result keys for the metrics and the audit ids they come from.
 METRICS: dict[str, str] = {

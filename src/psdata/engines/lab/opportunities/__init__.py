@@ -15,6 +15,8 @@ from ..audit_results import describe, undecided
 from ..evidence import AuditResult
 from .bytes import TITLES as BYTE_TITLES
 from .bytes import byte_audits
+from .diagnostics import TITLES as DIAGNOSTIC_TITLES
+from .diagnostics import diagnostic_audits
 from .dom import TITLES as DOM_TITLES
 from .dom import dom_audits
 from .evidence import OpportunityEvidence
@@ -32,8 +34,9 @@ __all__ = [
     "opportunity_audits",
 ]
 
-#: The audits in the order of Lighthouse's performance category.
+#: The audits in the order of Lighthouse's performance category (after its metrics).
 AUDIT_ORDER: tuple[str, ...] = (
+    "first-meaningful-paint",
     "render-blocking-resources",
     "uses-responsive-images",
     "offscreen-images",
@@ -47,6 +50,7 @@ AUDIT_ORDER: tuple[str, ...] = (
     "uses-rel-preconnect",
     "server-response-time",
     "redirects",
+    "uses-http2",
     "efficient-animated-content",
     "duplicated-javascript",
     "legacy-javascript",
@@ -55,24 +59,46 @@ AUDIT_ORDER: tuple[str, ...] = (
     "uses-long-cache-ttl",
     "dom-size",
     "critical-request-chains",
+    "user-timings",
     "bootup-time",
     "mainthread-work-breakdown",
     "font-display",
     "third-party-summary",
+    "third-party-facades",
     "largest-contentful-paint-element",
     "lcp-lazy-loaded",
     "layout-shifts",
     "uses-passive-event-listeners",
     "no-document-write",
     "long-tasks",
+    "non-composited-animations",
     "unsized-images",
+    "viewport",
+    "bf-cache",
+    "network-requests",
+    "network-rtt",
+    "network-server-latency",
+    "main-thread-tasks",
+    "diagnostics",
+    "metrics",
+    "screenshot-thumbnails",
+    "final-screenshot",
+    "script-treemap-data",
+    "resource-summary",
 )
-TITLES = {**BYTE_TITLES, **NETWORK_TITLES, **DOM_TITLES, **MAIN_THREAD_TITLES}
+TITLES = {
+    **BYTE_TITLES,
+    **NETWORK_TITLES,
+    **DOM_TITLES,
+    **MAIN_THREAD_TITLES,
+    **DIAGNOSTIC_TITLES,
+}
 _FAMILIES: tuple[tuple[Callable[[OpportunityEvidence], list[AuditResult]], dict[str, str]], ...] = (
     (byte_audits, BYTE_TITLES),
     (network_audits, NETWORK_TITLES),
     (dom_audits, DOM_TITLES),
     (mainthread_audits, MAIN_THREAD_TITLES),
+    (diagnostic_audits, DIAGNOSTIC_TITLES),
 )
 
 

@@ -527,6 +527,8 @@ def total_byte_weight(evidence: OpportunityEvidence) -> AuditResult:
         items,
         score=score,
         display_mode=INFORMATIVE if score >= PASS_SCORE else NUMERIC,
+        numeric_value=weight,
+        numeric_unit="byte",
     )
     audit.explanation = f"Total size was {weight / 1024:,.0f} KiB."
     return audit

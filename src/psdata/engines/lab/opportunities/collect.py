@@ -11,6 +11,8 @@ coverage, CSS rule usage with the style sheets' text (as Lighthouse's css-usage 
 stylesheets gatherers), the page facts (one evaluate of ``page.js``), the bodies of text
 resources (gzip and minified estimates, off the loop thread) and Chromium's re-encoded
 image sizes (``Audits.getEncodedResponse``, as Lighthouse's optimized-images gatherer).
+Last, after the category audits too: the navigation away and back that shows whether
+the back/forward cache restores the page (:mod:`~psdata.engines.lab.bfcache`).
 A step that fails leaves its explanation in ``OpportunityEvidence.errors``.
 """
 
@@ -28,6 +30,7 @@ from typing import Any
 from playwright.async_api import CDPSession, Page
 
 from ..audit_results import describe
+from ..bfcache import check_back_forward_cache
 from ..budget import BUDGET
 from ..evidence import NetworkRequest
 from ..network import NetworkLog
@@ -145,6 +148,16 @@ class OpportunityCollector:
             else _nothing(),
             bodies_then_images(),
         )
+
+    async def after_audits(self, cdp: CDPSession) -> None:
+        """The last step, once nothing reads the page any more: navigate away and back
+        (:func:`~psdata.engines.lab.bfcache.check_back_forward_cache`)."""
+
+        try:
+            outcome = await check_back_forward_cache(cdp, within=BUDGET.bf_cache_s)
+            self.evidence.bf_cache = outcome
+        except Exception as exc:  # a page failure becomes an explanation, never an exception
+            self.evidence.errors["bf_cache"] = describe(exc)
 
     async def _step(self, name: str, step: Callable[[], Awaitable[None]]) -> None:
         try:

@@ -11,10 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..bfcache import BackForwardCacheOutcome
 from ..evidence import NetworkRequest
 
 #: The collection steps, each named in ``errors`` when it failed.
-STEPS = ("page", "js_coverage", "css", "bodies", "images", "trace")
+STEPS = ("page", "js_coverage", "css", "bodies", "images", "trace", "bf_cache")
 
 
 @dataclass
@@ -89,6 +90,8 @@ class OpportunityEvidence:
     metrics: dict[str, float | None] = field(default_factory=dict)
     #: CPU slowdown the trace's durations are to be multiplied by (simulate: 4 on mobile).
     cpu_multiplier: float = 1.0
+    #: What the navigation away and back showed (``None`` until it ran, or if it failed).
+    bf_cache: BackForwardCacheOutcome | None = None
     errors: dict[str, str] = field(default_factory=dict)
 
     def request_for(self, url: str) -> NetworkRequest | None:
