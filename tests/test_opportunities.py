@@ -304,8 +304,10 @@ def test_bootup_time_and_long_tasks() -> None:
     assert audit.metric_savings["TBT"] == pytest.approx(1900 * 1950 / 2000)  # its share
     light = trace(("RunTask", 0, 20, None), ("EvaluateScript", 0, 10, "https://a.test/x.js"))
     assert bootup_time(light).display_mode == "notApplicable"
-    breakdown = mainthread_work_breakdown(heavy)  # 2,000 ms: just under p10
-    assert breakdown.score == 0.9 and breakdown.display_mode == "informative"
+    breakdown = mainthread_work_breakdown(heavy)  # 2,000 ms: just under p10 (scores 0.9)
+    # Passing, so informative: Lighthouse then reports a score of 1.
+    assert breakdown.score == 1.0 and breakdown.display_mode == "informative"
+    assert (breakdown.numeric_value, breakdown.numeric_unit) == (2000.0, "millisecond")
     tasks = long_tasks(heavy + trace(("RunTask", 3000, 60, None)))
     assert [round(i["duration"]) for i in tasks.details] == [2000, 60]
 
@@ -419,7 +421,9 @@ def failing(row: pd.Series) -> bool:
 def test_every_opportunity_is_listed_with_savings_columns(table: pd.DataFrame) -> None:
     assert list(table.loc[["clean"]].audit_id) == list(AUDIT_ORDER)
     assert table["savings_ms"].dtype == "float64" and table["savings_bytes"].dtype == "float64"
-    assert list(table.columns[-3:]) == ["details", "savings_ms", "savings_bytes"]
+    assert list(table.columns[-5:-2]) == ["details", "savings_ms", "savings_bytes"]
+    assert table["numeric_value"].dtype == "float64"
+    assert list(table.columns[-2:]) == ["numeric_value", "numeric_unit"]
 
 
 def test_waste_page_fails_what_lighthouse_fails(table: pd.DataFrame) -> None:

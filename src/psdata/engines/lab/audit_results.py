@@ -51,6 +51,16 @@ def not_applicable(
     return AuditResult(audit_id, title, None, weight, NOT_APPLICABLE, explanation=why)
 
 
+def not_produced(audit_id: str, title: str, why: str) -> AuditResult:
+    """An audit Lighthouse lists that psdata does not produce: not applicable on every
+    page, with the reason (docs/audits.md lists them).
+
+    >>> not_produced("final-screenshot", "Final Screenshot", "no images").explanation
+    'Not produced by psdata: no images.'
+    """
+    return not_applicable(audit_id, title, f"Not produced by psdata: {why}.")
+
+
 def informative(
     audit_id: str, title: str, items: list[dict[str, Any]], *, weight: float = 0.0
 ) -> AuditResult:

@@ -15,11 +15,15 @@ from ..audit_results import describe, undecided
 from ..evidence import AuditResult
 from .bytes import TITLES as BYTE_TITLES
 from .bytes import byte_audits
+from .diagnostics import NOT_PRODUCED as DIAGNOSTICS_NOT_PRODUCED
 from .diagnostics import TITLES as DIAGNOSTIC_TITLES
 from .diagnostics import diagnostic_audits
 from .dom import TITLES as DOM_TITLES
 from .dom import dom_audits
 from .evidence import OpportunityEvidence
+from .hidden import NOT_PRODUCED as HIDDEN_NOT_PRODUCED
+from .hidden import TITLES as HIDDEN_TITLES
+from .hidden import hidden_audits
 from .mainthread import TITLES as MAIN_THREAD_TITLES
 from .mainthread import mainthread_audits
 from .network import TITLES as NETWORK_TITLES
@@ -28,6 +32,7 @@ from .savings import LoadSimulation, apply_simulation
 
 __all__ = [
     "AUDIT_ORDER",
+    "NOT_PRODUCED",
     "LoadSimulation",
     "OpportunityEvidence",
     "apply_simulation",
@@ -86,12 +91,15 @@ AUDIT_ORDER: tuple[str, ...] = (
     "script-treemap-data",
     "resource-summary",
 )
+#: The audits listed without being produced (not applicable in every row), and why.
+NOT_PRODUCED = {**DIAGNOSTICS_NOT_PRODUCED, **HIDDEN_NOT_PRODUCED}
 TITLES = {
     **BYTE_TITLES,
     **NETWORK_TITLES,
     **DOM_TITLES,
     **MAIN_THREAD_TITLES,
     **DIAGNOSTIC_TITLES,
+    **HIDDEN_TITLES,
 }
 _FAMILIES: tuple[tuple[Callable[[OpportunityEvidence], list[AuditResult]], dict[str, str]], ...] = (
     (byte_audits, BYTE_TITLES),
@@ -99,6 +107,7 @@ _FAMILIES: tuple[tuple[Callable[[OpportunityEvidence], list[AuditResult]], dict[
     (dom_audits, DOM_TITLES),
     (mainthread_audits, MAIN_THREAD_TITLES),
     (diagnostic_audits, DIAGNOSTIC_TITLES),
+    (hidden_audits, HIDDEN_TITLES),
 )
 
 
@@ -110,7 +119,7 @@ def opportunity_audits(
     A family whose judging fails makes its audits undecided, never the others.
 
     >>> audits = opportunity_audits(OpportunityEvidence("https://a.test/"))
-    >>> len(audits) == len(AUDIT_ORDER), audits[0].id
+    >>> len(audits) == len(AUDIT_ORDER), audits[1].id
     (True, 'render-blocking-resources')
     >>> {a.display_mode for a in audits if a.id == "bootup-time"}
     {'error'}

@@ -8,6 +8,9 @@ user timings, and the audits Lighthouse 12 lists but no longer computes or psdat
   (weight 0 there);
 - ``user-timings``: the page's ``performance.mark`` and ``performance.measure`` entries,
   measures first (not applicable without any);
+- ``non-composited-animations``: the animated elements whose animations the compositor
+  could not run, with the reasons a page can act on, from the ``Animation`` events of
+  the page's trace (not applicable without any); an element is named by its DOM node id;
 - ``first-meaningful-paint``: not applicable, as Lighthouse 12 reports it on every page;
 - ``third-party-facades``: not applicable; Lighthouse finds facades from the
   third-party-web entity list's products, which psdata does not ship.
@@ -17,8 +20,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...._lighthouse import BINARY, INFORMATIVE
-from ..audit_results import not_applicable, undecided
+from ...._lighthouse import BINARY, INFORMATIVE, METRIC_SAVINGS
+from ..audit_results import not_applicable, not_produced, undecided
 from ..bfcache import REASON_TYPES
 from ..evidence import AuditResult
 from ..viewport import VIEWPORT_TITLE, viewport_audit
@@ -31,6 +34,7 @@ TITLES = {
     "user-timings": "User Timing marks and measures",
     "first-meaningful-paint": "First Meaningful Paint",
     "third-party-facades": "Lazy load third-party resources with facades",
+    "non-composited-animations": "Avoid non-composited animations",
 }
 #: How Lighthouse labels each type of reason the back/forward cache gives.
 FAILURE_TYPES = {
@@ -38,8 +42,23 @@ FAILURE_TYPES = {
     "SupportPending": "Pending browser support",
     "Circumstantial": "Not actionable",
 }
+#: The audits psdata lists but does not produce, and why (they are not applicable).
+NOT_PRODUCED = {
+    "third-party-facades": "Lighthouse finds facades from the products of the"
+    " third-party-web entity list, which psdata does not ship",
+}
 #: Marks Lighthouse leaves out of user-timings (Google's own libraries' marks).
 EXCLUDED_TIMING_PREFIXES = ("goog_",)
+#: The bits of an animation's ``compositeFailed`` mask a page can act on, and how
+#: Lighthouse words them (in its order).
+ACTIONABLE_COMPOSITE_FAILURES = (
+    (1 << 13, "Unsupported CSS Property"),
+    (1 << 11, "Transform-related property depends on box size"),
+    (1 << 12, "Filter-related property may move pixels"),
+    (1 << 4, 'Effect has composite mode other than "replace"'),
+    (1 << 6, "Target has another animation which is incompatible"),
+    (1 << 3, "Effect has unsupported timing parameters"),
+)
 
 
 def diagnostic_audits(evidence: OpportunityEvidence) -> list[AuditResult]:
@@ -48,17 +67,13 @@ def diagnostic_audits(evidence: OpportunityEvidence) -> list[AuditResult]:
         bf_cache(evidence),
         viewport(evidence),
         user_timings(evidence),
+        non_composited_animations(evidence),
         not_applicable(
             "first-meaningful-paint",
             TITLES["first-meaningful-paint"],
             "Lighthouse 12 no longer computes First Meaningful Paint.",
         ),
-        not_applicable(
-            "third-party-facades",
-            TITLES["third-party-facades"],
-            "Not produced by psdata: Lighthouse finds facades from the products of the"
-            " third-party-web entity list, which psdata does not ship.",
-        ),
+        *(not_produced(a, TITLES[a], why) for a, why in NOT_PRODUCED.items()),
     ]
 
 
@@ -146,3 +161,70 @@ def user_timings(evidence: OpportunityEvidence) -> AuditResult:
         details=items,
         explanation=f"{len(items)} user timing(s).",
     )
+
+
+def composite_failures(mask: int, unsupported: list[str]) -> list[str]:
+    """The actionable reasons in an animation's ``compositeFailed`` *mask*.
+
+    >>> composite_failures((1 << 13) | 1, ["top"])
+    ['Unsupported CSS Property: top']
+    """
+    reasons = []
+    for flag, text in ACTIONABLE_COMPOSITE_FAILURES:
+        if mask & flag:
+            if flag == 1 << 13:
+                plural = "Properties" if len(unsupported) > 1 else "Property"
+                text = f"Unsupported CSS {plural}: {', '.join(unsupported)}"
+            reasons.append(text)
+    return reasons
+
+
+def non_composited_animations(evidence: OpportunityEvidence) -> AuditResult:
+    """Elements with an animation the compositor could not run, from the trace's
+    ``Animation`` events (its begin names the node, a status event the failure mask).
+
+    >>> begin = {"name": "Animation", "ph": "b", "id2": {"local": "0x1"},
+    ...          "args": {"data": {"nodeId": 42, "id": "7"}}}
+    >>> status = {"name": "Animation", "ph": "n", "id2": {"local": "0x1"},
+    ...           "args": {"data": {"compositeFailed": 8192, "unsupportedProperties": ["top"]}}}
+    >>> audit = non_composited_animations(
+    ...     OpportunityEvidence("https://a.test/", trace_events=[begin, status]))
+    >>> audit.score, audit.details
+    (0.0, [{'node': {'nodeId': 42}, 'failureReasons': ['Unsupported CSS Property: top']}])
+    """
+    audit_id, title = "non-composited-animations", TITLES["non-composited-animations"]
+    events = evidence.trace_events
+    if events is None:
+        why = evidence.errors.get("trace", "The page's main-thread trace is missing.")
+        return undecided(audit_id, title, why)
+    pairs: dict[str, dict[str, dict[str, Any]]] = {}
+    for event in events:
+        local = (event.get("id2") or {}).get("local")
+        if event.get("name") != "Animation" or not local:
+            continue
+        data = (event.get("args") or {}).get("data") or {}
+        if event.get("ph") == "b":
+            pairs.setdefault(local, {})["begin"] = data
+        elif event.get("ph") == "n" and "compositeFailed" in data:
+            pairs.setdefault(local, {})["status"] = data
+    reasons_by_node: dict[int, list[str]] = {}
+    for pair in pairs.values():
+        begin, status = pair.get("begin") or {}, pair.get("status") or {}
+        if not begin.get("nodeId") or not begin.get("id"):
+            continue
+        found = composite_failures(
+            int(status.get("compositeFailed") or 0), list(status.get("unsupportedProperties") or [])
+        )
+        known = reasons_by_node.setdefault(int(begin["nodeId"]), [])
+        known.extend(r for r in found if r not in known)
+    items = [
+        {"node": {"nodeId": node}, "failureReasons": reasons}
+        for node, reasons in reasons_by_node.items()
+        if reasons
+    ]
+    if not items:
+        return not_applicable(audit_id, title, "No animation failed to run on the compositor.")
+    audit = AuditResult(audit_id, title, 0.0, 0.0, METRIC_SAVINGS, details=items)
+    audit.metric_savings = {"CLS": 0.0}
+    audit.explanation = f"{len(items)} animated element(s) found."
+    return audit

@@ -86,8 +86,14 @@ class OpportunityEvidence:
     images: list[ImageEncoding] = field(default_factory=list)
     #: The page's main-thread trace events (Chrome trace format), ``None`` until known.
     trace_events: list[dict[str, Any]] | None = None
-    #: Metric values of the measurement (fcp_ms, lcp_ms, cls, tbt_ms...).
+    #: Metric values of the measurement (fcp_ms, lcp_ms, cls, tbt_ms, speed_index_ms,
+    #: ttfb_ms, interactive_ms, max_potential_fid_ms), and under simulated throttling the
+    #: observed values of those it predicted (fcp_ms, lcp_ms, speed_index_ms, tbt_ms).
     metrics: dict[str, float | None] = field(default_factory=dict)
+    observed: dict[str, float | None] = field(default_factory=dict)
+    #: Lantern's network analysis of the load (``rttMs``, ``throughputBps``,
+    #: ``additionalRttByOrigin``, ``serverResponseTimeByOrigin``), with the simulator.
+    network_analysis: dict[str, Any] | None = None
     #: CPU slowdown the trace's durations are to be multiplied by (simulate: 4 on mobile).
     cpu_multiplier: float = 1.0
     #: What the navigation away and back showed (``None`` until it ran, or if it failed).
