@@ -775,7 +775,7 @@ def print_stability(form_factor: str, st: dict[str, Any], throttling: str) -> li
 def print_overhead(phases: dict[str, list[dict[str, float]]]) -> tuple[list[list[str]], dict]:
     print(
         "\n=== psdata per-URL time by phase (median ms; overhead = total − load − quiet_wait;"
-        " engine = overhead − audits) ==="
+        " engine = overhead − audits − bf_cache) ==="
     )
     columns = [*common.PHASES, "total", "overhead", "engine_overhead"]
     headers = ["run", "URLs", *common.PHASES, "total", "overhead", "engine"]

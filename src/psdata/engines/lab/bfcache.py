@@ -9,7 +9,8 @@ cache navigates with type ``BackForwardCacheRestore``; one that is not sends CDP
 ``Page.backForwardCacheNotUsed`` with the reasons, each of a type (``PageSupportNeeded``:
 the page can fix it; ``SupportPending``: the browser cannot yet; ``Circumstantial``: not
 the page's doing). This runs after the timed window, on the page's own CDP session, and
-costs about 0.3 s per page (two navigations and the two pauses); it needs Playwright's
+costs about 0.3–0.5 s per page (two navigations and the two pauses; the row's
+``details["timings_ms"]["bf_cache"]``); it needs Playwright's
 ``--disable-back-forward-cache`` dropped from the launch flags (see
 :data:`~psdata.engines.lab.browser.IGNORED_DEFAULT_ARGS`).
 """
