@@ -5,6 +5,7 @@ pages with known waste served from 127.0.0.1."""
 from __future__ import annotations
 
 import gzip
+import json
 import math
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +16,7 @@ import pandas as pd
 import pytest
 
 import psdata
-from conftest import audit_of, opportunity_table
+from conftest import FAST, Serve, audit_of, opportunity_table
 from psdata.demo.server import ServedSite
 from psdata.engines.lab.emulation import profile_for
 from psdata.engines.lab.engine import LabSettings, _opportunity_collector
@@ -559,3 +560,39 @@ def test_a_failed_simulation_says_why_and_passes_nothing() -> None:
         audit = audits[audit_id]
         assert audit.score == 0 and audit.details and audit.savings_ms is None
         assert "NO_FCP" in (audit.explanation or ""), audit_id
+
+
+def bundle(name: str, sources: list[str], *, comment: bool = True) -> dict[str, str]:
+    """A script and its source map listing *sources* (named by a comment, or not)."""
+    code = f"window.{name.replace('-', '_')} = 1;\n"
+    source_map = {"version": 3, "file": f"{name}.js", "sources": sources, "mappings": "AAAA"}
+    files = {f"{name}.js.map": json.dumps(source_map)}
+    files[f"{name}.js"] = code + (f"//# sourceMappingURL={name}.js.map\n" if comment else "")
+    return files
+
+
+def test_duplicated_javascript_reads_the_scripts_source_maps(serve: Serve) -> None:
+    """Lighthouse finds duplicates in the maps' sources; a page whose maps list every
+    module once passes, one listing a module twice is undecided (psdata does not size
+    modules), an unreadable map is left out, as in Lighthouse."""
+    lodash = "webpack:///./node_modules/lodash/lodash.js"
+    files = {
+        **bundle("app", ["webpack:///./src/app.js", lodash]),
+        **bundle("vendor", ["webpack:///./lib/node_modules/lodash/lodash.js"]),
+        **bundle("other", ["webpack:///./src/other.js", "webpack/bootstrap"]),
+        "lost.js": "window.lost = 1;\n//# sourceMappingURL=missing.js.map\n",
+    }
+    page = '<!doctype html><html lang="en"><title>x</title>{}<p>Bundles</p></html>'
+    for name, scripts in {"twice": ("app", "vendor"), "once": ("app", "other", "lost")}.items():
+        tags = "".join(f'<script src="{s}.js"></script>' for s in scripts)
+        files[f"{name}.html"] = page.format(tags)
+    site = serve(files)
+    frame = psdata.analyze(
+        [site.url("twice.html"), site.url("once.html")], categories=["performance"], **FAST
+    )
+    table = psdata.audits(frame)
+    found = table[table.audit_id == "duplicated-javascript"].set_index("url")
+    twice, once = found.loc[site.url("twice.html")], found.loc[site.url("once.html")]
+    assert twice.display_mode == "error" and pd.isna(twice.score), twice
+    assert once.score == 1.0 and once.display_mode == "metricSavings", once
+    assert {"/app.js.map", "/vendor.js.map", "/missing.js.map"} <= {r.path for r in site.requests}

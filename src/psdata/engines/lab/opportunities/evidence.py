@@ -84,6 +84,9 @@ class OpportunityEvidence:
     resource_sizes: dict[str, int] = field(default_factory=dict)
     unread_bodies: list[str] = field(default_factory=list)  # URLs whose body was gone
     images: list[ImageEncoding] = field(default_factory=list)
+    #: The scripts' source maps: map URL → its ``sources``; and the maps not read, why.
+    source_maps: dict[str, list[str]] = field(default_factory=dict)
+    unread_source_maps: dict[str, str] = field(default_factory=dict)
     #: The page's main-thread trace events (Chrome trace format), ``None`` until known.
     trace_events: list[dict[str, Any]] | None = None
     #: Metric values of the measurement (fcp_ms, lcp_ms, cls, tbt_ms, speed_index_ms,
