@@ -23,11 +23,10 @@ AUDIT_COLUMNS: dict[str, Any] = {
     "weight": "float64",
     "display_mode": pd.StringDtype(),
     "numeric_value": "float64",
+    "numeric_unit": pd.StringDtype(),
     "details": object,
     "savings_ms": "float64",
     "savings_bytes": "float64",
-    "numeric_value": "float64",
-    "numeric_unit": pd.StringDtype(),
 }
 #: Columns of :func:`opportunities`.
 OPPORTUNITY_COLUMNS: dict[str, Any] = {
@@ -76,11 +75,10 @@ def audits(
                         "weight": audit.get("weight"),
                         "display_mode": audit.get("display_mode"),
                         "numeric_value": audit.get("numeric_value"),
+                        "numeric_unit": audit.get("numeric_unit"),
                         "details": audit.get("details") or [],
                         "savings_ms": audit.get("savings_ms"),
                         "savings_bytes": audit.get("savings_bytes"),
-                        "numeric_value": audit.get("numeric_value"),
-                        "numeric_unit": audit.get("numeric_unit"),
                     }
                 )
     frame = pd.DataFrame(rows, columns=list(AUDIT_COLUMNS))

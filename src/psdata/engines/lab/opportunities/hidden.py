@@ -25,9 +25,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ...._lighthouse import INFORMATIVE
+from ...._urls import registrable_domain
 from ..audit_results import not_produced
 from ..evidence import AuditResult
-from ..network import registrable_domain
 from ._common import resource_size
 from .evidence import OpportunityEvidence
 from .mainthread import frame_urls, main_thread_tasks
