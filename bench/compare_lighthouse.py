@@ -39,7 +39,7 @@ import common
 import opportunities_compare
 from common import METRIC_LABELS, METRICS, fmt
 
-from psdata._lighthouse import CATEGORIES, LIGHTHOUSE_VERSION
+from psdata._lighthouse import CATEGORIES, ERROR, LIGHTHOUSE_VERSION, PASS_SCORE, SCORED_MODES
 from psdata.engines import ENGINES
 
 #: MANIFEST "exercises" of the page classes where real pages disagreed with Lighthouse:
@@ -57,7 +57,9 @@ TARGETS = {
     "audits_ms": ("<", 500),
     "category_median": ("<=", 3),
     "category_worst": ("<=", 3),
+    "best_practices_worst": ("<=", 2),
     "unexplained_missing": ("<=", 0),
+    "audit_agreement": (">=", 0.97),
 }
 #: Each throttling method's own targets (its issue's).
 METHOD_TARGETS = {
@@ -300,15 +302,20 @@ def off_target(lighthouse: dict[str, Any], row: dict[str, Any], throttling: str)
     return (delta is not None and delta > limit) or tbt_off(row.get("tbt_ms"), lighthouse["tbt_ms"])
 
 
+def ps_score(audit: dict[str, Any]) -> float | None:
+    """psdata's score of an audit as Lighthouse's parsed report carries it: ``None``
+    unless its display mode is scored (an informative audit's 1 does not count)."""
+    return audit["score"] if audit["display_mode"] in SCORED_MODES else None
+
+
 def compare_audits(
     lh_audits: dict[str, dict[str, Any]], ps_audits: dict[str, dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    """Audit-level disagreements on one page (accessibility, best practices, SEO)."""
+    """Audit-level disagreements on one page, every category; an audit Lighthouse lists
+    and psdata does not have is one (``missing``)."""
     found = []
     for category, lh_scores in lh_audits.items():
         ours = ps_audits.get(category, {})
-        if category == "performance":  # only the metric audits psdata scores
-            lh_scores = {k: v for k, v in lh_scores.items() if k in ours}
         for audit_id, lh_score in lh_scores.items():
             if audit_id not in ours:
                 found.append(
@@ -321,17 +328,17 @@ def compare_audits(
                     }
                 )
                 continue
-            ps_score = ours[audit_id]["score"]
+            score = ps_score(ours[audit_id])
             mode = ours[audit_id]["display_mode"]
-            if lh_score is None and ps_score is None:
+            if lh_score is None and score is None:
                 continue
-            if lh_score is None or ps_score is None:
+            if lh_score is None or score is None:
                 kind = "applicability"
-            elif mode == "binary" or {lh_score, ps_score} <= {0, 1}:
-                if lh_score == ps_score:
+            elif mode == "binary" or {lh_score, score} <= {0, 1}:
+                if lh_score == score:
                     continue
                 kind = "binary"
-            elif abs(lh_score - ps_score) >= NUMERIC_AUDIT_TOLERANCE:
+            elif abs(lh_score - score) >= NUMERIC_AUDIT_TOLERANCE:
                 kind = "numeric"
             else:
                 continue
@@ -341,10 +348,74 @@ def compare_audits(
                     "audit_id": audit_id,
                     "kind": kind,
                     "lighthouse": lh_score,
-                    "psdata": ps_score,
+                    "psdata": score,
                 }
             )
     return found
+
+
+def passes(score: Any) -> bool:
+    """Lighthouse's pass/fail of an audit score: passing from 0.9, or unscored (not
+    applicable, informative, manual).
+
+    >>> passes(0.9), passes(0.5), passes(None)
+    (True, False, True)
+    """
+    return score is None or score >= PASS_SCORE
+
+
+def audit_pairs(
+    lh_result: dict[str, Any], ps_audits: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Pass/fail of every (category, audit) Lighthouse decided on one page, and
+    psdata's: ``None`` when psdata lacks the audit (``missing``) or could not decide it
+    (``undecided``); both count as disagreements. Audits Lighthouse could not decide
+    (display mode ``error``) are left out: there is nothing to agree with."""
+    pairs = []
+    modes = lh_result.get("audit_modes", {})
+    for category, lh_scores in lh_result.get("audits", {}).items():
+        ours = ps_audits.get(category, {})
+        for audit_id, lh_score in lh_scores.items():
+            if modes.get(category, {}).get(audit_id) == ERROR:
+                continue
+            audit = ours.get(audit_id)
+            if audit is None:
+                state, ps_passes = "missing", None
+            elif audit["display_mode"] == ERROR:
+                state, ps_passes = "undecided", None
+            else:
+                state, ps_passes = "decided", passes(ps_score(audit))
+            pairs.append(
+                {
+                    "category": category,
+                    "audit_id": audit_id,
+                    "lighthouse_passes": passes(lh_score),
+                    "psdata_passes": ps_passes,
+                    "state": state,
+                }
+            )
+    return pairs
+
+
+def agreement(pairs_by_page: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """Pass/fail agreement over all pages' pairs, overall and per category, and where it
+    failed (missing and undecided audits count as disagreements)."""
+    by_category: dict[str, list[bool]] = {}
+    disagreeing: dict[str, list[str]] = {}
+    for path, pairs in pairs_by_page.items():
+        for pair in pairs:
+            agrees = pair["psdata_passes"] == pair["lighthouse_passes"]
+            by_category.setdefault(pair["category"], []).append(agrees)
+            if not agrees:
+                key = f"{pair['category']}/{pair['audit_id']} ({pair['state']})"
+                disagreeing.setdefault(key, []).append(path)
+    every = [a for values in by_category.values() for a in values]
+    return {
+        "pairs": len(every),
+        "agreement": sum(every) / len(every) if every else None,
+        "by_category": {c: sum(v) / len(v) for c, v in by_category.items() if v},
+        "disagreeing": disagreeing,
+    }
 
 
 def unexplained_missing(row: dict[str, Any], warnings: str | None) -> list[str]:
@@ -563,7 +634,8 @@ def print_summary(form_factor: str, s: dict[str, Any], throttling: str) -> list[
             )
         )
     for cat in CATEGORIES[1:]:
-        for stat, key in (("median", "category_median"), ("worst", "category_worst")):
+        worst = "best_practices_worst" if cat == "best_practices" else "category_worst"
+        for stat, key in (("median", "category_median"), ("worst", worst)):
             value = s[cat][f"{stat}_abs_delta"]
             targets.append(
                 common.target_row(
@@ -571,6 +643,28 @@ def print_summary(form_factor: str, s: dict[str, Any], throttling: str) -> list[
                 )
             )
     return targets
+
+
+def print_agreement(form_factor: str, result: dict[str, Any]) -> list[list[str]]:
+    """The pass/fail agreement of every audit Lighthouse lists; returns its target row."""
+    print(
+        f"\n=== {form_factor}: audit pass/fail agreement with Lighthouse, all categories"
+        f" ({result['pairs']} page-audit pairs; missing and undecided audits disagree) ==="
+    )
+    rows = [[cat, fmt(value, 1, pct=True)] for cat, value in result["by_category"].items()]
+    print(common.table(["category", "agreement"], rows))
+    for key, paths in sorted(result["disagreeing"].items(), key=lambda kv: -len(kv[1])):
+        shown = "; ".join(paths[:3]) + (f"; +{len(paths) - 3} more" if len(paths) > 3 else "")
+        print(f"  {key}: {len(paths)} page(s): {shown}")
+    return [
+        common.target_row(
+            f"{form_factor} audit pass/fail agreement ({result['pairs']} pairs, all categories)",
+            result["agreement"],
+            *TARGETS["audit_agreement"],
+            fmt(result["agreement"], 1, pct=True),
+            pct=True,
+        )
+    ]
 
 
 def print_audits(form_factor: str, disagreements: dict[str, list[dict[str, Any]]]) -> None:
@@ -681,7 +775,7 @@ def print_stability(form_factor: str, st: dict[str, Any], throttling: str) -> li
 def print_overhead(phases: dict[str, list[dict[str, float]]]) -> tuple[list[list[str]], dict]:
     print(
         "\n=== psdata per-URL time by phase (median ms; overhead = total − load − quiet_wait;"
-        " engine = overhead − audits) ==="
+        " engine = overhead − audits − bf_cache) ==="
     )
     columns = [*common.PHASES, "total", "overhead", "engine_overhead"]
     headers = ["run", "URLs", *common.PHASES, "total", "overhead", "engine"]
@@ -794,6 +888,7 @@ def main(argv: list[str] | None = None) -> int:
     for ff in args.form_factors:
         pages: dict[str, dict[str, Any]] = {}
         disagreements: dict[str, list[dict[str, Any]]] = {}
+        pairs: dict[str, list[dict[str, Any]]] = {}
         missing: dict[str, list[str]] = {}
         page_warnings: dict[str, str | None] = {}
         for url, path in path_of.items():
@@ -829,15 +924,17 @@ def main(argv: list[str] | None = None) -> int:
                 "lighthouse_cached": lh_result.get("cached"),
             }
             if not lh_problem and not first.get("error"):
-                disagreements[path] = compare_audits(
-                    lh_result.get("audits", {}), runs[(ff, 1)][0]["audits"].get(url, {})
-                )
+                ps_audits = runs[(ff, 1)][0]["audits"].get(url, {})
+                disagreements[path] = compare_audits(lh_result.get("audits", {}), ps_audits)
+                pairs[path] = audit_pairs(lh_result, ps_audits)
         summary = summarize(pages, args.throttling)
         stab = stability(pages, args.concurrency) if len(levels) > 1 else {}
         print_pages(ff, pages)
         all_targets += print_summary(ff, summary, args.throttling)
         print_audits(ff, disagreements)
         all_targets += print_audits_per_page(ff, disagreements, missing, page_warnings)
+        agreed = agreement(pairs)
+        all_targets += print_agreement(ff, agreed)
         opp_pairs = {
             path: (
                 lighthouse[ff][path][0].get("opportunities") or {},
@@ -855,6 +952,7 @@ def main(argv: list[str] | None = None) -> int:
             "summary": summary,
             "concurrency_stability": stab,
             "audit_disagreements": disagreements,
+            "audit_agreement": agreed,
             "unexplained_missing_scores": missing,
             "psdata_warnings": page_warnings,
             "opportunities": opp,

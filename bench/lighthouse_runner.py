@@ -37,19 +37,11 @@ from typing import Any, Literal
 
 import psutil
 
-from psdata._lighthouse import (
-    BINARY,
-    CATEGORY_IDS,
-    LIGHTHOUSE_VERSION,
-    METRIC_SAVINGS,
-    NUMERIC,
-)
+from psdata._lighthouse import CATEGORY_IDS, LIGHTHOUSE_VERSION, SCORED_MODES
 
 BENCH_DIR = Path(__file__).resolve().parent
 LIGHTHOUSE_CLI = BENCH_DIR / "node_modules" / "lighthouse" / "cli" / "index.js"
 CACHE_DIR = BENCH_DIR / "out" / "lighthouse"
-#: Display modes whose score counts in a category (the rest carry no comparable score).
-SCORED_MODES = frozenset({BINARY, NUMERIC, METRIC_SAVINGS})
 
 #: Result keys for the metrics and the audit ids they come from.
 METRICS: dict[str, str] = {
@@ -288,8 +280,9 @@ def parse_report(report: dict[str, Any]) -> dict[str, Any]:
     ``runtime_error`` (Lighthouse's own, e.g. ``NO_FCP``), ``run_warnings``, ``scores``
     (category → 0–100 or ``None``), ``metrics`` (``fcp_ms``, ``lcp_ms``,
     ``speed_index_ms``, ``tbt_ms``, ``cls``, ``ttfb_ms``), ``observed`` (trace values
-    before simulation) and ``audits`` (category → {audit id: score 0–1, or ``None`` when
-    the audit is not scored: not applicable, informative, manual, error}).
+    before simulation), ``audits`` (category → {audit id: score 0–1, or ``None`` when
+    the audit is not scored: not applicable, informative, manual, error}) and
+    ``audit_modes`` (category → {audit id: its ``scoreDisplayMode``}).
 
     >>> fixture = BENCH_DIR.parents[1] / "shared/fixtures/lighthouse-12.2.3-mobile-devtools.json"
     >>> parse_report(json.loads(fixture.read_text()))["scores"]
@@ -309,6 +302,7 @@ def parse_report(report: dict[str, Any]) -> dict[str, Any]:
 
     scores: dict[str, int | None] = {}
     audit_scores: dict[str, dict[str, float | None]] = {}
+    audit_modes: dict[str, dict[str, str | None]] = {}
     for name, lh_id in CATEGORY_IDS.items():
         category = categories.get(lh_id)
         if category is None:
@@ -316,6 +310,10 @@ def parse_report(report: dict[str, Any]) -> dict[str, Any]:
         score = category.get("score")
         scores[name] = None if score is None else round(score * 100)
         audit_scores[name] = {ref["id"]: scored(ref["id"]) for ref in category["auditRefs"]}
+        audit_modes[name] = {
+            ref["id"]: audits.get(ref["id"], {}).get("scoreDisplayMode")
+            for ref in category["auditRefs"]
+        }
     items = (audits.get("metrics", {}).get("details") or {}).get("items") or [{}]
     timing = items[0]
     metrics: dict[str, float | None] = {name: numeric(a) for name, a in METRICS.items()}
@@ -332,6 +330,7 @@ def parse_report(report: dict[str, Any]) -> dict[str, Any]:
         "metrics": metrics,
         "observed": {name: timing.get(key) for name, key in OBSERVED.items()},
         "audits": audit_scores,
+        "audit_modes": audit_modes,
         "opportunities": opportunity_values(report),
         "lighthouse_total_ms": (report.get("timing") or {}).get("total"),
     }

@@ -2,9 +2,9 @@
 
 An audit *fails* when its score is below Lighthouse's pass threshold; not
 applicable and informative audits pass. A pair is *decided* when neither side is in
-error (psdata's trace-based audits are, until the page's trace is collected). Savings
-ratios (psdata / Lighthouse) are taken where both sides fail the audit and report
-savings above zero.
+error (psdata's trace-based audits are, until the page's trace is collected); an audit
+psdata does not have is decided and disagrees. Savings ratios (psdata / Lighthouse) are
+taken where both sides fail the audit and report savings above zero.
 """
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ def compare(
             ps = ours.get(audit_id)
             if ps is None:
                 entry["missing"] += 1
+                entry["disagree"].append(f"{path} (psdata lacks it)")
                 continue
             lh_fails = _fails(lh.get("score"), lh.get("mode"))
             ps_fails = _fails(ps.get("score"), ps.get("display_mode"))
@@ -106,7 +107,7 @@ def print_comparison(form_factor: str, result: dict[str, Any]) -> list[list[str]
                 audit_id,
                 str(decided),
                 str(e["agree"]),
-                str(e["undecided"] + e["missing"]),
+                str(e["undecided"]),
                 fmt(common.median(e["bytes_ratios"]), 2),
                 fmt(common.median(e["ms_ratios"]), 2),
                 "; ".join(e["disagree"][:3]) + (" …" if len(e["disagree"]) > 3 else ""),

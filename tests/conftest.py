@@ -147,10 +147,13 @@ def restore_global_settings() -> Iterator[None]:
 
 
 def opportunity_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """The weight-0 performance audits of *frame* (Lighthouse's opportunities and
-    diagnostics), one row per page and audit, indexed as *frame*."""
+    """The weight-0 performance audits of *frame* but the hidden metrics (Lighthouse's
+    opportunities and diagnostics), one row per page and audit, indexed as *frame*."""
     audits = psdata.audits(frame)
-    return audits[(audits.category == "performance") & (audits.weight == 0)]
+    metrics = {"interactive", "max-potential-fid"}
+    return audits[
+        (audits.category == "performance") & (audits.weight == 0) & ~audits.audit_id.isin(metrics)
+    ]
 
 
 def audit_of(table: pd.DataFrame, page: str, audit_id: str) -> pd.Series:

@@ -13,6 +13,7 @@ from playwright.async_api import Browser, async_playwright
 
 from conftest import Serve, fixture_names, load_fixture
 from psdata.demo.server import Response
+from psdata.engines.lab.audit_results import category
 from psdata.engines.lab.audits import CategoryAuditor, accessibility, best_practices, seo
 from psdata.engines.lab.browser import LAUNCH_ARGS, find_chromium
 from psdata.engines.lab.evidence import AuditResult, CategoryResult, NetworkRequest
@@ -551,7 +552,14 @@ def test_informative_axe_rules_never_change_the_score() -> None:
 
     failing = {"id": "bypass", "title": "Bypass", "nodes": [{"selector": "html"}]}
     assert audit("bypass", passes=["bypass"]) == (None, "notApplicable")
-    assert audit("bypass", violations=[failing]) == (None, "informative")
-    assert audit("bypass", incomplete=["bypass"]) == (None, "informative")
+    # Informative: Lighthouse reports a score of 1 that its category leaves out.
+    assert audit("bypass", violations=[failing]) == (1.0, "informative")
+    assert audit("bypass", incomplete=["bypass"]) == (1.0, "informative")
     assert audit("list", violations=[failing | {"id": "list"}]) == (0.0, "binary")
     assert audit("list", incomplete=["list"]) == (1.0, "binary")
+    # A failing informative rule of weight 7 beside a failing scored one: the category
+    # counts the scored one only.
+    both = accessibility.accessibility_audits(
+        raw(violations=[failing, failing | {"id": "list"}], passes=["html-has-lang"]), None
+    )
+    assert category("accessibility", both).score == 0.5

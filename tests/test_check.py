@@ -65,7 +65,7 @@ ASSERTIONS = {
         "render-blocking-resources": ["error", {"maxLength": 0}],
         "resource-summary:document:count": ["error", {"maxNumericValue": 1}],
         "resource-summary:stylesheet:count": ["error", {"maxNumericValue": 0}],
-        "bf-cache": "warn",  # a Lighthouse audit psdata does not have
+        "work-during-interaction": "warn",  # a timespan audit: no navigation has it
         "speed-indx": "warn",  # no Lighthouse audit: a typo fails, as in Lighthouse CI
     }
 }
@@ -93,7 +93,7 @@ def test_check_of_real_measurements(measured: pd.DataFrame) -> None:
         documents = one(checks, url=url, key="resource-summary:document:count")
         assert (documents["actual"], documents["passed"]) == (1.0, True)
         for key, why in [("categories:accessibility", "category was not measured"),
-                         ("bf-cache", "no such audit")]:  # fmt: skip
+                         ("work-during-interaction", "no such audit")]:  # fmt: skip
             row = one(checks, url=url, key=key)
             assert pd.isna(row["passed"]) and why in row["message"]
     sheets = one(checks, url=blocking, key="resource-summary:stylesheet:count")

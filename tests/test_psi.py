@@ -219,6 +219,7 @@ def test_v5_response_maps_value_by_value(v5: dict[str, Any]) -> None:
         "weight": 3.0,
         "display_mode": "numeric",
         "numeric_value": None,  # Lighthouse 4.1.0 wrote rawValue, not numericValue
+        "numeric_unit": None,
         "details": [],
     }
     requests = details["requests"]  # the network-requests rows, in the lab engine's shape

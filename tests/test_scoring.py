@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from conftest import fixture_names, load_fixture
-from psdata._lighthouse import CONTROL_POINTS, METRIC_WEIGHTS
+from psdata._lighthouse import CONTROL_POINTS, HIDDEN_METRIC_AUDITS, METRIC_WEIGHTS
 from psdata.engines.lab.scoring import (
     category_score,
     metric_score,
@@ -51,6 +51,18 @@ def test_lighthouse_12_fixture_scores_reproduced_exactly(name: str) -> None:
     assert {audit: weights[audit] for audit in AUDIT_IDS.values()} == {
         AUDIT_IDS[key]: weight for key, weight in METRIC_WEIGHTS.items()
     }
+
+
+@pytest.mark.parametrize("name", LH12)
+def test_lighthouse_12_hidden_metric_scores_reproduced(name: str) -> None:
+    # Time to Interactive and Max Potential FID: weight 0, scored on their own curves.
+    lhr = _load(name)
+    form_factor = lhr["configSettings"]["formFactor"]
+    refs = {r["id"]: r for r in lhr["categories"]["performance"]["auditRefs"]}
+    for key, (audit_id, title) in HIDDEN_METRIC_AUDITS.items():
+        audit = lhr["audits"][audit_id]
+        assert (audit["title"], refs[audit_id]["weight"]) == (title, 0)
+        assert metric_score(key, audit["numericValue"], form_factor) == audit["score"], key
 
 
 def test_lighthouse_12_fcp_at_rounding_edge() -> None:
@@ -154,16 +166,27 @@ def test_performance_score_weighted_mean() -> None:
 
 def test_performance_audits() -> None:
     audits = performance_audits({**PERFECT, "lcp_ms": 4000}, "mobile")
-    assert [a.id for a in audits] == [AUDIT_IDS[k] for k in METRIC_WEIGHTS]
-    assert [a.weight for a in audits] == list(METRIC_WEIGHTS.values())
+    assert [a.id for a in audits] == [
+        *(AUDIT_IDS[k] for k in METRIC_WEIGHTS),
+        "interactive",
+        "max-potential-fid",
+    ]
+    assert [a.weight for a in audits] == [*METRIC_WEIGHTS.values(), 0, 0]
     assert all(a.display_mode == "numeric" for a in audits)
     lcp = audits[1]
-    assert (lcp.title, lcp.score, lcp.details) == (
+    assert (lcp.title, lcp.score, lcp.details, lcp.numeric_value, lcp.numeric_unit) == (
         "Largest Contentful Paint",
         0.5,
         [{"numericValue": 4000}],
+        4000,
+        "millisecond",
     )
-    assert lcp.numeric_value == 4000  # what maxNumericValue assertions read
+    assert audits[3].numeric_unit == "unitless"  # CLS
+    # The hidden metrics were not given: unscored, and they leave the category alone.
+    assert [(a.score, a.explanation) for a in audits[5:]] == [
+        (None, "Time to Interactive was not measured."),
+        (None, "Max Potential First Input Delay was not measured."),
+    ]
     assert category_score((a.score, a.weight) for a in audits) == performance_score(
         {**PERFECT, "lcp_ms": 4000}, "mobile"
     )

@@ -105,6 +105,32 @@ CONTROL_POINTS: Mapping[str, Mapping[str, ControlPoints]] = MappingProxyType(
     }
 )
 
+#: The performance category's hidden metric audits (weight 0): Time to Interactive (by
+#: which Lighthouse picks its representative run) and Max Potential First Input Delay.
+HIDDEN_METRIC_AUDITS: Mapping[str, MetricAudit] = MappingProxyType(
+    {
+        "interactive_ms": MetricAudit("interactive", "Time to Interactive"),
+        "max_potential_fid_ms": MetricAudit("max-potential-fid", "Max Potential First Input Delay"),
+    }
+)
+#: Their control points per form factor (Max Potential FID has one curve for both).
+HIDDEN_CONTROL_POINTS: Mapping[str, Mapping[str, ControlPoints]] = MappingProxyType(
+    {
+        "mobile": MappingProxyType(
+            {
+                "interactive_ms": ControlPoints(3785, 7300),
+                "max_potential_fid_ms": ControlPoints(130, 250),
+            }
+        ),
+        "desktop": MappingProxyType(
+            {
+                "interactive_ms": ControlPoints(2468, 4500),
+                "max_potential_fid_ms": ControlPoints(130, 250),
+            }
+        ),
+    }
+)
+
 # --- scores as the report shows them ---------------------------------------------------
 
 
@@ -138,6 +164,9 @@ MANUAL = "manual"
 NOT_APPLICABLE = "notApplicable"
 #: ... or could not be decided.
 ERROR = "error"
+#: The display modes whose score counts in a category; Lighthouse gives an informative
+#: audit a score of 1 and the others none, and leaves them all out of the category.
+SCORED_MODES: frozenset[str] = frozenset({BINARY, NUMERIC, METRIC_SAVINGS})
 
 # --- Web Vitals ------------------------------------------------------------------------
 

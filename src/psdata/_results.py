@@ -9,7 +9,7 @@ import pandas as pd
 
 from ._errors import ConfigurationError
 from ._frame import STRATEGIES, failed_rows
-from ._lighthouse import CATEGORIES, PASS_SCORE
+from ._lighthouse import CATEGORIES, HIDDEN_METRIC_AUDITS, PASS_SCORE
 from ._store import ResultStore, store_path
 from ._urls import normalize_url
 
@@ -23,6 +23,7 @@ AUDIT_COLUMNS: dict[str, Any] = {
     "weight": "float64",
     "display_mode": pd.StringDtype(),
     "numeric_value": "float64",
+    "numeric_unit": pd.StringDtype(),
     "details": object,
     "savings_ms": "float64",
     "savings_bytes": "float64",
@@ -74,6 +75,7 @@ def audits(
                         "weight": audit.get("weight"),
                         "display_mode": audit.get("display_mode"),
                         "numeric_value": audit.get("numeric_value"),
+                        "numeric_unit": audit.get("numeric_unit"),
                         "details": audit.get("details") or [],
                         "savings_ms": audit.get("savings_ms"),
                         "savings_bytes": audit.get("savings_bytes"),
@@ -150,7 +152,8 @@ def opportunities(
 
     *result* is a frame ``analyze`` returned (its audits are read as :func:`audits`
     reads them) or :func:`audits`' own frame. For each opportunity or diagnostic of the
-    performance category: the pages it was decided on, the pages failing it (a score
+    performance category (its weight-0 audits but the hidden metrics, Time to Interactive
+    and Max Potential FID): the pages it was decided on, the pages failing it (a score
     below Lighthouse's pass band, 0.9), and the total and median savings over the
     failing pages, in milliseconds (``NaN`` until time savings are estimated) and bytes.
     Sorted by total savings (milliseconds, then bytes), largest first. ``attrs["psdata"]``
@@ -164,7 +167,12 @@ def opportunities(
     0  unused-javascript   Reduce unused JavaScript     40             31  ...
     """
     table = result if "audit_id" in result.columns else audits(result, cache_dir=cache_dir)
-    perf = table[(table["category"] == "performance") & (table["weight"] == 0)]
+    metrics = [audit.id for audit in HIDDEN_METRIC_AUDITS.values()]
+    perf = table[
+        (table["category"] == "performance")
+        & (table["weight"] == 0)
+        & ~table["audit_id"].isin(metrics)
+    ]
     decided = perf[perf["score"].notna()]
     failing = decided[decided["score"] < PASS_SCORE]
     rows = []

@@ -4,18 +4,24 @@
 loopback address only, with a few behaviours chosen by the request path so tests and
 benchmark pages can ask for slow or unusual responses:
 
-===========================  ======================================================
-request                      response
-===========================  ======================================================
-``/any/file?delay=MS``       the file, after waiting ``MS`` milliseconds (max 60 s)
-``/__status/CODE``           status ``CODE`` (200–599) with a small HTML body
-``/__redirect/N?to=/path``   a chain of ``N`` 302 redirects ending at ``to``
-                             (default ``/``)
-a path given in ``routes``   the route's :class:`Response` (any method, POST too), or
-                             no answer at all when the route returns ``None`` (until
-                             the site closes, at most 60 s): a server that hangs
-a missing file               404, with the site's ``404.html`` as body if it has one
-===========================  ======================================================
+================================  =================================================
+request                           response
+================================  =================================================
+``/any/file?delay=MS``            the file, after waiting ``MS`` milliseconds (max
+                                  60 s)
+``/__status/CODE``                status ``CODE`` (200–599) with a small HTML body
+``/__redirect/N?to=/path``        a chain of ``N`` 302 redirects ending at ``to``
+                                  (default ``/``)
+``file`` with ``file.headers``    the file, with each ``Name: value`` line of
+                                  ``file.headers`` added to its response headers
+                                  (``Cache-Control: no-store``, a CSP...)
+a path given in ``routes``        the route's :class:`Response` (any method, POST
+                                  too), or no answer at all when the route returns
+                                  ``None`` (until the site closes, at most 60 s): a
+                                  server that hangs
+a missing file                    404, with the site's ``404.html`` as body if it
+                                  has one
+================================  =================================================
 
 ``delay`` works on every kind of request, so ``/__status/500?delay=200`` is slow too.
 A site started with ``record_requests=True`` keeps every request it received, with its
@@ -157,6 +163,8 @@ class _Handler(SimpleHTTPRequestHandler):
     server: _Server
 
     protocol_version = "HTTP/1.1"  # keep-alive, as real sites use
+    #: Headers the file being served adds from its ``.headers`` sidecar.
+    _extra_headers: tuple[tuple[str, str], ...] = ()
     timeout = 30  # seconds an idle keep-alive connection may stay open
     extensions_map: ClassVar[dict[str, str]] = {  # type: ignore[misc]
         **SimpleHTTPRequestHandler.extensions_map,
@@ -196,8 +204,26 @@ class _Handler(SimpleHTTPRequestHandler):
                 return
             self._send(response)
         elif not self._special(parts.path, query):
+            self._extra_headers = self._sidecar_headers(parts.path)
             serve_file()
         request.finished = time.monotonic()
+
+    def _sidecar_headers(self, path: str) -> tuple[tuple[str, str], ...]:
+        """The ``Name: value`` lines of the served file's ``.headers`` file, if it has one."""
+        target = Path(self.translate_path(path))
+        sidecar = target.with_name(target.name + ".headers")
+        if not target.is_file() or not sidecar.is_file():
+            return ()
+        lines = sidecar.read_text(encoding="utf-8").splitlines()
+        pairs = [line.split(":", 1) for line in lines if ":" in line]
+        return tuple((name.strip(), value.strip()) for name, value in pairs)
+
+    def end_headers(self) -> None:
+        """Add a served file's sidecar headers (see :meth:`_sidecar_headers`) last."""
+        for name, value in self._extra_headers:
+            self.send_header(name, value)
+        self._extra_headers = ()
+        super().end_headers()
 
     def _special(self, path: str, query: dict[str, list[str]]) -> bool:
         """Answer status and redirect paths. True when answered."""

@@ -531,6 +531,7 @@ def _audit(ref: Mapping[str, Any], audit: Mapping[str, Any]) -> dict[str, Any]:
         "weight": _number(ref.get("weight")),
         "display_mode": audit.get("scoreDisplayMode"),
         "numeric_value": _number(audit.get("numericValue")),
+        "numeric_unit": audit.get("numericUnit"),
         "details": _items(audit),
     }
 

@@ -51,14 +51,25 @@ def not_applicable(
     return AuditResult(audit_id, title, None, weight, NOT_APPLICABLE, explanation=why)
 
 
+def not_produced(audit_id: str, title: str, why: str) -> AuditResult:
+    """An audit Lighthouse lists that psdata does not produce: not applicable on every
+    page, with the reason (docs/audits.md lists them).
+
+    >>> not_produced("final-screenshot", "Final Screenshot", "no images").explanation
+    'Not produced by psdata: no images.'
+    """
+    return not_applicable(audit_id, title, f"Not produced by psdata: {why}.")
+
+
 def informative(
     audit_id: str, title: str, items: list[dict[str, Any]], *, weight: float = 0.0
 ) -> AuditResult:
-    """An unscored audit that only lists what it found.
+    """An audit that only lists what it found: it scores 1 and never counts, as in Lighthouse.
 
     >>> informative("js-libraries", "Detected JavaScript libraries", []).score
+    1.0
     """
-    return AuditResult(audit_id, title, None, weight, INFORMATIVE, details=items)
+    return AuditResult(audit_id, title, 1.0, weight, INFORMATIVE, details=items)
 
 
 def undecided(audit_id: str, title: str, why: str, *, weight: float = 0.0) -> AuditResult:
@@ -75,15 +86,18 @@ def undecided(audit_id: str, title: str, why: str, *, weight: float = 0.0) -> Au
 def category(category_id: str, audits: list[AuditResult]) -> CategoryResult:
     """A :class:`CategoryResult` scored from its audits as Lighthouse scores a category.
 
-    The weighted mean of the audits with a score (see
-    :func:`~psdata.engines.lab.scoring.category_score`); ``None`` when none counts.
+    The weighted mean of the audits with a scored display mode (see
+    :func:`~psdata.engines.lab.scoring.category_score`): informative, manual, not
+    applicable and undecided audits leave it; ``None`` when none counts.
 
     >>> category("seo", [AuditResult("a", "A", 1.0, 7), AuditResult("b", "B", 0.0, 3)]).score
     0.7
     >>> category("seo", [not_applicable("canonical", "Canonical", weight=1.0)]).score is None
     True
+    >>> category("a11y", [AuditResult("a", "A", 1.0, 7), informative("b", "B", [], weight=3)]).score
+    1.0
     """
-    score = category_score((a.score, a.weight) for a in audits if a.score is not None)
+    score = category_score((a.score, a.weight) for a in audits if a.counts and a.score is not None)
     return CategoryResult(id=category_id, score=score, audits=audits)
 
 

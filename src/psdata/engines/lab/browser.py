@@ -58,8 +58,13 @@ LAUNCH_ARGS: tuple[str, ...] = (
 #: a layout shift Lighthouse counts (mobile emulation uses overlay scrollbars either way).
 #: Playwright's ``--blink-settings`` make headless Chromium report a mouse (``(hover:
 #: hover)``, a fine pointer); Lighthouse's headless Chrome reports no hover, and a page's
-#: CSS may depend on it.
+#: CSS may depend on it. Playwright turns the back/forward cache off; Lighthouse's
+#: ``bf-cache`` audit asks whether it restores the page (:mod:`.bfcache`).
+#: (No flag or context option keeps headless Chromium from requesting a page's favicon:
+#: it asks for it, unless the browser remembers that it failed before, see
+#: :mod:`.favicons`.)
 IGNORED_DEFAULT_ARGS: tuple[str, ...] = (
+    "--disable-back-forward-cache",
     "--hide-scrollbars",
     "--blink-settings=primaryHoverType=2,availableHoverTypes=2,"
     "primaryPointerType=4,availablePointerTypes=4",

@@ -17,7 +17,8 @@ One measurement (timeout T, 120 s by default)::
     load and quiet wait ... load_cap_s(T): Lighthouse's cap, but after_load_s kept for the rest
     read the page ......... evaluate_s per evaluation or CDP round trip
     opportunities ......... opportunity_step_s per step, opportunity_cdp_s per CDP command,
-                            opportunity_page_s per evaluation, image_encoding_s for all images
+                            opportunity_page_s per evaluation, image_encoding_s for all images;
+                            bf_cache_s for the navigation away and back, after the audits
     audits ................ axe and the DOM facts scaled by the page's size (audit_seconds),
                             robots_txt_s for /robots.txt
     trace ................. trace_wait(): what is left minus record_margin_s, at most trace_wait_s
@@ -27,9 +28,9 @@ One measurement (timeout T, 120 s by default)::
     traced at all ......... only with min_traced_s left (traced())
 
 Shared by every page, outside any one timeout: launching Chromium (launch_s), closing
-(close_s), a trace epoch's start and end (trace_start_s, trace_end_s, trace_detach_s,
-trace_opening_grace_s), a browser's death (crash_grace_s, cancel_wait_s), the Lantern
-worker's exit (lantern_close_s).
+(close_s), wiping its missing favicons (favicon_s), a trace epoch's start and end
+(trace_start_s, trace_end_s, trace_detach_s, trace_opening_grace_s), a browser's death
+(crash_grace_s, cancel_wait_s), the Lantern worker's exit (lantern_close_s).
 
 >>> BUDGET.load_cap_s(120, 45), BUDGET.load_cap_s(20, 45)
 (45, 10.0)
@@ -58,6 +59,8 @@ class TimeoutBudget:
     crash_grace_s: float = 1.0
     #: Once the browser is gone, wait this long for the cancelled work to stop.
     cancel_wait_s: float = 1.0
+    #: Wipe the browser's memory of missing favicons (one CDP round trip and reply).
+    favicon_s: float = 2.0
 
     # One measurement, inside the user's timeout.
     #: Emulation, recording and observers on the new page.
@@ -88,6 +91,8 @@ class TimeoutBudget:
     opportunity_step_s: float = 10.0
     #: Re-encoding the page's images, all of them (the rest are judged by their size).
     image_encoding_s: float = 5.0
+    #: The navigation away from the page and back (back/forward cache), after the audits.
+    bf_cache_s: float = 10.0
     #: Lantern's simulation of the page's metrics, at most (see :meth:`lantern_wait`).
     lantern_simulate_s: float = 60.0
     #: Lantern's simulation of the opportunities' savings, at most, ending

@@ -133,6 +133,8 @@ class PageSession:
         self._time_origin_ms: float | None = None
         self._raw_frames: list[tuple[float, str]] = []
         self._acks: set[asyncio.Future[None]] = set()
+        #: The network listeners of the measurement, removed when the recording stops.
+        self._recorders: list[tuple[str, Callable[[dict[str, Any]], None]]] = []
 
     @classmethod
     async def open(cls, page: Page, profile: Profile, waits: WaitSettings) -> PageSession:
@@ -175,11 +177,16 @@ class PageSession:
         )
 
     async def stop_recording(self) -> None:
-        """Stop the screencast and lift throttling once the metrics are read.
+        """Stop the screencast, the network log and throttling once the metrics are read.
 
         The audits that follow judge the page, not its speed: under 4× CPU throttling
-        axe alone takes about four times as long.
+        axe alone takes about four times as long. What the page loads after the window
+        (a navigation away and back, for the back/forward cache) stays out of its
+        network log, as Lighthouse's devtools log ends with its load.
         """
+        for method, listener in self._recorders:
+            self.cdp.remove_listener(method, listener)
+        self._recorders.clear()
         commands = [
             ("Page.stopScreencast", {}),
             *_throttling_commands(self.profile.throttling, NO_THROTTLING),
@@ -246,6 +253,7 @@ class PageSession:
                     devtools_log.append({"method": m, "params": params})
 
             self.cdp.on(method, on_event)
+            self._recorders.append((method, on_event))
         watch = observation.stopwatch
         with watch.phase("load"):
             response = await self._navigate(url)

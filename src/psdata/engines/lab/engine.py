@@ -14,7 +14,12 @@ from playwright.async_api import Error as PlaywrightError
 from ..._deadline import restart_clock
 from ..._errors import AnalysisError, BrowserCrashError, HTTPStatusError, PageTimeoutError
 from ..._frame import make_row
-from ..._lighthouse import CATEGORIES, DEFAULT_THROTTLING, MAX_WAIT_FOR_LOAD_MS
+from ..._lighthouse import (
+    CATEGORIES,
+    DEFAULT_THROTTLING,
+    HIDDEN_METRIC_AUDITS,
+    MAX_WAIT_FOR_LOAD_MS,
+)
 from ..._request import Request
 from ..interface import Measure
 from .budget import BUDGET
@@ -27,9 +32,10 @@ from .metrics import (
     blocking_time_between,
     interactive,
     long_task_time,
+    max_potential_fid,
     total_blocking_time,
 )
-from .pool import ContextPool, ContextSlot, bounded, devtools_contexts
+from .pool import BrowserHandle, ContextPool, ContextSlot, bounded, devtools_contexts
 from .runtime import get_max_concurrent_contexts, get_pool
 from .scoring import performance_audits, performance_score
 from .speed_index import speed_index
@@ -203,6 +209,7 @@ async def _observe(
             await auditor.before_navigation(page, session.cdp)
         if collector is not None:  # opportunities: coverage starts before navigation
             await collector.before_navigation(page, session.cdp)
+        await _ask_for_favicons(slot.browser_handle, session, observation, settings)
     traced: TraceTicket | MissingTrace
     if isinstance(tracing, MissingTrace):
         traced = tracing
@@ -238,16 +245,43 @@ async def _observe(
     if collector is not None:
         with watch.phase("opportunities"):
             await collector.after_load(page, session.cdp, network)
-    if auditor is None:
-        return {}, traced
-    with watch.phase("audits"):
-        try:
-            categories = await auditor.after_load(
-                page, session.cdp, network.measured(), network.main_document
-            )
-        except PlaywrightError as exc:
-            raise session.translate(exc, "Auditing the page") from exc
+    categories: dict[str, CategoryResult] = {}
+    if auditor is not None:
+        with watch.phase("audits"):
+            try:
+                categories = await auditor.after_load(
+                    page, session.cdp, network.measured(), network.main_document
+                )
+            except PlaywrightError as exc:
+                raise session.translate(exc, "Auditing the page") from exc
+    if collector is not None:  # last: it navigates away from the page and back
+        with watch.phase("bf_cache"):
+            await collector.after_audits(session.cdp)
     return categories, traced
+
+
+async def _ask_for_favicons(
+    browser: BrowserHandle,
+    session: PageSession,
+    observation: PageObservation,
+    settings: LabSettings,
+) -> None:
+    """Make the browser request the page's favicon as Lighthouse's fresh Chrome does.
+
+    The browser forgets the favicons it failed to load (see
+    :mod:`~psdata.engines.lab.favicons`) now and whenever this page's own favicon fails.
+    """
+    memory = browser.favicons
+    if memory is None:
+        if "best_practices" in settings.categories:
+            observation.warnings.append(
+                "The browser may not request a favicon it already failed to load"
+                f" (its memory could not be wiped: {browser.favicons_error}), so a"
+                " missing favicon's console error may go unseen (errors-in-console)."
+            )
+        return
+    memory.watch(session.cdp)
+    await memory.forget()
 
 
 async def _read_trace(traced: TraceTicket | MissingTrace, observation: PageObservation) -> None:
@@ -276,7 +310,8 @@ async def _read_trace(traced: TraceTicket | MissingTrace, observation: PageObser
 
 
 def _main_thread_metrics(observation: PageObservation) -> tuple[dict[str, Any], dict[str, Any]]:
-    """TBT, long-task time and main-thread time: from the trace if there is one.
+    """TBT, long-task time, main-thread time, TTI and Max Potential FID: from the trace
+    if there is one (TTI and Max Potential FID need it).
 
     Returns the values and the trace's details (or why there is none).
     """
@@ -286,6 +321,8 @@ def _main_thread_metrics(observation: PageObservation) -> tuple[dict[str, Any], 
             "tbt_ms": total_blocking_time(observation.long_tasks, observation.fcp_ms),
             "long_tasks_ms": long_task_time(observation.long_tasks),
             "main_thread_ms": None,
+            "interactive_ms": None,
+            "max_potential_fid_ms": None,
         }
         return values, {"error": trace.reason}
     fcp = trace.fcp_ms if trace.fcp_ms is not None else observation.fcp_ms
@@ -313,6 +350,8 @@ def _main_thread_metrics(observation: PageObservation) -> tuple[dict[str, Any], 
             sum(d for s, d in trace.tasks if d >= BLOCKING_THRESHOLD_MS and s + d >= 0)
         ),
         "main_thread_ms": trace.main_thread_ms,
+        "interactive_ms": tti,
+        "max_potential_fid_ms": None if fcp is None else max_potential_fid(trace.tasks, fcp),
     }
     details = {**trace.as_details(), "tti_ms": tti}
     return values, details
@@ -332,7 +371,7 @@ async def _record(
     si = await loop.run_in_executor(None, _speed_index, observation)
     main_thread, trace_details = _main_thread_metrics(observation)
     cls, cls_details = page_layout_shift(observation)
-    metrics = {
+    metrics: dict[str, float | None] = {
         "fcp_ms": observation.fcp_ms,
         "lcp_ms": observation.lcp_ms,
         "speed_index_ms": si,
@@ -340,6 +379,7 @@ async def _record(
         "cls": cls,
         "ttfb_ms": network.time_to_first_byte_ms(),
     }
+    hidden = {name: main_thread[name] for name in HIDDEN_METRIC_AUDITS}
     measured = {
         "final_url": observation.final_url,
         "engine": "lab",
@@ -368,10 +408,11 @@ async def _record(
         measured.update(metrics)
         simulation["observed"] = observed
         warnings += simulation.pop("warnings")
+        hidden = {name: simulation.get(name) for name in HIDDEN_METRIC_AUDITS}
     if "performance" in settings.categories:
         perf = performance_score(metrics, profile.strategy)
         categories["performance"] = CategoryResult(
-            "performance", perf, performance_audits(metrics, profile.strategy)
+            "performance", perf, performance_audits({**metrics, **hidden}, profile.strategy)
         )
         if perf is None:
             warnings.append("Performance not scored: a metric could not be measured.")
@@ -385,7 +426,7 @@ async def _record(
     record: dict[str, Any] = dict(row)
     record["details"] = {
         "categories": {name: dataclasses.asdict(result) for name, result in categories.items()},
-        "metrics": metrics,
+        "metrics": {**metrics, **hidden},
         "requests": [dataclasses.asdict(r) for r in requests],
         "timings_ms": observation.stopwatch.phases,
         # The page's main thread from the browser-wide trace (see PageTrace), or
@@ -402,6 +443,13 @@ async def _record(
 
 #: The metrics simulated throttling predicts; CLS and TTFB are observed in every mode.
 SIMULATED_METRICS = ("fcp_ms", "lcp_ms", "speed_index_ms", "tbt_ms")
+#: Lantern's network analysis of the load, kept for the hidden audits (network-rtt...).
+NETWORK_ANALYSIS_KEYS = (
+    "rttMs",
+    "throughputBps",
+    "additionalRttByOrigin",
+    "serverResponseTimeByOrigin",
+)
 
 
 async def _simulate(
@@ -456,6 +504,7 @@ async def _simulate(
         "errors": dict(result.errors),
         "interactive_ms": values.get("interactive_ms"),
         "max_potential_fid_ms": values.get("max_potential_fid_ms"),
+        "network": {key: result.diagnostics.get(key) for key in NETWORK_ANALYSIS_KEYS},
     }
 
 

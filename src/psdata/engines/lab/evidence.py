@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..._lighthouse import BINARY, ERROR
+from ..._lighthouse import BINARY, ERROR, INFORMATIVE, SCORED_MODES
 
 
 @dataclass
@@ -26,16 +26,26 @@ class NetworkRequest:
     end_ms: float | None = None
     failed: str | None = None  # CDP errorText when the request failed
     from_cache: bool = False
+    from_service_worker: bool = False
     frame_id: str | None = None  # the CDP frame that made the request
 
 
 @dataclass
 class AuditResult:
-    """One audit's outcome, as Lighthouse reports it."""
+    """One audit's outcome, as Lighthouse reports it.
+
+    Its score follows the display mode as in Lighthouse's report: an informative audit
+    scores 1, an unscored one (manual, not applicable, undecided) has none.
+
+    >>> AuditResult("dom-size", "DOM size", 0.92, 0.0, "informative").score
+    1.0
+    >>> print(AuditResult("canonical", "Canonical", 1.0, 1.0, "notApplicable").score)
+    None
+    """
 
     id: str
     title: str
-    score: float | None  # 0..1; None when not applicable / informative
+    score: float | None  # 0..1; None when manual, not applicable or undecided
     weight: float
     #: Lighthouse's ``scoreDisplayMode`` (the constants of :mod:`psdata._lighthouse`).
     display_mode: str = BINARY
@@ -48,9 +58,25 @@ class AuditResult:
     #: Lighthouse 12's ``metricSavings``: estimated gain per metric ("FCP", "LCP", "TBT",
     #: "CLS"), only for the metrics that could be derived.
     metric_savings: dict[str, float] = field(default_factory=dict)
-    #: Lighthouse's ``numericValue`` (what ``maxNumericValue`` assertions read), where
-    #: psdata computes one: the metric audits' values.
+    #: Lighthouse's ``numericValue`` and ``numericUnit`` ("millisecond", "byte",
+    #: "element", "unitless"), where the audit has them (``None``: it has no number).
     numeric_value: float | None = None
+    numeric_unit: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.display_mode == INFORMATIVE:
+            self.score = 1.0
+        elif self.display_mode not in SCORED_MODES:
+            self.score = None
+
+    @property
+    def counts(self) -> bool:
+        """Whether the score counts in its category's mean (a scored display mode).
+
+        >>> AuditResult("bypass", "Skip link", None, 7.0, "informative").counts
+        False
+        """
+        return self.display_mode in SCORED_MODES
 
 
 @dataclass

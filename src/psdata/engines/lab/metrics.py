@@ -195,3 +195,20 @@ def interactive(
     else:
         return None
     return float(max(cpu[i][0], fcp_ms, dcl_ms or 0.0))
+
+
+#: The least Max Potential FID Lighthouse reports (a frame at 60 Hz), ms.
+MIN_POTENTIAL_FID_MS = 16.0
+
+
+def max_potential_fid(tasks: Sequence[tuple[float, float]], fcp_ms: float) -> float:
+    """Lighthouse's observed Max Potential FID (ms): the longest top-level task that
+    ends after FCP, at least 16 ms.
+
+    >>> max_potential_fid([(100, 300), (900, 120), (1500, 60)], fcp_ms=800)
+    120.0
+    >>> max_potential_fid([], fcp_ms=800)
+    16.0
+    """
+    after = [d for s, d in tasks if s + d >= fcp_ms and d >= 1]
+    return float(max([*after, MIN_POTENTIAL_FID_MS]))

@@ -90,6 +90,7 @@ class NetworkLog:
             record.mime_type = response.get("mimeType")
             record.protocol = response.get("protocol")
             record.from_cache = bool(response.get("fromDiskCache"))
+            record.from_service_worker = bool(response.get("fromServiceWorker"))
             record.response_headers = {k.lower(): v for k, v in response.get("headers", {}).items()}
             record.response_ms = self._ms(params["timestamp"])
             if request_id == self.main_request_id:

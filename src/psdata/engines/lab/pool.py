@@ -38,6 +38,7 @@ from ..._errors import (
 from ..._lighthouse import MAX_CONTEXTS, MIN_CONTEXTS
 from .browser import IGNORED_DEFAULT_ARGS, LAUNCH_ARGS, find_chromium, launch_failure
 from .budget import BUDGET
+from .favicons import FaviconMemory
 
 log = logging.getLogger("psdata")
 T = TypeVar("T")
@@ -129,6 +130,10 @@ class BrowserHandle:
     state: BrowserState = "serving"
     #: Set when the browser disconnects (crash, kill, or our own close).
     gone: asyncio.Event = field(default_factory=asyncio.Event)
+    #: Wipes the browser's memory of missing favicons (``None``: it could not be opened,
+    #: and :attr:`favicons_error` says why).
+    favicons: FaviconMemory | None = None
+    favicons_error: str | None = None
 
 
 async def unless_gone(handle: BrowserHandle, awaitable: Awaitable[T], grace: float = 0.0) -> T:
@@ -369,6 +374,13 @@ class ContextPool:
             self._generation += 1
             self.launches += 1
             handle = BrowserHandle(browser, self._generation)
+            try:
+                handle.favicons = await asyncio.wait_for(
+                    FaviconMemory.attach(browser), self.launch_timeout
+                )
+            except Exception as exc:  # the pages are measured all the same
+                handle.favicons_error = f"{type(exc).__name__}: {exc}"
+                log.warning("cannot wipe Chromium's missing favicons: %s", exc)
             browser.on("disconnected", lambda _: self._on_disconnected(handle))
             self._handles.append(handle)
             self._current = handle

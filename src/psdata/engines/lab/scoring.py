@@ -29,6 +29,8 @@ from collections.abc import Iterable, Mapping
 from psdata._errors import ConfigurationError
 from psdata._lighthouse import (
     CONTROL_POINTS,
+    HIDDEN_CONTROL_POINTS,
+    HIDDEN_METRIC_AUDITS,
     METRIC_AUDITS,
     METRIC_WEIGHTS,
     NUMERIC,
@@ -67,7 +69,7 @@ def _form_factor_points(form_factor: str) -> Mapping[str, ControlPoints]:
 
 
 def _control_points(metric: str, form_factor: str) -> ControlPoints:
-    points = _form_factor_points(form_factor)
+    points = {**_form_factor_points(form_factor), **HIDDEN_CONTROL_POINTS[form_factor]}
     if metric not in points:
         raise ConfigurationError(f"metric must be one of {sorted(points)}, not {metric!r}")
     return points[metric]
@@ -79,7 +81,8 @@ def metric_score(metric: str, value: float, form_factor: str) -> float:
     Parameters
     ----------
     metric : str
-        One of ``"fcp_ms"``, ``"speed_index_ms"``, ``"lcp_ms"``, ``"tbt_ms"``, ``"cls"``.
+        One of ``"fcp_ms"``, ``"speed_index_ms"``, ``"lcp_ms"``, ``"tbt_ms"``, ``"cls"``,
+        or a hidden metric: ``"interactive_ms"``, ``"max_potential_fid_ms"``.
     value : float
         The metric value (milliseconds, or unitless for CLS). A value of 0 or less is
         perfect and scores 1; ``inf`` scores 0.
@@ -221,21 +224,24 @@ def performance_score(values: Mapping[str, float | None], form_factor: str) -> f
 
 
 def performance_audits(values: Mapping[str, float | None], form_factor: str) -> list[AuditResult]:
-    """One numeric :class:`~psdata.engines.lab.evidence.AuditResult` per weighted metric.
+    """One numeric :class:`~psdata.engines.lab.evidence.AuditResult` per metric audit.
 
     Parameters
     ----------
     values : Mapping[str, float | None]
-        Metric values keyed by column (``fcp_ms``, ``lcp_ms``...); extra keys are ignored.
+        Metric values keyed by column (``fcp_ms``, ``lcp_ms``...) and the hidden metrics
+        (``interactive_ms``, ``max_potential_fid_ms``); extra keys are ignored.
     form_factor : str
         ``"mobile"`` or ``"desktop"``.
 
     Returns
     -------
     list[AuditResult]
-        In Lighthouse's audit order, with Lighthouse's ids and titles, the category
-        weight, the score, ``numeric_value`` and ``details=[{"numericValue": value}]``. A missing
-        (``None`` or NaN) metric gets ``score=None``, no details and an explanation.
+        In Lighthouse's audit order, the five weighted metrics then the two hidden ones
+        (weight 0), with Lighthouse's ids and titles, the category weight, the score,
+        the value as ``numeric_value`` (and ``details=[{"numericValue": value}]``). A
+        missing (``None`` or NaN) metric gets ``score=None``, no details and an
+        explanation.
 
     Raises
     ------
@@ -247,13 +253,16 @@ def performance_audits(values: Mapping[str, float | None], form_factor: str) -> 
     >>> audits = performance_audits({"tbt_ms": 145.9, "cls": 0}, "mobile")
     >>> [(a.id, a.score, a.weight) for a in audits][2:4]
     [('total-blocking-time', 0.95, 30), ('cumulative-layout-shift', 1.0, 25)]
-    >>> audits[2].details
-    [{'numericValue': 145.9}]
+    >>> audits[2].details, audits[2].numeric_unit
+    ([{'numericValue': 145.9}], 'millisecond')
+    >>> [(a.id, a.weight) for a in audits][5:]
+    [('interactive', 0.0), ('max-potential-fid', 0.0)]
     """
     _form_factor_points(form_factor)
+    weights = {**METRIC_WEIGHTS, **dict.fromkeys(HIDDEN_METRIC_AUDITS, 0.0)}
     audits = []
-    for metric, weight in METRIC_WEIGHTS.items():
-        audit_id, title = METRIC_AUDITS[metric]
+    for metric, weight in weights.items():
+        audit_id, title = {**METRIC_AUDITS, **HIDDEN_METRIC_AUDITS}[metric]
         value = values.get(metric)
         if value is None or math.isnan(value):
             audit = AuditResult(
@@ -273,6 +282,7 @@ def performance_audits(values: Mapping[str, float | None], form_factor: str) -> 
                 display_mode=NUMERIC,
                 details=[{"numericValue": value}],
                 numeric_value=value,
+                numeric_unit="unitless" if metric == "cls" else "millisecond",
             )
         audits.append(audit)
     return audits

@@ -42,9 +42,9 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
-from ...._lighthouse import METRIC_SAVINGS
 from ..audit_results import informative, not_applicable, passed_if, undecided
 from ..evidence import AuditResult
+from ..viewport import VIEWPORT_TITLE, has_mobile_viewport, viewport_audit
 from ._common import PageEvidence
 
 #: Lighthouse ``categories["best-practices"].auditRefs`` weights.
@@ -66,7 +66,7 @@ TITLES: dict[str, str] = {
     "paste-preventing-inputs": "Allows users to paste into input fields",
     "image-aspect-ratio": "Displays images with correct aspect ratio",
     "image-size-responsive": "Serves images with appropriate resolution",
-    "viewport": 'Has a `<meta name="viewport">` tag with `width` or `initial-scale`',
+    "viewport": VIEWPORT_TITLE,
     "font-size": "Document uses legible font sizes",
     "doctype": "Page has the HTML doctype",
     "charset": "Properly defines charset",
@@ -294,35 +294,13 @@ def image_size_responsive(evidence: PageEvidence) -> AuditResult:
     return _binary("image-size-responsive", failures)
 
 
-def has_mobile_viewport(facts: dict[str, Any]) -> bool:
-    """Whether a ``<meta name=viewport>`` sets ``width`` or ``initial-scale``.
-
-    >>> has_mobile_viewport({"viewport": ["width=device-width, initial-scale=1"]})
-    True
-    """
-    return any(
-        key.split("=")[0].strip().lower() in ("width", "initial-scale")
-        for content in facts.get("viewport", [])
-        for key in content.replace(";", ",").split(",")
-    )
-
-
 def viewport(evidence: PageEvidence) -> AuditResult:
     """Fails without a mobile-friendly viewport meta tag (Lighthouse mode ``metricSavings``).
 
     >>> viewport(PageEvidence("https://a.test/", facts={"viewport": []})).score
     0.0
     """
-    ok = has_mobile_viewport(_facts(evidence))
-    reason = None if ok else 'No `<meta name="viewport">` tag with `width` or `initial-scale` found'
-    return passed_if(
-        "viewport",
-        TITLES["viewport"],
-        [],
-        reason=reason,
-        display_mode=METRIC_SAVINGS,
-        weight=WEIGHTS["viewport"],
-    )
+    return viewport_audit(_facts(evidence).get("viewport", []), weight=WEIGHTS["viewport"])
 
 
 def font_size(evidence: PageEvidence) -> AuditResult:
@@ -337,7 +315,7 @@ def font_size(evidence: PageEvidence) -> AuditResult:
         return not_applicable(
             "font-size", TITLES["font-size"], "desktop page", weight=WEIGHTS["font-size"]
         )
-    if not has_mobile_viewport(facts):
+    if not has_mobile_viewport(facts.get("viewport", [])):
         why = "Text is illegible because there's no viewport meta tag optimized for mobile screens."
         return _binary("font-size", [], why)
     text = facts["text"]

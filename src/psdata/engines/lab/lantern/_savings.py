@@ -10,7 +10,10 @@ question of :class:`~psdata.engines.lab.opportunities.savings.SavingsQuestions` 
   least what the LCP image's own waste costs at the simulated throughput);
 - render-blocking requests: each one's time on the optimistic FCP graph, and the first
   paint's saving with all of them (and what depends on them) deferred, the used part of
-  blocking style sheets inlined into the document (``RenderBlockingResources``).
+  blocking style sheets inlined into the document (``RenderBlockingResources``);
+- requests served over HTTP/1.x: the pessimistic FCP and LCP graphs simulated as loaded
+  and with those requests over HTTP/2 (``UsesHTTP2Audit.computeWasteWithGraph``, rounded
+  to 10 ms).
 
 The answer is a :class:`LanternSavings`, the
 :class:`~psdata.engines.lab.opportunities.savings.LoadSimulation` the audits read.
@@ -55,6 +58,8 @@ class LanternSavings:
         FCP/LCP savings of deferring the render-blocking requests.
     redirects : list of float or None
         Simulated ms of each hop of the redirect chain asked (``None``: not asked).
+    http2 : dict of str to float
+        FCP/LCP savings of serving the listed requests over HTTP/2 (empty: not asked).
     errors : dict of str to str
         What could not be simulated (``graph``: nothing; ``lcp``: no LCP savings).
     diagnostics : dict
@@ -75,6 +80,7 @@ class LanternSavings:
     blocking: dict[str, float] = field(default_factory=dict)
     deferring: dict[str, float] = field(default_factory=dict)
     redirects: list[float] | None = None
+    http2: dict[str, float] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     diagnostics: dict[str, Any] = field(default_factory=dict)
     cpu_ms: float = 0.0
@@ -95,6 +101,10 @@ class LanternSavings:
     def redirect_ms(self, urls: Sequence[str]) -> list[float] | None:
         """Simulated ms of each hop of the redirect chain (``None``: not simulated)."""
         return None if self.redirects is None else list(self.redirects)
+
+    def savings_for_http2(self, urls: Collection[str]) -> dict[str, float]:
+        """FCP and LCP ms saved by serving the listed requests over HTTP/2."""
+        return dict(self.http2)
 
     def unavailable(self, metric: str) -> str | None:
         """Why *metric* has no estimate: the graph failed, or (LCP) the LCP simulation."""
@@ -125,6 +135,7 @@ class LanternSavings:
             blocking=blocking,
             deferring=deferring,
             redirects=None if hops is None else [float(h["wastedMs"]) for h in hops],
+            http2={k: float(v) for k, v in (result.get("http2") or {}).items()},
             errors={k: str(v) for k, v in (result.get("errors") or {}).items()},
             diagnostics=dict(result.get("diagnostics") or {}),
             cpu_ms=cpu_ms,
@@ -152,7 +163,8 @@ async def estimate_savings(
         The page, as for :func:`~psdata.engines.lab.lantern.simulate`.
     questions : dict
         ``bytes`` (audit id → URL → wasted bytes), ``renderBlocking`` (URLs),
-        ``wastedCssBytes`` (style sheet URL → unused bytes), ``lcpImageUrl``: see
+        ``wastedCssBytes`` (style sheet URL → unused bytes), ``lcpImageUrl``,
+        ``redirects`` (URLs), ``http2`` (URLs): see
         :func:`psdata.engines.lab.opportunities.savings.describe_questions`.
     throttling_method : {"simulate", "devtools"}
         The run's method: the simulator's settings follow it, as in Lighthouse.

@@ -32,12 +32,16 @@ def result(
     display_mode: str = METRIC_SAVINGS,
     score: float | None = None,
     savings_unknown: bool = False,
+    numeric_value: float | None = None,
+    numeric_unit: str | None = None,
 ) -> AuditResult:
     """One audit's result: failing when it has items (or *passed* is False).
 
     In the ``metricSavings`` mode a failure scores 0 when it saves something on a metric,
     else 0.5, as in Lighthouse 12. Pass ``savings_unknown=True`` where the savings need
     the simulator: such a failure scores 0, as it almost always does in Lighthouse.
+    *numeric_value* and *numeric_unit* are Lighthouse's ``numericValue`` and
+    ``numericUnit`` of the audit, for those that have one.
 
     >>> result("redirects", "Avoid multiple page redirects", []).score
     1.0
@@ -67,6 +71,8 @@ def result(
         savings_ms=savings_ms,
         savings_bytes=savings_bytes,
         metric_savings=savings,
+        numeric_value=numeric_value,
+        numeric_unit=numeric_unit if numeric_value is not None else None,
     )
 
 

@@ -30,6 +30,7 @@ from ._common import (
 )
 from .evidence import BodyFacts, OpportunityEvidence
 from .minify import token_length
+from .source_maps import duplicated_modules
 
 TITLES = {
     "unused-css-rules": "Reduce unused CSS",
@@ -527,6 +528,8 @@ def total_byte_weight(evidence: OpportunityEvidence) -> AuditResult:
         items,
         score=score,
         display_mode=INFORMATIVE if score >= PASS_SCORE else NUMERIC,
+        numeric_value=weight,
+        numeric_unit="byte",
     )
     audit.explanation = f"Total size was {weight / 1024:,.0f} KiB."
     return audit
@@ -643,30 +646,39 @@ def legacy_javascript(evidence: OpportunityEvidence) -> Found:
 
 
 def duplicated_javascript(evidence: OpportunityEvidence) -> AuditResult:
-    """Duplicate modules across bundles, as their source maps tell.
+    """Duplicate modules across bundles, as the scripts' source maps tell.
 
-    Lighthouse reads the scripts' source maps; psdata does not fetch them yet, so pages
-    whose scripts name a source map are undecided, and others not applicable (as in
-    Lighthouse, which finds nothing without a map).
+    As in Lighthouse, a page whose scripts have no source map, or whose maps list no
+    module twice (see :mod:`~psdata.engines.lab.opportunities.source_maps`), has nothing
+    to report. Duplicated modules are sized from the maps' mappings in Lighthouse, which
+    psdata does not decode: such a page is undecided, naming the modules.
+
+    >>> page = OpportunityEvidence("https://a.test/", source_maps={
+    ...     "https://a.test/a.js.map": ["src/a.js"], "https://a.test/b.js.map": ["src/b.js"]})
+    >>> duplicated_javascript(page).score
+    1.0
+    >>> page.source_maps["https://a.test/b.js.map"].append("src/a.js")
+    >>> duplicated_javascript(page).display_mode
+    'error'
     """
     audit_id = "duplicated-javascript"
-    why = missing(evidence, "bodies")
+    why = missing(evidence, "bodies", "source_maps")
     if why:
         return undecided(audit_id, TITLES[audit_id], why)
-    mapped = [
-        r.url
-        for r in evidence.requests
-        if r.resource_type == "Script"
-        and (
-            (evidence.bodies.get(r.request_id) and evidence.bodies[r.request_id].source_map)
-            or "sourcemap" in r.response_headers
-            or "x-sourcemap" in r.response_headers
-        )
-    ]
-    if mapped:
+    twice = duplicated_modules(evidence.source_maps)
+    if twice:
+        shown = ", ".join(twice[:3]) + (f" and {len(twice) - 3} more" if len(twice) > 3 else "")
         return undecided(
             audit_id,
             TITLES[audit_id],
-            f"{len(mapped)} script(s) have source maps, which psdata does not read yet.",
+            f"{len(twice)} module(s) appear more than once in the source maps ({shown});"
+            " psdata does not size them (that needs the maps' mappings).",
         )
-    return result(audit_id, TITLES[audit_id], [], explanation="No script has a source map.")
+    unread = len(evidence.unread_source_maps)
+    explanation = "No script has a source map."
+    if evidence.source_maps or unread:
+        explanation = f"No module appears twice in the {len(evidence.source_maps)} source map(s)"
+        if unread:
+            explanation += f" read ({unread} could not be read: left out, as Lighthouse does)"
+        explanation += "."
+    return result(audit_id, TITLES[audit_id], [], explanation=explanation)

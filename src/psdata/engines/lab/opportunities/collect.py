@@ -10,7 +10,10 @@ After load, each step bounded in time and run side by side: the JS
 coverage, CSS rule usage with the style sheets' text (as Lighthouse's css-usage and
 stylesheets gatherers), the page facts (one evaluate of ``page.js``), the bodies of text
 resources (gzip and minified estimates, off the loop thread) and Chromium's re-encoded
-image sizes (``Audits.getEncodedResponse``, as Lighthouse's optimized-images gatherer).
+image sizes (``Audits.getEncodedResponse``, as Lighthouse's optimized-images gatherer)
+and the scripts' source maps (:mod:`~psdata.engines.lab.opportunities.source_maps`).
+Last, after the category audits too: the navigation away and back that shows whether
+the back/forward cache restores the page (:mod:`~psdata.engines.lab.bfcache`).
 A step that fails leaves its explanation in ``OpportunityEvidence.errors``.
 """
 
@@ -28,6 +31,7 @@ from typing import Any
 from playwright.async_api import CDPSession, Page
 
 from ..audit_results import describe
+from ..bfcache import check_back_forward_cache
 from ..budget import BUDGET
 from ..evidence import NetworkRequest
 from ..network import NetworkLog
@@ -35,6 +39,7 @@ from ._common import size_on_network
 from .bytes import LEGACY_SIGNALS
 from .evidence import BodyFacts, ImageEncoding, OpportunityEvidence, ScriptUsage, StyleSheetUsage
 from .minify import token_length
+from .source_maps import collect_source_maps
 
 INIT_JS = resources.files(__package__).joinpath("init.js").read_text()
 PAGE_JS = resources.files(__package__).joinpath("page.js").read_text()
@@ -136,7 +141,13 @@ class OpportunityCollector:
 
         async def bodies_then_images() -> None:
             await self._step("bodies", lambda: self._bodies(cdp))
-            await self._step("images", lambda: self._images(cdp))
+            await asyncio.gather(
+                self._step("images", lambda: self._images(cdp)),
+                self._step(
+                    "source_maps",
+                    lambda: collect_source_maps(page, evidence, BUDGET.opportunity_cdp_s),
+                ),
+            )
 
         await asyncio.gather(
             self._step("css", lambda: self._css_usage(page, cdp)),
@@ -145,6 +156,16 @@ class OpportunityCollector:
             else _nothing(),
             bodies_then_images(),
         )
+
+    async def after_audits(self, cdp: CDPSession) -> None:
+        """The last step, once nothing reads the page any more: navigate away and back
+        (:func:`~psdata.engines.lab.bfcache.check_back_forward_cache`)."""
+
+        try:
+            outcome = await check_back_forward_cache(cdp, within=BUDGET.bf_cache_s)
+            self.evidence.bf_cache = outcome
+        except Exception as exc:  # a page failure becomes an explanation, never an exception
+            self.evidence.errors["bf_cache"] = describe(exc)
 
     async def _step(self, name: str, step: Callable[[], Awaitable[None]]) -> None:
         try:

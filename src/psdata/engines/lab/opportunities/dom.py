@@ -73,6 +73,8 @@ def dom_size(evidence: OpportunityEvidence) -> AuditResult:
         score=score,
         display_mode=INFORMATIVE if score >= PASS_SCORE else METRIC_SAVINGS,
         explanation=f"{count:,} elements.",
+        numeric_value=count,
+        numeric_unit="element",
     )
 
 

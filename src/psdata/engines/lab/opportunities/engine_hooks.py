@@ -41,9 +41,11 @@ async def add_opportunities(
     events (see :func:`page_savings`), in both throttling methods as in Lighthouse.
     """
     evidence = collector.evidence
-    evidence.metrics = {
-        name: record.get(name) for name in ("fcp_ms", "lcp_ms", "cls", "tbt_ms", "ttfb_ms")
-    }
+    details = record.get("details", {})
+    evidence.metrics = dict(details.get("metrics") or {})
+    simulated = details.get("simulation") or {}
+    evidence.observed = dict(simulated.get("observed") or {})
+    evidence.network_analysis = simulated.get("network")
     evidence.cpu_multiplier = (
         SIMULATED_CPU_SLOWDOWN.get(profile.strategy, 1.0) if throttling == "simulate" else 1.0
     )
@@ -54,7 +56,7 @@ async def add_opportunities(
         evidence.errors.setdefault(
             "trace", f"The page's main-thread trace is missing: {trace.reason}."
         )
-    performance = record.get("details", {}).get("categories", {}).get("performance")
+    performance = details.get("categories", {}).get("performance")
     if performance is None:
         return
     audits = opportunity_audits(evidence)

@@ -11,10 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..bfcache import BackForwardCacheOutcome
 from ..evidence import NetworkRequest
 
 #: The collection steps, each named in ``errors`` when it failed.
-STEPS = ("page", "js_coverage", "css", "bodies", "images", "trace")
+STEPS = ("page", "js_coverage", "css", "bodies", "images", "trace", "bf_cache")
 
 
 @dataclass
@@ -83,12 +84,23 @@ class OpportunityEvidence:
     resource_sizes: dict[str, int] = field(default_factory=dict)
     unread_bodies: list[str] = field(default_factory=list)  # URLs whose body was gone
     images: list[ImageEncoding] = field(default_factory=list)
+    #: The scripts' source maps: map URL → its ``sources``; and the maps not read, why.
+    source_maps: dict[str, list[str]] = field(default_factory=dict)
+    unread_source_maps: dict[str, str] = field(default_factory=dict)
     #: The page's main-thread trace events (Chrome trace format), ``None`` until known.
     trace_events: list[dict[str, Any]] | None = None
-    #: Metric values of the measurement (fcp_ms, lcp_ms, cls, tbt_ms...).
+    #: Metric values of the measurement (fcp_ms, lcp_ms, cls, tbt_ms, speed_index_ms,
+    #: ttfb_ms, interactive_ms, max_potential_fid_ms), and under simulated throttling the
+    #: observed values of those it predicted (fcp_ms, lcp_ms, speed_index_ms, tbt_ms).
     metrics: dict[str, float | None] = field(default_factory=dict)
+    observed: dict[str, float | None] = field(default_factory=dict)
+    #: Lantern's network analysis of the load (``rttMs``, ``throughputBps``,
+    #: ``additionalRttByOrigin``, ``serverResponseTimeByOrigin``), with the simulator.
+    network_analysis: dict[str, Any] | None = None
     #: CPU slowdown the trace's durations are to be multiplied by (simulate: 4 on mobile).
     cpu_multiplier: float = 1.0
+    #: What the navigation away and back showed (``None`` until it ran, or if it failed).
+    bf_cache: BackForwardCacheOutcome | None = None
     errors: dict[str, str] = field(default_factory=dict)
 
     def request_for(self, url: str) -> NetworkRequest | None:

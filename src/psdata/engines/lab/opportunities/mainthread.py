@@ -443,6 +443,8 @@ def bootup_time(
         metric_savings={"TBT": tbt},
         display_mode=INFORMATIVE if score >= PASS_SCORE else METRIC_SAVINGS,
         explanation=f"JavaScript execution time: {scripting:,.0f} ms.",
+        numeric_value=scripting,
+        numeric_unit="millisecond",
     )
 
 
@@ -471,6 +473,8 @@ def mainthread_work_breakdown(
         metric_savings={"TBT": _tbt_impact(tasks)},
         display_mode=INFORMATIVE if score >= PASS_SCORE else METRIC_SAVINGS,
         explanation=f"Main-thread work: {work / 1000:,.1f} s.",
+        numeric_value=work,
+        numeric_unit="millisecond",
     )
 
 

@@ -1,5 +1,5 @@
-"""Network audits: the server, redirects, connections, request chains, render-blocking
-resources, the LCP image's discovery, third parties and web fonts."""
+"""Network audits: the server, redirects, HTTP/2, connections, request chains,
+render-blocking resources, the LCP image's discovery, third parties and web fonts."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ from ...._lighthouse import INFORMATIVE, METRIC_SAVINGS
 from ...._urls import registrable_domain
 from ..audit_results import not_applicable, undecided
 from ..evidence import AuditResult, NetworkRequest
-from ._common import NO_SIMULATOR, missing, origin, result
+from ._common import NO_SIMULATOR, missing, origin, resource_size, result
 from .evidence import OpportunityEvidence
 
 TITLES = {
     "server-response-time": "Reduce initial server response time",
     "redirects": "Avoid multiple page redirects",
+    "uses-http2": "Use HTTP/2",
     "uses-rel-preconnect": "Preconnect to required origins",
     "critical-request-chains": "Avoid chaining critical requests",
     "render-blocking-resources": "Eliminate render-blocking resources",
@@ -29,6 +30,14 @@ SERVER_TARGET_MS = 100
 PRECONNECT_MIN_MS = 50
 PRECONNECT_MAX_IDLE_MS = 15_000
 THIRD_PARTY_PASS_MS = 250
+#: uses-http2: the static resource types that gain from multiplexing, the fewest of them
+#: an origin must serve to be listed, the size under which a third party's request is
+#: taken for a tracking pixel, and the hosts Lighthouse never lists (local development).
+HTTP2_STATIC_TYPES = frozenset({"Document", "Font", "Image", "Stylesheet", "Script", "Media"})
+HTTP2_MIN_STATIC_REQUESTS = 6
+HTTP2_PIXEL_BYTES = 100
+HTTP2_LOCAL_HOSTS = ("localhost", "127.0.0.1")
+_OLD_HTTP = re.compile(r"HTTP/[01][.\d]?", re.IGNORECASE)
 FONT_MAX_WASTED_MS = 3000
 _GOOD_FONT_DISPLAY = re.compile(r"^(block|fallback|optional|swap)$")
 _FONT_FACE = re.compile(r"@font-face\s*{(.*?)}", re.DOTALL | re.IGNORECASE)
@@ -41,6 +50,7 @@ def network_audits(evidence: OpportunityEvidence) -> list[AuditResult]:
     return [
         server_response_time(evidence),
         redirects(evidence),
+        uses_http2(evidence),
         uses_rel_preconnect(evidence),
         critical_request_chains(evidence),
         render_blocking_resources(evidence),
@@ -72,6 +82,8 @@ def server_response_time(evidence: OpportunityEvidence) -> AuditResult:
         metric_savings={"FCP": saved, "LCP": saved},
         display_mode=METRIC_SAVINGS if not passed else INFORMATIVE,
         explanation=f"Root document took {response_ms:,.0f} ms.",
+        numeric_value=response_ms,
+        numeric_unit="millisecond",
     )
 
 
@@ -92,6 +104,60 @@ def redirects(evidence: OpportunityEvidence) -> AuditResult:
         savings_ms=wasted,
         metric_savings={"FCP": wasted, "LCP": wasted},
     )
+
+
+def uses_http2(evidence: OpportunityEvidence) -> AuditResult:
+    """Requests served over HTTP/1.x from an origin that serves six static resources or
+    more, as Lighthouse lists them; its FCP and LCP savings need the simulator.
+
+    Lighthouse never lists ``localhost``, ``127.0.0.1`` or ``*.localhost`` origins, nor
+    requests a service worker answered. It leaves out a third party's static request
+    under 100 bytes when the third-party-web list names the third party (a tracking
+    pixel); psdata, without that list, leaves out every third party's such request.
+    """
+    audit_id, title = "uses-http2", TITLES["uses-http2"]
+    page_site = registrable_domain(_host(evidence.url))
+    static: dict[str, int] = {}
+    for request in evidence.requests:
+        host = _host(request.url)
+        if request.resource_type not in HTTP2_STATIC_TYPES or _like_localhost(host):
+            continue
+        if (
+            resource_size(evidence, request) < HTTP2_PIXEL_BYTES
+            and registrable_domain(host) != page_site
+        ):
+            continue
+        key = origin(request.url)
+        static[key] = static.get(key, 0) + 1
+    items: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for request in evidence.requests:
+        if request.url in seen or request.from_service_worker:
+            continue
+        if not _OLD_HTTP.search(request.protocol or ""):
+            continue
+        if static.get(origin(request.url), 0) < HTTP2_MIN_STATIC_REQUESTS:
+            continue
+        seen.add(request.url)
+        items.append({"url": request.url, "protocol": request.protocol})
+    return result(
+        audit_id,
+        title,
+        items,
+        explanation=(
+            f"{len(items)} request(s) not served via HTTP/2. {NO_SIMULATOR}" if items else None
+        ),
+        savings_unknown=True,
+    )
+
+
+def _like_localhost(host: str) -> bool:
+    """Lighthouse's local hosts: ``localhost``, ``127.0.0.1`` and ``*.localhost``.
+
+    >>> _like_localhost("127.0.0.1"), _like_localhost("app.localhost"), _like_localhost("a.test")
+    (True, True, False)
+    """
+    return host in HTTP2_LOCAL_HOSTS or host.endswith(".localhost")
 
 
 def uses_rel_preconnect(evidence: OpportunityEvidence) -> AuditResult:

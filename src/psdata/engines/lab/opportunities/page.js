@@ -91,6 +91,11 @@
   const resources = performance.getEntriesByType("resource").map((r) => ({
     url: r.name, blocking: r.renderBlockingStatus || "", initiator: r.initiatorType,
   }));
+  const metaViewport = Array.from(document.querySelectorAll("meta[name]"))
+    .filter((m) => m.getAttribute("name").trim().toLowerCase() === "viewport")
+    .map((m) => m.getAttribute("content") || "");
+  const userTimings = performance.getEntriesByType("mark").concat(performance.getEntriesByType("measure"))
+    .map((e) => ({ name: e.name, type: e.entryType, startTime: e.startTime, duration: e.duration }));
   const inlineScripts = Array.from(document.querySelectorAll("script:not([src])"))
     .map((s) => s.textContent || "").filter((t) => t.trim());
   return {
@@ -110,6 +115,8 @@
     links,
     resources,
     violations: state.violations || [],
+    metaViewport,
+    userTimings,
     inlineScripts: inlineScripts.slice(0, 50).map((t) => t.slice(0, 500000)),
   };
 })()

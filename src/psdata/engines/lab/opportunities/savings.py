@@ -42,8 +42,17 @@ BYTE_OPPORTUNITIES = frozenset(
 )
 RENDER_BLOCKING = "render-blocking-resources"
 REDIRECTS = "redirects"
+HTTP2 = "uses-http2"
 #: Audits whose time savings come from the simulation's graph.
-GRAPH_TIMED = BYTE_OPPORTUNITIES | {RENDER_BLOCKING}
+GRAPH_TIMED = BYTE_OPPORTUNITIES | {RENDER_BLOCKING, HTTP2}
+#: Opportunities whose Lighthouse ``numericValue`` is their time savings (ms), and the
+#: one whose ``numericValue`` is its wasted bytes.
+SAVINGS_VALUED = GRAPH_TIMED | {
+    REDIRECTS,
+    "uses-rel-preconnect",
+    "prioritize-lcp-image",
+}
+BYTES_VALUED = frozenset({"uses-long-cache-ttl"})
 #: Lighthouse's least time a render-blocking request must cost to be listed.
 MIN_BLOCKING_MS = 50
 #: Lighthouse rounds each metric saving it reports (``metricSavings``) to this many ms.
@@ -72,6 +81,10 @@ class LoadSimulation(Protocol):
         """Simulated time of each hop of the main document's redirect chain *urls*
         (``None``: not simulated; the observed times stand, as in devtools mode)."""
 
+    def savings_for_http2(self, urls: Collection[str]) -> dict[str, float]:
+        """FCP and LCP ms saved if these requests were served over HTTP/2 (empty: not
+        simulated)."""
+
 
 @dataclass(frozen=True)
 class SavingsQuestions:
@@ -91,6 +104,8 @@ class SavingsQuestions:
     redirects : list of str
         The main document's redirect chain, when its hops are to be simulated
         (Lighthouse does in "simulate" mode).
+    http2 : list of str
+        URLs of the requests served over HTTP/1.x that ``uses-http2`` lists.
     """
 
     bytes: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -98,9 +113,10 @@ class SavingsQuestions:
     wasted_css_bytes: dict[str, float] = field(default_factory=dict)
     lcp_image_url: str | None = None
     redirects: list[str] = field(default_factory=list)
+    http2: list[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.bytes or self.render_blocking or self.redirects)
+        return bool(self.bytes or self.render_blocking or self.redirects or self.http2)
 
 
 def _failing(audit: AuditResult) -> bool:
@@ -142,6 +158,7 @@ def savings_questions(
     wanted: dict[str, dict[str, float]] = {}
     blocking: list[str] = []
     chain: list[str] = []
+    http2: list[str] = []
     for audit in audits:
         if not _failing(audit):
             continue
@@ -151,13 +168,15 @@ def savings_questions(
             wanted[audit.id] = wasted_bytes_by_url(audit)
         elif audit.id == RENDER_BLOCKING:
             blocking = [item["url"] for item in audit.details]
+        elif audit.id == HTTP2:
+            http2 = [item["url"] for item in audit.details]
     css: dict[str, float] = {}
     lcp_image = None
     if evidence is not None:
         if blocking:
             css = unused_css_by_url(evidence)
         lcp_image = lcp_image_url(evidence)
-    return SavingsQuestions(wanted, blocking, css, lcp_image, chain)
+    return SavingsQuestions(wanted, blocking, css, lcp_image, chain, http2)
 
 
 def lcp_image_url(evidence: OpportunityEvidence) -> str | None:
@@ -266,6 +285,23 @@ def _with_blocking_savings(audit: AuditResult, simulation: LoadSimulation) -> Au
     )
 
 
+def _with_http2_savings(audit: AuditResult, simulation: LoadSimulation) -> AuditResult:
+    """Lighthouse's ``uses-http2`` savings: the pessimistic FCP and LCP graphs with the
+    listed requests switched to HTTP/2; the LCP's is the audit's."""
+    metric = simulation.savings_for_http2([item["url"] for item in audit.details])
+    if "LCP" not in metric:
+        notes = " ".join(_missing(simulation, m) for m in ("FCP", "LCP") if m not in metric)
+        return dataclasses.replace(audit, explanation=notes or _without_generic_note(audit))
+    reported = quantized(metric)
+    return dataclasses.replace(
+        audit,
+        savings_ms=max(metric["LCP"], 0.0),
+        metric_savings=reported,
+        score=_score(reported),
+        explanation=_without_generic_note(audit) or None,
+    )
+
+
 def _with_redirect_times(audit: AuditResult, simulation: LoadSimulation) -> AuditResult:
     times = simulation.redirect_ms([item["url"] for item in audit.details])
     if times is None or len(times) != len(audit.details):
@@ -300,6 +336,7 @@ def apply_simulation(
     ...     def savings_for_deferring(self, urls): return {"FCP": 0.0, "LCP": 0.0}
     ...     def unavailable(self, metric): return None
     ...     def redirect_ms(self, urls): return None
+    ...     def savings_for_http2(self, urls): return {}
     >>> [(a.savings_ms, a.metric_savings) for a in apply_simulation([audit], Fixed())]
     [(500.0, {'FCP': 0.0, 'LCP': 500.0})]
     >>> apply_simulation([audit], None, "no trace")[0].explanation
@@ -307,7 +344,8 @@ def apply_simulation(
     """
     audits = [_nothing_to_save(a) for a in audits]
     if simulation is None:
-        return audits if why is None else [_unexplained(a, why) for a in audits]
+        audits = audits if why is None else [_unexplained(a, why) for a in audits]
+        return [with_numeric_value(a) for a in audits]
     out = []
     for audit in audits:
         if _failing(audit) and audit.id in BYTE_OPPORTUNITIES:
@@ -316,8 +354,29 @@ def apply_simulation(
             audit = _with_blocking_savings(audit, simulation)
         elif _failing(audit) and audit.id == REDIRECTS:
             audit = _with_redirect_times(audit, simulation)
-        out.append(audit)
+        elif _failing(audit) and audit.id == HTTP2:
+            audit = _with_http2_savings(audit, simulation)
+        out.append(with_numeric_value(audit))
     return out
+
+
+def with_numeric_value(audit: AuditResult) -> AuditResult:
+    """*audit* with Lighthouse's ``numericValue`` where it is its savings: milliseconds
+    for the time opportunities, wasted bytes for the cache policy.
+
+    >>> audit = AuditResult("redirects", "Avoid redirects", 0.0, 0.0, savings_ms=630.0)
+    >>> with_numeric_value(audit).numeric_value, with_numeric_value(audit).numeric_unit
+    (630.0, 'millisecond')
+    """
+    if audit.numeric_value is not None:
+        return audit
+    if audit.id in SAVINGS_VALUED and audit.savings_ms is not None:
+        return dataclasses.replace(
+            audit, numeric_value=audit.savings_ms, numeric_unit="millisecond"
+        )
+    if audit.id in BYTES_VALUED and audit.savings_bytes is not None:
+        return dataclasses.replace(audit, numeric_value=audit.savings_bytes, numeric_unit="byte")
+    return audit
 
 
 def describe_questions(questions: SavingsQuestions) -> dict[str, Any]:
@@ -328,4 +387,5 @@ def describe_questions(questions: SavingsQuestions) -> dict[str, Any]:
         "wastedCssBytes": questions.wasted_css_bytes,
         "lcpImageUrl": questions.lcp_image_url,
         "redirects": questions.redirects,
+        "http2": questions.http2,
     }
