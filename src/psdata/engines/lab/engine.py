@@ -107,8 +107,9 @@ class LabEngine:
         await pool.start()
         settings = LabSettings.from_request(request)
 
-        async def measure(url: str, strategy: str) -> dict[str, Any]:
-            return await measure_page(pool, url, strategy, settings)
+        async def measure(url: str, strategy: str, categories: tuple[str, ...]) -> dict[str, Any]:
+            asked = dataclasses.replace(settings, categories=categories)
+            return await measure_page(pool, url, strategy, asked)
 
         try:
             async with pool.reserve(request.concurrency):
@@ -368,6 +369,7 @@ async def _record(
         measured.update(metrics)
         simulation["observed"] = observed
         warnings += simulation.pop("warnings")
+    measured["tti_ms"] = _time_to_interactive(simulation, trace_details, warnings)
     if "performance" in settings.categories:
         perf = performance_score(metrics, profile.strategy)
         categories["performance"] = CategoryResult(
@@ -398,6 +400,24 @@ async def _record(
     if simulation is not None:
         record["details"]["simulation"] = simulation
     return record
+
+
+def _time_to_interactive(
+    simulation: dict[str, Any] | None, trace: dict[str, Any], warnings: list[str]
+) -> float | None:
+    """Lighthouse's time to interactive: Lantern's under simulate, else the trace's.
+
+    A TTI missing for a reason no warning gives yet adds one to *warnings*.
+    """
+    if simulation is not None:
+        return simulation.get("interactive_ms")
+    tti = trace.get("tti_ms")
+    if tti is None and "error" not in trace:
+        warnings.append(
+            "Time to interactive not found: the trace has no 5 s window without long tasks"
+            " and with at most two requests in flight after FCP."
+        )
+    return tti
 
 
 #: The metrics simulated throttling predicts; CLS and TTFB are observed in every mode.
