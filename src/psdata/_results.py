@@ -258,7 +258,7 @@ def _run_record(
             "throttling": row["throttling"],
             "error": "This run is not in the result store (cleared, or another cache_dir).",
         }
-    if run > 1 and first is not None and first.ok:
+    if run > 1 and first is not None and first.ok and not record.get("error"):
         record.update({name: first.record.get(name) for name in JUDGED_ONCE})
     record.update(url=row["url"], strategy=row["strategy"], run=run, representative=run == chosen)
     return record
