@@ -129,7 +129,7 @@ def compare(
     common = [key for key in pages_old if key in pages_new]
     if not common:
         raise ConfigurationError(_nothing_in_common(pages_old, pages_new, on))
-    alpha = 1 - confidence
+    alpha = 1 - confidence + 1e-9  # p <= alpha: 1 - 0.9 is 0.0999...98 in floating point
     rows, labels = [], []
     for key in common:
         page_old, page_new = pages_old[key], pages_new[key]
