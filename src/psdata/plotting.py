@@ -690,7 +690,7 @@ def plot_runs(runs: pd.DataFrame, metric: str = "performance", ax: Axes | None =
     for row, (label, page) in enumerate(pages):
         values = _floats(page[metric]) / divisor
         chosen = page["representative"].fillna(False).to_numpy(dtype=bool)
-        failed = int(page["error"].notna().sum())
+        failed = int(failed_rows(page).sum())
         labels.append(label + (f" · {failed} failed" if failed else ""))
         for picked, marker, size, edge in ((~chosen, "o", 24, "0.25"), (chosen, "D", 60, "black")):
             shown = values[picked & ~np.isnan(values)]
