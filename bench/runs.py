@@ -30,7 +30,7 @@ A/B
     (a server-side delay: the known shift of TTFB). Target: each slowed page flagged
     worse on TTFB, with the known shift inside the interval.
 
-    .venv/bin/python bench/runs.py --quick        # 2 pages, 3 repeats, simulate: ~10 min
+    .venv/bin/python bench/runs.py --quick        # 2 pages, 3 repeats, simulate: ~5 min
     .venv/bin/python bench/runs.py --sections stability --short   # ~30 min on 2 cores
     .venv/bin/python bench/runs.py --sections cost agreement aa ab
     .venv/bin/python bench/runs.py                # everything (hours; Lighthouse cached)
