@@ -415,7 +415,8 @@ def _time_to_interactive(
     if tti is None and "error" not in trace:
         warnings.append(
             "Time to interactive not found: the trace has no 5 s window without long tasks"
-            " and with at most two requests in flight after FCP."
+            " and with at most two requests in flight after FCP (a quiet_window_ms shorter"
+            " than Lighthouse's can end the trace before one)."
         )
     return tti
 
