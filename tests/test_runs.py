@@ -328,3 +328,29 @@ def test_audits_of_a_later_representative_run(tmp_path: Path) -> None:
     assert sorted(audits["audit_id"]) == sorted(
         ["performance-2", "accessibility-1", "best_practices-1", "seo-1"]
     )
+
+
+def test_check_aggregates_over_every_run(batch: pd.DataFrame) -> None:
+    """psdata.check on psdata.runs(scores): an assertion reads every run of a page (a
+    failed run left out), median-run the representative one, and the categories judged
+    in run 1 are each run's."""
+    every = psdata.runs(batch)
+    pessimistic = {"maxNumericValue": 60_000, "aggregationMethod": "pessimistic"}
+    config = {
+        "assertions": {
+            "first-contentful-paint": ["warn", pessimistic],
+            "categories:performance": ["error", {"minScore": 0, "aggregationMethod": "median-run"}],
+            "categories:seo": ["error", {"minScore": 0.5}],
+        }
+    }
+    checks = psdata.check(every, config).set_index(["url", "key"])
+    page, url = every.loc["a"], batch.loc["a", "url"]
+    fcp = checks.loc[(url, "first-contentful-paint")]
+    assert fcp["runs"] == 3 and sorted(fcp["values"]) == sorted(page["fcp_ms"])
+    assert fcp["actual"] == page["fcp_ms"].max() and fcp["passed"]
+    chosen = checks.loc[(url, "categories:performance")]
+    assert chosen["actual"] == batch.loc["a", "performance"] / 100
+    seo = checks.loc[(url, "categories:seo")]
+    assert seo["runs"] == 3 and seo["values"] == [batch.loc["a", "seo"] / 100] * 3
+    flaky = checks.loc[(batch.loc["f", "url"], "first-contentful-paint")]
+    assert flaky["runs"] == 2 and len(flaky["values"]) == 2
