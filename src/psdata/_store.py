@@ -356,8 +356,9 @@ class ResultStore:
             they are retried.
         as_of
             The store as it was at this time (UTC epoch seconds): a result finished later
-            gives way to the one it replaced (its record only, without details), or to
-            nothing. ``None``: the store as it is.
+            gives way to the one it replaced (its record only, without details); one that
+            replaced none is read as it is (a frame made of several batches' frames).
+            ``None``: the store as it is.
 
         Returns
         -------
@@ -393,14 +394,7 @@ class ResultStore:
                 f"SELECT key, ok, finished_at FROM results WHERE key IN ({_marks(chunk)})", chunk
             ).fetchall()
             later = [key for key, _, at in stored if as_of is not None and at > as_of]
-            wanted = [key for key, ok, at in stored if key not in later and usable(ok, at)]
-            rows = conn.execute(
-                "SELECT key, record, ok, finished_at, details FROM results"
-                f" WHERE key IN ({_marks(wanted)})",
-                wanted,
-            )
-            for key, record, ok, finished_at, details in rows:
-                found[key] = StoredResult(json.loads(record), bool(ok), finished_at, details)
+            replaced = set()
             if later:
                 older = conn.execute(
                     "SELECT key, record, ok, max(finished_at) FROM superseded"
@@ -408,8 +402,17 @@ class ResultStore:
                     [*later, as_of],
                 )
                 for key, record, ok, finished_at in older:
+                    replaced.add(key)
                     if usable(ok, finished_at):
                         found[key] = StoredResult(json.loads(record), bool(ok), finished_at)
+            wanted = [key for key, ok, at in stored if key not in replaced and usable(ok, at)]
+            rows = conn.execute(
+                "SELECT key, record, ok, finished_at, details FROM results"
+                f" WHERE key IN ({_marks(wanted)})",
+                wanted,
+            )
+            for key, record, ok, finished_at, details in rows:
+                found[key] = StoredResult(json.loads(record), bool(ok), finished_at, details)
         return {key: found[key] for key in unique if key in found}
 
     def info(self) -> dict[str, Any]:
