@@ -33,6 +33,14 @@ PSDATA_ENV = ("PSDATA_CACHE_DIR", "PSDATA_CHROMIUM", "CHROME_PATH", "PSDATA_PSI_
 FAST = {"quiet_window_ms": 200, "progress": False, "timeout": 30.0}
 
 
+def unexpected_warnings(warnings: str | None) -> list[str]:
+    """A row's warnings but the missing time to interactive, which short waits (FAST's)
+    cause under devtools and provided: the trace ends a few hundred ms after the page
+    goes quiet, before the 5 s quiet window TTI needs."""
+    lines = [] if warnings is None or pd.isna(warnings) else warnings.splitlines()
+    return [line for line in lines if not line.startswith("Time to interactive not found")]
+
+
 def load_fixture(name: str) -> Any:
     """The JSON fixture *name* from ``tests/fixtures`` (``name.gz`` when it is compressed).
 

@@ -28,7 +28,7 @@ class Recorder:
         self.peak = 0
         self.calls: list[str] = []
 
-    async def __call__(self, url: str, strategy: str) -> dict[str, Any]:
+    async def __call__(self, url: str, strategy: str, categories: Any) -> dict[str, Any]:
         self.active += 1
         self.peak = max(self.peak, self.active)
         self.calls.append(url)
@@ -88,7 +88,7 @@ def test_records_get_timing_and_attempts() -> None:
 def test_transient_errors_are_retried_a_bounded_number_of_times() -> None:
     calls: list[int] = []
 
-    async def flaky(url: str, strategy: str) -> dict[str, Any]:
+    async def flaky(url: str, strategy: str, categories: Any) -> dict[str, Any]:
         calls.append(1)
         if len(calls) < 3:
             raise BrowserCrashError("browser died")
@@ -98,7 +98,7 @@ def test_transient_errors_are_retried_a_bounded_number_of_times() -> None:
     outcome = run(jobs("http://a.test/"), flaky, retry=policy)[0]
     assert outcome["attempts"] == 3
 
-    async def always_crashes(url: str, strategy: str) -> dict[str, Any]:
+    async def always_crashes(url: str, strategy: str, categories: Any) -> dict[str, Any]:
         raise BrowserCrashError("browser died")
 
     error = run(jobs("http://a.test/"), always_crashes, retry=policy)[0]

@@ -27,10 +27,13 @@ def test_quickstart_notebook_executes_and_draws_its_plots(tmp_path: Path) -> Non
     outputs = [out for cell in notebook.cells if cell.cell_type == "code" for out in cell.outputs]
     assert not [out for out in outputs if out.output_type == "error"]
     images = [out for out in outputs if "image/png" in out.get("data", {})]
-    assert len(images) >= 6, "opportunities, scores, vitals, throughput, contexts and pool plots"
+    assert len(images) >= 8, "opportunities, scores, vitals, throughput, contexts, pool, runs"
     tables = [out["data"]["text/html"] for out in outputs if "text/html" in out.get("data", {})]
     assert any("pages_failing" in table for table in tables), "the opportunities table"
     assert any("performance" in table and "error_type" in table for table in tables)
+    assert any("performance_iqr" in table for table in tables), "the runs=5 rows"
+    change = [table for table in tables if "url_after" in table]
+    assert change and change[0].count(">worse<") == 3, "compare finds the three slowed pages"
     assert (tmp_path / "quickstart-scores.parquet").is_file()
     # tqdm.auto drew its Jupyter widget (the notebook extra's ipywidgets), not a text bar.
     widgets = [out for out in outputs if WIDGET in out.get("data", {})]

@@ -499,3 +499,71 @@ def test_plotting_imports_only_the_frame_schema_and_the_facts_from_psdata() -> N
     }
     assert own == {"_frame", "_lighthouse"}
     assert not {name for name in imported if name.startswith(("playwright", "psdata"))}
+
+
+def run_rows() -> pd.DataFrame:
+    """Two pages' runs: page a's run 2 is the representative, page b's run 3 failed."""
+    from psdata._frame import RUN_SCHEMA
+
+    records = [
+        {"url": "https://a.example/", "strategy": "mobile", "run": n, "performance": score}
+        for n, score in ((1, 95), (2, 70), (3, 40))
+    ] + [
+        {"url": "https://b.example/", "strategy": "mobile", "run": n, "performance": score}
+        for n, score in ((1, 88), (2, 91), (3, None))
+    ]
+    for record, chosen in zip(records, (False, True, False, True, False, False), strict=True):
+        record["representative"] = chosen
+    records[-1].update(error="Timed out", error_type="timeout")
+    return build_frame(records, schema=RUN_SCHEMA)
+
+
+def test_runs_one_dot_per_run_the_representative_a_diamond_failures_counted() -> None:
+    ax = plotting.plot_runs(run_rows())
+    dots = [c for c in ax.collections if isinstance(c, PathCollection)]
+    points = sorted(
+        (float(x), round(float(y)), len(c.get_offsets()) == 1 and c.get_sizes()[0] == 60)
+        for c in dots
+        for x, y in c.get_offsets()
+    )
+    # (score, page row, drawn as the representative's diamond)
+    assert [(x, row) for x, row, _ in points] == [(40, 0), (70, 0), (88, 1), (91, 1), (95, 0)]
+    assert [(x, row) for x, row, diamond in points if diamond] == [(70, 0), (88, 1)]
+    colours = {
+        float(x): to_hex(colour)
+        for c in dots
+        for (x, _), colour in zip(c.get_offsets(), c.get_facecolors(), strict=True)
+    }
+    assert colours[95] == to_hex(plotting.GOOD) and colours[40] == to_hex(plotting.POOR)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["a.example/", "b.example/ · 1 failed"]
+
+
+def test_runs_refuses_a_result_frame() -> None:
+    with pytest.raises(ValueError, match=r"psdata\.runs"):
+        plotting.plot_runs(build_frame([]))
+
+
+def test_compare_one_interval_per_page_and_metric_coloured_by_verdict() -> None:
+    from psdata._frame import COMPARE_SCHEMA
+
+    rows = [
+        ("https://a.example/", "lcp_ms", 420.0, 300.0, 510.0, "worse"),
+        ("https://b.example/", "lcp_ms", -10.0, -80.0, 60.0, "no change"),
+        ("https://a.example/", "performance", -1.0, None, None, "not enough runs"),
+    ]
+    keys = ("url", "metric", "shift", "ci_low", "ci_high", "verdict")
+    result = pd.DataFrame(
+        [{"strategy": "mobile", **dict(zip(keys, row, strict=True))} for row in rows],
+        columns=list(COMPARE_SCHEMA),
+    ).astype({"url": "string", "metric": "string", "shift": "float64"})
+    lcp, perf = plotting.plot_compare(result)
+    assert lcp.get_xlabel() == "LCP shift, after − before (s)"
+    lines = [c for c in lcp.collections if not isinstance(c, PathCollection)]
+    bars = [segment for c in lines for segment in c.get_segments()]
+    spans = sorted((round(s[0][0], 3), round(s[1][0], 3), round(s[0][1])) for s in bars)
+    assert spans == [(-0.08, 0.06, 1), (0.3, 0.51, 0)]  # seconds, page row
+    assert lcp.get_title(loc="left") == "LCP · 1 worse"
+    (hollow,) = [c for c in perf.collections if isinstance(c, PathCollection)]
+    assert to_hex(hollow.get_facecolors()[0]) == "#ffffff"  # not enough runs: no interval
+    assert not [c for c in perf.collections if not isinstance(c, PathCollection)]

@@ -191,6 +191,7 @@ def test_v5_response_maps_value_by_value(v5: dict[str, Any]) -> None:
         "tbt_ms": None,
         "cls": None,
         "ttfb_ms": None,
+        "tti_ms": 570.0,
         "total_bytes": None,
         "request_count": 11,
         "field_fcp_ms": 2384.0,
@@ -802,6 +803,31 @@ def test_psi_rows_with_an_error_carry_no_measurement(
     record = psdata.run_analysis(PAGE, **options)  # the runtime error, from the store
     assert record["from_cache"] and record["lcp_ms"] is None
     assert record["details"]["observed"]["lcp_ms"] == 5430.0
+
+
+def test_runs_with_the_psi_engine_ask_for_performance_after_the_first(
+    google: FakeGoogle, lhr8: dict[str, Any], tmp_path: Path
+) -> None:
+    import psdata
+
+    answer, failure = Answer(200, {"id": PAGE, "lighthouseResult": lhr8}), Answer(500, {})
+    google.script("/psi", answer, answer, *[failure] * 5)  # run 3 fails, retries included
+    options: dict[str, Any] = {
+        "engine": "psi",
+        "psi_endpoint": f"{google.url}/psi",
+        "crux_endpoint": f"{google.url}/crux",
+        "concurrency": 1,
+        "progress": False,
+        "cache_dir": tmp_path,
+    }
+    df = psdata.analyze([PAGE], runs=3, **options)
+    asked = [sorted(sent.query["category"]) for sent in google.requests("/psi")]
+    assert asked[0] == ["ACCESSIBILITY", "BEST_PRACTICES", "PERFORMANCE", "SEO"]
+    assert set(map(tuple, asked[1:])) == {("PERFORMANCE",)}
+    row = df.loc[0]
+    assert (row["runs"], row["performance"], row["accessibility"]) == (2, 71, 90)
+    assert row["tti_ms"] == lhr8["audits"]["interactive"]["numericValue"]
+    assert "Run 3 of 3 failed (service)" in row["warnings"]
 
 
 def test_analyze_with_the_crux_engine(google: FakeGoogle, tmp_path: Path) -> None:

@@ -193,6 +193,67 @@ def test_newer_schema_and_non_database_files_are_refused(tmp_path: Path) -> None
         ResultStore(garbage)
 
 
+def test_a_replaced_result_is_read_as_of_an_earlier_time(
+    store: ResultStore, clock: list[float]
+) -> None:
+    """A frame made before its URLs were measured again reads what the store held then."""
+    store.put("k", {"url": URL, "performance": 40}, {"run": "first"}, ok=True)
+    made = clock[0] = clock[0] + 10
+    clock[0] += 10
+    store.put("k", {"url": URL, "performance": 90}, {"run": "second"}, ok=True)
+    store.put("new", {"url": URL, "performance": 50}, None, ok=True)
+    then = store.get_many(["k", "new"], as_of=made)
+    # "new" replaced nothing: read as it is (frames of several batches concatenated).
+    assert list(then) == ["k", "new"] and then["new"].record["performance"] == 50
+    assert (then["k"].record["performance"], then["k"].details()) == (40, None)
+    now = store.get_many(["k"])["k"]
+    assert (now.record["performance"], now.details()) == (90, {"run": "second"})
+    assert store.get_many(["k"], as_of=clock[0])["k"].record["performance"] == 90
+
+
+def test_as_of_keeps_the_failure_and_age_rules(store: ResultStore, clock: list[float]) -> None:
+    store.put("k", {"url": URL, "error": "refused"}, None, ok=False)
+    made = clock[0] = clock[0] + 10
+    clock[0] += 10
+    store.put("k", {"url": URL, "performance": 90}, None, ok=True)
+    assert store.get_many(["k"], as_of=made) == {}
+    assert store.get_many(["k"], as_of=made, include_failures=True)["k"].ok is False
+    assert store.get_many(["k"], as_of=made, include_failures=True, max_age=5) == {}
+
+
+def test_clear_removes_superseded_records_too(store: ResultStore, clock: list[float]) -> None:
+    store.put("k", {"url": URL, "performance": 40}, None, ok=True)
+    made = clock[0] = clock[0] + 10
+    store.put("k", {"url": URL, "performance": 90}, None, ok=True)
+    assert store.clear(url=URL) == 1
+    assert store.get_many(["k"], as_of=made) == {}
+
+
+def test_a_version_1_store_is_upgraded_keeping_its_results(tmp_path: Path) -> None:
+    path = tmp_path / "results.sqlite3"
+    with sqlite3.connect(path) as raw:
+        raw.execute(
+            "CREATE TABLE results (key TEXT PRIMARY KEY, url TEXT, strategy TEXT, engine TEXT,"
+            " ok INTEGER NOT NULL, finished_at REAL NOT NULL, record TEXT NOT NULL, details BLOB)"
+        )
+        raw.execute(
+            "INSERT INTO results VALUES ('k', ?, 'mobile', 'lab', 1, 1.0, '{}', NULL)", [URL]
+        )
+        raw.execute("PRAGMA user_version = 1")
+    with ResultStore(path) as store:
+        assert list(store.get_many(["k"])) == ["k"]
+        store.put("k", {"url": URL}, None, ok=True)
+        assert store.get_many(["k"], as_of=2.0)["k"].finished_at == 1.0
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("PRAGMA user_version").fetchone() == (_store.SCHEMA_VERSION,)
+
+
+def test_each_run_has_its_own_key_and_run_1_is_a_single_runs() -> None:
+    single = ResultStore.key(URL, "mobile", "lab", SETTINGS)
+    runs = [ResultStore.key(URL, "mobile", "lab", SETTINGS, run=n) for n in (1, 2, 3)]
+    assert runs[0] == single and len(set(runs)) == 3
+
+
 def test_threads_share_a_store(store: ResultStore) -> None:
     def write(i: int) -> int:
         store.put(f"k{i}", {"url": URL}, None, ok=True)

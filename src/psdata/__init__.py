@@ -33,13 +33,22 @@ from ._errors import (
     SitemapError,
     SitemapWarning,
 )
-from ._frame import COLUMNS, SCHEMA, build_frame, read_parquet_metadata, to_parquet
+from ._frame import (
+    COLUMNS,
+    COMPARE_SCHEMA,
+    RUN_SCHEMA,
+    SCHEMA,
+    build_frame,
+    read_parquet_metadata,
+    to_parquet,
+)
 from ._loop import shutdown
-from ._results import audits, cache_info, clear_cache, opportunities
+from ._results import audits, cache_info, clear_cache, opportunities, runs
 from ._sitemap import sitemap_urls
 from ._version import __version__
 from .analysis.check import check
 from .analysis.check_report import check_report
+from .analysis.compare import compare
 from .analysis.templates import sample, url_templates
 from .demo.server import demo_urls, serve_demo_site
 from .engines.lab.browser import find_chromium, set_chromium_path
@@ -58,6 +67,8 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "COLUMNS",
+    "COMPARE_SCHEMA",
+    "RUN_SCHEMA",
     "SCHEMA",
     "AnalysisError",
     "BrowserCrashError",
@@ -87,6 +98,7 @@ __all__ = [
     "check",
     "check_report",
     "clear_cache",
+    "compare",
     "demo_urls",
     "find_chromium",
     "get_max_concurrent_contexts",
@@ -97,6 +109,7 @@ __all__ = [
     "run_analysis",
     "run_analysis_async",
     "run_analysis_batch",
+    "runs",
     "sample",
     "serve_demo_site",
     "set_chromium_path",

@@ -10,6 +10,7 @@ collection is measured lazily, partition by partition (:mod:`psdata.dask`).
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Unpack
@@ -49,11 +50,21 @@ def _request(options: Options) -> Request:
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1 or limit > (top or limit):
         bound = f"from 1 to {top}" if top else "of at least 1"
         raise ConfigurationError(f"concurrency must be an integer {bound}, got {concurrency!r}.")
+    categories = tuple(checked["categories"] or ())
+    if checked["runs"] > 1 and (name == "crux" or "performance" not in categories):
+        raise ConfigurationError(
+            "runs above 1 repeat the performance measurement: "
+            + (
+                "the crux engine's field data is the same on every call."
+                if name == "crux"
+                else "add 'performance' to categories, or use runs=1."
+            )
+        )
     resolved: Options = {**checked, "throttling": throttling, "concurrency": limit}
     return Request(
         resolved,
         strategies=tuple(checked["strategy"]),
-        categories=tuple(checked["categories"] or ()),
+        categories=categories,
         throttling=throttling,
         concurrency=limit,
     )
@@ -62,7 +73,7 @@ def _request(options: Options) -> Request:
 def _lazy(urls: Any, options: Options) -> Any:
     """The lazy dask frame of :func:`analyze` over a dask collection (checked here, once)."""
     request = _request(options)
-    meta = {"engine": request.engine, "settings": result_settings(request)}
+    meta = {"engine": request.engine, "settings": result_settings(request), "runs": request.runs}
     return analyze_dask(urls, {**options, "progress": False}, meta, analyze)
 
 
@@ -156,13 +167,17 @@ class _Call:
             return contextlib.nullcontext(None)
         from tqdm.auto import tqdm
 
-        total = len(values) * len(self.request.strategies)
-        return tqdm(total=total, desc="psdata", unit="url", dynamic_ncols=True)
+        runs = self.request.runs
+        total = len(values) * len(self.request.strategies) * runs
+        unit = "run" if runs > 1 else "url"
+        return tqdm(total=total, desc="psdata", unit=unit, dynamic_ncols=True)
 
-    async def batch(self, values: Sequence[object], bar: Any) -> list[tuple[Job, Outcome]]:
-        """The batch, to run on the loop thread."""
+    async def batch(
+        self, values: Sequence[object], bar: Any, *, details: bool = True
+    ) -> list[tuple[Job, Outcome]]:
+        """The batch, to run on the loop thread; the records' details if *details*."""
         progress = (lambda: bar.update(1)) if bar is not None else (lambda: None)
-        return await run_batch(values, self.request, self.store, progress)
+        return await run_batch(values, self.request, self.store, progress, keep_details=details)
 
     def frame(self, outcomes: list[tuple[Job, Outcome]], index: pd.Index) -> pd.DataFrame:
         """The result frame: one row per job, the input's index, psdata's metadata."""
@@ -172,6 +187,10 @@ class _Call:
             "engine": self.request.engine,
             "settings": result_settings(self.request),
             "store": self.store,
+            "runs": self.request.runs,
+            # What the store held then is what psdata.runs() reads (the URLs may be
+            # measured again later): see ResultStore.get_many's as_of.
+            "created_at": time.time(),
         }
         if self.errors == "raise":
             _raise_first_failure(outcome for _, outcome in outcomes)
@@ -218,7 +237,7 @@ def analyze(urls: Any, **options: Unpack[Options]) -> pd.DataFrame:
     call = _Call.of(given)
     values, index = _input(urls)
     with call.progress_bar(values) as bar:
-        outcomes = run_sync(call.batch(values, bar))
+        outcomes = run_sync(call.batch(values, bar, details=False))
     return _with_template(call.frame(outcomes, index), urls)
 
 
@@ -236,7 +255,7 @@ async def analyze_async(urls: Any, **options: Unpack[Options]) -> pd.DataFrame:
     call = _Call.of(given)
     values, index = _input(urls)
     with call.progress_bar(values) as bar:
-        outcomes = await run_async(call.batch(values, bar))
+        outcomes = await run_async(call.batch(values, bar, details=False))
     return _with_template(call.frame(outcomes, index), urls)
 
 

@@ -2,9 +2,16 @@
 
 :func:`run_batch` is what the API submits to the loop thread: it validates each input
 URL, reuses stored results, measures the rest with the request's engine through
-:func:`run_jobs`, and commits every finished URL to the result store at once. It knows
+:func:`run_jobs`, and commits every finished run to the result store at once. It knows
 nothing of pandas: values in, ``(job, outcome)`` pairs out, an outcome being a record
 (a dict of columns, with the engine's ``details``) or an :class:`AnalysisError`.
+
+With ``runs=N`` each (URL, strategy) is N jobs, one per run, each stored under its own
+key (run 1's is the key of a single run, so ``runs=1`` results are reused as run 1). The
+runs are scheduled run after run across the batch (every URL's run 1, then every URL's
+run 2...), so the runs of one URL are spread over the batch instead of back to back;
+run 1 judges every category asked for, the later runs performance only. A URL's row is
+made from its runs by :func:`psdata._runs.combine_runs`.
 
 :func:`run_jobs` is the one place a batch is scheduled: a semaphore bounds how many jobs
 measure at once, ``gather(return_exceptions=True)`` keeps one failure from touching the
@@ -16,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -24,9 +31,11 @@ from typing import Any
 from ._deadline import deadline
 from ._errors import AnalysisError, InternalError, InvalidURLError, PageTimeoutError
 from ._frame import COLUMNS, make_row, observed
+from ._lighthouse import CATEGORIES
 from ._options import DECLARED
 from ._request import Request
 from ._retry import RetryPolicy
+from ._runs import combine_runs, repeat_categories
 from ._store import AsyncResultStore
 from ._urls import normalize_url
 from ._version import __version__
@@ -43,10 +52,13 @@ NOT_REUSED_ERRORS = frozenset({"quota", "browser", "internal"})
 
 @dataclass(frozen=True)
 class Job:
-    """One measurement to make: an input value (not yet validated) and a strategy."""
+    """One measurement to make: an input value (not yet validated), a strategy, which run
+    of the URL it is and the categories it measures."""
 
     url: object
     strategy: str
+    run: int = 1
+    categories: tuple[str, ...] = CATEGORIES
 
 
 def error_record(value: object, strategy: str, error: AnalysisError) -> dict[str, Any]:
@@ -100,27 +112,41 @@ async def run_batch(
     request: Request,
     store_path: str,
     progress: Callable[[], None] = lambda: None,
+    *,
+    keep_details: bool = True,
 ) -> list[tuple[Job, Outcome]]:
     """Every (input value, strategy) job of *request* with its outcome, in input order.
 
-    Each distinct (URL, strategy) is measured once; *progress* is called once per job
-    as it finishes (from the cache or measured).
+    Each distinct (URL, strategy) is measured once per run (``runs``); *progress* is
+    called once per run as it finishes (from the cache or measured), *runs* times for an
+    invalid URL. Without *keep_details* the outcomes leave the engine's details out
+    (they are stored all the same).
     """
     async with AsyncResultStore(store_path) as store:
-        return await _Batch(request, store, progress).run(values)
+        return await _Batch(request, store, progress, keep_details).run(values)
 
 
 class _Batch:
     """One call's batch on the loop thread (see :func:`run_batch`)."""
 
-    def __init__(self, request: Request, store: AsyncResultStore, progress: Callable[[], None]):
+    def __init__(
+        self,
+        request: Request,
+        store: AsyncResultStore,
+        progress: Callable[[], None],
+        keep_details: bool,
+    ):
         self.request = request
         self.store = store
         self.progress = progress
+        self.keep_details = keep_details
         self.settings = result_settings(request)
+        self.runs = request.options["runs"]
 
-    def key(self, url: str, strategy: str) -> str:
-        return self.store.key(url, strategy, self.request.engine, self.settings)
+    def key(self, job: Job) -> str:
+        return self.store.key(
+            str(job.url), job.strategy, self.request.engine, self.settings, run=job.run
+        )
 
     async def run(self, values: Sequence[object]) -> list[tuple[Job, Outcome]]:
         request = self.request
@@ -131,11 +157,16 @@ class _Batch:
             try:
                 url = normalize_url(job.url)
             except InvalidURLError as exc:
-                self.progress()
-                outcomes[job_key(job)] = exc
+                for _ in range(self.runs):
+                    self.progress()
+                outcomes[job_key(job)] = combine_runs([exc], request.categories)
                 continue
             pending.setdefault((url, job.strategy), Job(url, job.strategy))
-        to_measure = await self._reuse_stored(pending, outcomes)
+        per_url = {key: self._runs_of(job) for key, job in pending.items()}
+        # Run after run across the batch: a URL's runs are spread over it.
+        schedule = [runs[n] for n in range(self.runs) for runs in per_url.values()]
+        done = await self._reuse_stored(schedule)
+        to_measure = [job for job in schedule if job not in done]
         if to_measure:  # an engine is opened (a browser launched) only when there is work
             async with implementation(request.engine).session(request) as measure:
                 results = await run_jobs(
@@ -146,42 +177,54 @@ class _Batch:
                     retry=request.retry,
                     on_done=self._finished,
                 )
-            for job, outcome in zip(to_measure, results, strict=True):
-                outcomes[(str(job.url), job.strategy)] = outcome
+            done.update(zip(to_measure, results, strict=True))
+        for key, runs in per_url.items():
+            outcomes[key] = combine_runs([done[job] for job in runs], request.categories)
         return [(job, outcomes[job_key(job)]) for job in jobs]
 
-    async def _reuse_stored(
-        self, pending: dict[tuple[str, str], Job], outcomes: dict[tuple[str, str], Outcome]
-    ) -> list[Job]:
-        """Fill *outcomes* from the store where allowed; return the jobs left to measure."""
+    def _runs_of(self, job: Job) -> list[Job]:
+        """The runs of *job*'s URL and strategy: run 1 with every category asked for, the
+        later ones with performance only."""
+        first, later = self.request.categories, repeat_categories(self.request.categories)
+        return [
+            Job(job.url, job.strategy, n, first if n == 1 else later)
+            for n in range(1, self.runs + 1)
+        ]
+
+    async def _reuse_stored(self, runs: list[Job]) -> dict[Job, Outcome]:
+        """The outcomes the store may give (each run on its own); the rest is measured."""
         options = self.request.options
-        cached = {}
-        if not options["skip_cache"] and pending:
-            keys = [self.key(url, s) for url, s in pending]
-            cached = await self.store.get_many(
-                keys, max_age=options["max_age"], include_failures=not options["force_retry"]
-            )
-        to_measure = []
-        for (url, strategy), job in pending.items():
-            hit = cached.get(self.key(url, strategy))
+        if options["skip_cache"] or not runs:
+            return {}
+        keys = [self.key(job) for job in runs]
+        cached = await self.store.get_many(
+            keys, max_age=options["max_age"], include_failures=not options["force_retry"]
+        )
+        reused: dict[Job, Outcome] = {}
+        for job, key in zip(runs, keys, strict=True):
+            hit = cached.get(key)
             if hit is None or hit.record.get("error_type") in NOT_REUSED_ERRORS:
-                to_measure.append(job)
                 continue
             self.progress()
-            outcomes[(url, strategy)] = {**hit.record, "from_cache": True, "details": hit.details()}
-        return to_measure
+            details = hit.details() if self.keep_details else None
+            reused[job] = {**hit.record, "from_cache": True, "details": details}
+        return reused
 
     def _finished(self, index: int, job: Job, outcome: Outcome) -> None:
-        """Commit one finished URL to the store (success or failure), off the loop."""
+        """Commit one finished run to the store (success or failure), off the loop."""
         self.progress()
-        url = str(job.url)
         if isinstance(outcome, AnalysisError):
-            full, ok = error_record(url, job.strategy, outcome), False
+            outcome.partial["run"] = job.run
+            full, ok = error_record(str(job.url), job.strategy, outcome), False
         else:
+            outcome["run"] = job.run
             full, ok = outcome, True
         record = {k: v for k, v in full.items() if k != "details"}
+        details = full.get("details")
+        if ok and not self.keep_details:
+            full.pop("details", None)
         record["from_cache"] = None
-        self.store.put_soon(self.key(url, job.strategy), record, full.get("details"), ok=ok)
+        self.store.put_soon(self.key(job), record, details, ok=ok)
 
 
 async def run_jobs(
@@ -223,7 +266,7 @@ def _as_outcome(result: object) -> Outcome:
 
 async def _run_job(
     job: Job,
-    measure: Callable[[str, str], Awaitable[dict[str, Any]]],
+    measure: Measure,
     semaphore: asyncio.Semaphore,
     timeout: float,
     retry: RetryPolicy,
@@ -241,7 +284,7 @@ async def _run_job(
             attempts += 1
             try:
                 async with deadline(timeout):
-                    record = await measure(url, job.strategy)
+                    record = await measure(url, job.strategy, job.categories)
             except TimeoutError:
                 error: AnalysisError = PageTimeoutError(
                     f"Measuring took longer than the {timeout:g} s timeout.", url=url

@@ -41,7 +41,18 @@ FIELD_SOURCES: tuple[str, ...] = ("psi", "crux-url", "crux-origin", "none")
 FIELD_CATEGORIES: tuple[str, ...] = ("FAST", "AVERAGE", "SLOW")
 
 #: Lab metrics, in milliseconds except CLS (unitless).
-METRICS: tuple[str, ...] = ("fcp_ms", "lcp_ms", "speed_index_ms", "tbt_ms", "cls", "ttfb_ms")
+METRICS: tuple[str, ...] = (
+    "fcp_ms",
+    "lcp_ms",
+    "speed_index_ms",
+    "tbt_ms",
+    "cls",
+    "ttfb_ms",
+    "tti_ms",
+)
+#: The spread columns of repeated runs: each is the interquartile range (75th − 25th
+#: percentile, linear interpolation) of a column over a URL's successful runs.
+SPREAD: dict[str, str] = {f"{name}_iqr": name for name in ("performance", *METRICS)}
 
 #: What a run measures of a page: the category scores and the lab metrics, main-thread
 #: time, bytes and requests. A row with an error has none of them (NA).
@@ -97,6 +108,9 @@ SCHEMA: dict[str, Any] = {
     "main_thread_ms": "float64",
     "total_bytes": pd.Int64Dtype(),
     "request_count": pd.Int64Dtype(),
+    "runs": pd.Int64Dtype(),
+    "run": pd.Int64Dtype(),
+    **dict.fromkeys(SPREAD, "float64"),
     **{name: "float64" for name in FIELD_METRICS},
     **{f"{name}_category": _cat(FIELD_CATEGORIES) for name in FIELD_METRICS},
     "field_source": _cat(FIELD_SOURCES),
@@ -112,6 +126,47 @@ SCHEMA: dict[str, Any] = {
 }
 
 COLUMNS: tuple[str, ...] = tuple(SCHEMA)
+
+#: Only a URL's row has these: its run count and spread, and how this call got it.
+_SUMMARY_ONLY = frozenset({"runs", *SPREAD, "from_cache", "worker"})
+
+
+def _run_schema() -> dict[str, Any]:
+    schema: dict[str, Any] = {}
+    for name, dtype in SCHEMA.items():
+        if name not in _SUMMARY_ONLY:
+            schema[name] = dtype
+        if name == "run":
+            schema["representative"] = pd.BooleanDtype()
+    return schema
+
+
+#: The columns of :func:`psdata.runs`, one row per run: :data:`SCHEMA`'s but those of a
+#: URL's row only, with ``representative`` (whether the URL's row is this run) after
+#: ``run``.
+RUN_SCHEMA: dict[str, Any] = _run_schema()
+
+
+#: Verdicts of :func:`psdata.compare` and the rank tests it uses.
+VERDICTS: tuple[str, ...] = ("better", "worse", "no change", "not enough runs")
+RANK_TESTS: tuple[str, ...] = ("mann-whitney", "wilcoxon")
+#: The columns of :func:`psdata.compare`, one row per (page, metric).
+COMPARE_SCHEMA: dict[str, Any] = {
+    "url": pd.StringDtype(),
+    "url_after": pd.StringDtype(),
+    "strategy": _cat(STRATEGIES),
+    "metric": pd.StringDtype(),
+    "runs_before": "int64",
+    "runs_after": "int64",
+    "before": "float64",
+    "after": "float64",
+    "shift": "float64",
+    "ci_low": "float64",
+    "ci_high": "float64",
+    "p_value": "float64",
+    "test": _cat(RANK_TESTS),
+    "verdict": _cat(VERDICTS),
+}
 
 
 class Row(TypedDict, total=False):
@@ -133,10 +188,21 @@ class Row(TypedDict, total=False):
     tbt_ms: float | None
     cls: float | None
     ttfb_ms: float | None
+    tti_ms: float | None
     long_tasks_ms: float | None
     main_thread_ms: float | None
     total_bytes: int | None
     request_count: int | None
+    runs: int | None
+    run: int | None
+    performance_iqr: float | None
+    fcp_ms_iqr: float | None
+    lcp_ms_iqr: float | None
+    speed_index_ms_iqr: float | None
+    tbt_ms_iqr: float | None
+    cls_iqr: float | None
+    ttfb_ms_iqr: float | None
+    tti_ms_iqr: float | None
     field_lcp_ms: float | None
     field_inp_ms: float | None
     field_cls: float | None
@@ -285,9 +351,14 @@ def worker_id() -> str:
 
 
 def build_frame(
-    records: Iterable[Mapping[str, Any]], index: pd.Index | None = None
+    records: Iterable[Mapping[str, Any]],
+    index: pd.Index | None = None,
+    *,
+    schema: Mapping[str, Any] = SCHEMA,
 ) -> pd.DataFrame:
-    """Records → a DataFrame with exactly :data:`SCHEMA`'s columns, order and dtypes.
+    """Records → a DataFrame with exactly *schema*'s columns, order and dtypes.
+
+    *schema* is :data:`SCHEMA` (result rows) or :data:`RUN_SCHEMA` (runs).
 
     A record with an error gets no measurement, as :func:`make_row` writes it (a record
     stored by an earlier version may have some).
@@ -297,10 +368,10 @@ def build_frame(
     Int64Dtype()
     """
     rows = [
-        _unmeasured_if_failed({name: record.get(name) for name in COLUMNS}) for record in records
+        _unmeasured_if_failed({name: record.get(name) for name in schema}) for record in records
     ]
-    raw = pd.DataFrame.from_records(rows, columns=list(COLUMNS))
-    columns = {name: _as_dtype(raw[name], dtype) for name, dtype in SCHEMA.items()}
+    raw = pd.DataFrame.from_records(rows, columns=list(schema))
+    columns = {name: _as_dtype(raw[name], dtype) for name, dtype in schema.items()}
     frame = pd.DataFrame(columns)
     if index is not None:
         frame.index = index

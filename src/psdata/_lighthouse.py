@@ -131,6 +131,12 @@ HIDDEN_CONTROL_POINTS: Mapping[str, Mapping[str, ControlPoints]] = MappingProxyT
     }
 )
 
+#: What Lighthouse's ``computeMedianRun`` chooses the representative of repeated runs by:
+#: the run nearest (Euclidean distance) the median first contentful paint and the median
+#: time to interactive (``interactive``), ties to the lower TTI; runs without either
+#: value are left out (``filterToValidRuns``).
+MEDIAN_RUN_METRICS: tuple[str, str] = ("fcp_ms", "tti_ms")
+
 # --- scores as the report shows them ---------------------------------------------------
 
 
@@ -227,3 +233,5 @@ MAX_WAIT_FOR_LOAD_MS = 45_000
 
 #: Browser contexts psdata's one Chromium may hold (pages measured at once): 1 to 5.
 MIN_CONTEXTS, MAX_CONTEXTS = 1, 5
+#: Runs of one URL and strategy a call may ask for (``runs=``): 1 to 20.
+MIN_RUNS, MAX_RUNS = 1, 20

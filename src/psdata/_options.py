@@ -29,7 +29,7 @@ from typing import Annotated, Any, Literal, TypedDict, TypeVar, cast, get_args, 
 
 from ._errors import ConfigurationError
 from ._frame import STRATEGIES, validate_categories
-from ._lighthouse import CATEGORIES, MAX_CONTEXTS, WAITS
+from ._lighthouse import CATEGORIES, MAX_CONTEXTS, MAX_RUNS, MIN_RUNS, WAITS
 from .engines import ENGINES
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -146,6 +146,14 @@ def _categories(categories: Iterable[str] | None) -> tuple[str, ...]:
     return validate_categories(CATEGORIES if categories is None else list(categories))
 
 
+def _runs(runs: int) -> int:
+    if isinstance(runs, bool) or not isinstance(runs, int) or not MIN_RUNS <= runs <= MAX_RUNS:
+        raise ConfigurationError(
+            f"runs must be an integer from {MIN_RUNS} to {MAX_RUNS}, got {runs!r}."
+        )
+    return runs
+
+
 def _timeout(timeout: float) -> float:
     if not timeout > 0:
         raise ConfigurationError(f"timeout must be a positive number of seconds, got {timeout!r}.")
@@ -226,6 +234,19 @@ class Options(TypedDict, total=False):
         Flag(MEASURE, "lab engine: simulate (Lantern, as PSI; default), devtools (applied),"
              " provided (none)", choices=ENGINES["lab"].throttling),
         cache_key="engine",
+    )]  # fmt: skip
+    runs: Annotated[int, Option(
+        1,
+        "int",
+        f"Measurements of each URL and strategy ({MIN_RUNS}–{MAX_RUNS}). The row is then the "
+        "representative run, chosen as Lighthouse does (nearest the median FCP and TTI); "
+        "``runs`` counts the runs that succeeded and the ``*_iqr`` columns give the spread "
+        "over them. Accessibility, best practices and SEO are judged in the first run, the "
+        "later runs measure performance; every run is stored, and "
+        ":func:`psdata.runs` gives them all.",
+        Flag(MEASURE, f"measurements of each URL ({MIN_RUNS}-{MAX_RUNS}); the row is the"
+             " representative run (default: %(default)s)", metavar="N", parse=int),
+        check=_runs,
     )]  # fmt: skip
     concurrency: Annotated[int | None, Option(
         None,

@@ -29,6 +29,11 @@ class Request:
         return self.options["engine"]
 
     @property
+    def runs(self) -> int:
+        """Runs of each URL and strategy (the row is the representative one)."""
+        return self.options["runs"]
+
+    @property
     def timeout(self) -> float:
         """Seconds allowed for one URL's measurement (one attempt)."""
         return self.options["timeout"]

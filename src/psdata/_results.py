@@ -1,16 +1,20 @@
-"""Reading stored results back: the audits behind a result frame, and the store itself."""
+"""Reading stored results back: the runs and audits behind a result frame, and the store."""
 
 from __future__ import annotations
 
+import copy
 import os
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from ._errors import ConfigurationError
-from ._frame import STRATEGIES, failed_rows
+from ._frame import RUN_SCHEMA, STRATEGIES, build_frame, failed_rows
 from ._lighthouse import CATEGORIES, HIDDEN_METRIC_AUDITS, PASS_SCORE
-from ._store import ResultStore, store_path
+from ._runs import JUDGED_ONCE
+from ._store import ResultStore, StoredResult, store_path
 from ._urls import normalize_url
 
 AUDIT_COLUMNS: dict[str, Any] = {
@@ -83,8 +87,7 @@ def audits(
                 )
     frame = pd.DataFrame(rows, columns=list(AUDIT_COLUMNS))
     frame = frame.astype({k: v for k, v in AUDIT_COLUMNS.items() if v is not object})
-    index = result.index[:0].append(pd.Index(labels)) if labels else result.index[:0]
-    frame.index = index
+    frame.index = _repeated(result.index, labels)
     errors = failed_rows(result)
     scored = result["url"].notna() & ~errors
     missing = sum(1 for want, got in zip(scored, found, strict=True) if want and got is None)
@@ -110,8 +113,12 @@ def stored_details(
 ) -> list[dict[str, Any] | None]:
     """The engine's stored details of each row of *result*, in row order.
 
-    ``None`` for a row that failed, has no URL, or is not in the result store (cleared,
-    or the store file is not on this machine: it is then not created).
+    *result* is a frame :func:`psdata.analyze` or :func:`runs` returned. A row's details
+    are its run's (``run``: the representative one in ``analyze``'s rows); a later run
+    gets run 1's audits of the categories judged once. The store is the one the frame
+    was made with (or *cache_dir*'s), as it was then. ``None`` for a row that failed,
+    has no URL, or is not in the store (cleared, or the store file is not on this
+    machine: it is then not created).
 
     Examples
     --------
@@ -119,30 +126,149 @@ def stored_details(
     >>> stored_details(scores)[0]["categories"]["seo"]["score"]  # doctest: +SKIP
     0.92
     """
-    settings = result.attrs.get("psdata", {}).get("settings")
-    if settings is None:
-        raise ConfigurationError("This frame has no psdata settings; pass analyze()'s result.")
-    path = store_of(result, cache_dir=cache_dir)
+    source = _Source.of(result, cache_dir)
     found: list[dict[str, Any] | None] = [None] * len(result)
-    wanted = [
-        (position, row)
-        for position, ((_, row), failed) in enumerate(
-            zip(result.iterrows(), failed_rows(result), strict=True)
-        )
-        if pd.notna(row["url"]) and not failed
+    errors = failed_rows(result).to_numpy(dtype=bool)
+    scored = [
+        (position, (normalize_url(row["url"]), row["strategy"], source.run_of(row)))
+        for position, (_, row) in enumerate(result.iterrows())
+        if pd.notna(row["url"]) and not errors[position]
     ]
-    if not wanted or not os.path.exists(path):
+    if not scored or not os.path.exists(source.path):
         return found
-    with ResultStore(path) as store:
-        keys = [
-            store.key(normalize_url(row["url"]), str(row["strategy"]), str(row["engine"]), settings)
-            for _, row in wanted
-        ]
-        stored = store.get_many(keys, max_age=None, include_failures=False)
-    for (position, _), key in zip(wanted, keys, strict=True):
-        hit = stored.get(key)
-        found[position] = hit.details() if hit is not None else None
+    wanted = {run for _, run in scored}
+    firsts = {(url, strategy, 1) for url, strategy, run in wanted if run > 1}
+    with ResultStore(source.path) as store:
+        stored = source.read(store, wanted | firsts, include_failures=False)
+    for position, (url, strategy, run) in scored:
+        own = stored.get((url, strategy, run))
+        details = own.details() if own is not None else None
+        first = stored.get((url, strategy, 1))
+        if run > 1 and details and first is not None:
+            details = _with_run_1_categories(details, first.details() or {})
+        found[position] = details
     return found
+
+
+def _with_run_1_categories(details: dict[str, Any], first: dict[str, Any]) -> dict[str, Any]:
+    """A later run's *details* with run 1's categories that the later run did not measure."""
+    categories = details.get("categories", {})
+    judged = {k: v for k, v in first.get("categories", {}).items() if k not in categories}
+    return {**details, "categories": {**judged, **categories}}
+
+
+@dataclass(frozen=True)
+class _Source:
+    """Where a result frame's runs are stored, and how to find them there."""
+
+    path: str
+    engine: str | None
+    settings: dict[str, Any]
+    runs: int
+    #: The store as it was when the frame was made (``None``: as it is).
+    as_of: float | None
+
+    @classmethod
+    def of(cls, result: pd.DataFrame, cache_dir: str | os.PathLike[str] | None) -> _Source:
+        meta = result.attrs.get("psdata", {})
+        settings = meta.get("settings")
+        if settings is None:
+            raise ConfigurationError("This frame has no psdata settings; pass analyze()'s result.")
+        path = store_of(result, cache_dir=cache_dir)
+        engine, runs, as_of = meta.get("engine"), int(meta.get("runs", 1)), meta.get("created_at")
+        return cls(path, engine, settings, runs, as_of)
+
+    def run_of(self, row: pd.Series) -> int:
+        """The run a row is (``analyze``'s rows: the representative run; 1 before runs)."""
+        run = row.get("run")
+        return 1 if run is None or pd.isna(run) else int(run)
+
+    def read(
+        self, store: ResultStore, wanted: Iterable[tuple[str, str, int]], *, include_failures: bool
+    ) -> dict[tuple[str, str, int], StoredResult]:
+        """The stored runs (normalised URL, strategy, run) of this frame, as the store held
+        them when the frame was made."""
+        engine = self.engine or "lab"
+        keys = {
+            store.key(url, str(strategy), engine, self.settings, run=run): (url, strategy, run)
+            for url, strategy, run in wanted
+        }
+        found = store.get_many(
+            list(keys), max_age=None, include_failures=include_failures, as_of=self.as_of
+        )
+        return {keys[key]: stored for key, stored in found.items()}
+
+
+def runs(scores: pd.DataFrame, *, cache_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """Every run behind *scores*: one row per (input row, strategy, run), from the store.
+
+    *scores* is a frame :func:`psdata.analyze` returned (any ``runs``). Each run's row
+    has every metric (:data:`psdata.RUN_SCHEMA`), its ``run`` number, its
+    ``started_at``, and ``representative``: whether it is the run *scores* shows.
+    Accessibility, best practices and SEO, judged in run 1, are shown on each run's row.
+    A failed run is a row with its error. Runs are read from the result store the frame
+    was made with (or *cache_dir*'s), as it was then: URLs measured again since still
+    give the frame's runs. A run no longer stored (cleared) is a row whose ``error``
+    says so. Invalid URLs have no runs. The index repeats *scores*' labels.
+
+    Examples
+    --------
+    >>> scores = psdata.analyze(df["url"], runs=5)  # doctest: +SKIP
+    >>> every = psdata.runs(scores)  # doctest: +SKIP
+    >>> every.groupby("url").performance.agg(["min", "median", "max"])  # doctest: +SKIP
+    """
+    if "representative" in scores.columns:  # already a frame of runs
+        return scores.copy()
+    source = _Source.of(scores, cache_dir)
+    measured = [
+        (label, row, normalize_url(row["url"]))
+        for label, row in scores.iterrows()
+        if pd.notna(row["url"]) and row["error_type"] != "invalid_url"
+    ]
+    numbers = range(1, source.runs + 1)
+    wanted = [(url, row["strategy"], n) for _, row, url in measured for n in numbers]
+    with ResultStore(source.path) as store:
+        found = source.read(store, wanted, include_failures=True)
+    labels, records = [], []
+    for label, row, url in measured:
+        chosen = source.run_of(row) if pd.notna(row.get("run")) else None
+        first = found.get((url, row["strategy"], 1))
+        for run in numbers:
+            stored = found.get((url, row["strategy"], run))
+            labels.append(label)
+            records.append(_run_record(row, run, chosen, stored, first))
+    frame = build_frame(records, _repeated(scores.index, labels), schema=RUN_SCHEMA)
+    frame.attrs = copy.deepcopy(scores.attrs)
+    return frame
+
+
+def _run_record(
+    row: pd.Series,
+    run: int,
+    chosen: int | None,
+    stored: StoredResult | None,
+    first: StoredResult | None,
+) -> dict[str, Any]:
+    """The runs-table record of run *run* of *row* (``chosen``: its representative run)."""
+    if stored is not None:
+        record = dict(stored.record)
+    elif run == chosen:  # the frame's own row is this run
+        record = {k: (None if pd.isna(v) else v) for k, v in row.items() if k in RUN_SCHEMA}
+    else:
+        record = {
+            "engine": row["engine"],
+            "throttling": row["throttling"],
+            "error": "This run is not in the result store (cleared, or another cache_dir).",
+        }
+    if run > 1 and first is not None and first.ok and not record.get("error"):
+        record.update({name: first.record.get(name) for name in JUDGED_ONCE})
+    record.update(url=row["url"], strategy=row["strategy"], run=run, representative=run == chosen)
+    return record
+
+
+def _repeated(index: pd.Index, labels: list[Hashable]) -> pd.Index:
+    """An index of *labels* taken from *index* (same names and levels), possibly empty."""
+    return index[:0].append(pd.Index(labels)) if labels else index[:0]
 
 
 def opportunities(

@@ -8,6 +8,11 @@ mode with a busy timeout, so several threads and processes can read and write it
 Rows are keyed by :meth:`ResultStore.key`, a hash of the URL, strategy, engine and the
 settings that change results. Records are stored as JSON (datetimes as ISO strings, which
 the caller converts back); the engine's bulky *details* as zlib-compressed JSON.
+
+A result measured again replaces the stored one, whose record (not its details) is kept
+in the ``superseded`` table: a frame made before the new measurement still reads the
+results it was made from (``as_of`` in :meth:`ResultStore.get_many`), so
+``psdata.runs(before)`` is right after ``before``'s URLs were measured again.
 """
 
 from __future__ import annotations
@@ -38,11 +43,22 @@ T = TypeVar("T")
 #: Environment variable naming the directory of the default store.
 CACHE_DIR_ENV = "PSDATA_CACHE_DIR"
 FILENAME = "results.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_S = 30.0
 #: Keys per ``IN (...)`` query, well under SQLite's bound-variable limit.
 _CHUNK = 500
 
+#: What each schema version adds to the one before (version 1: the results).
+_SUPERSEDED = (
+    """CREATE TABLE superseded (
+        key         TEXT NOT NULL,
+        url         TEXT,
+        ok          INTEGER NOT NULL,
+        finished_at REAL NOT NULL,
+        record      TEXT NOT NULL
+    )""",
+    "CREATE INDEX superseded_key ON superseded (key, finished_at)",
+)
 _SCHEMA = (
     """CREATE TABLE results (
         key         TEXT PRIMARY KEY,
@@ -56,8 +72,8 @@ _SCHEMA = (
     )""",
     "CREATE INDEX results_url ON results (url)",
     "CREATE INDEX results_finished_at ON results (finished_at)",
-    f"PRAGMA user_version={SCHEMA_VERSION}",
 )
+_MIGRATIONS: dict[int, tuple[str, ...]] = {0: _SCHEMA + _SUPERSEDED, 1: _SUPERSEDED}
 
 
 def _json_default(value: object) -> Any:
@@ -89,6 +105,11 @@ def _enable_wal(conn: sqlite3.Connection) -> None:
             if time.monotonic() > deadline:
                 raise
         time.sleep(0.01)
+
+
+def _marks(values: Sequence[object]) -> str:
+    """The ``?, ?, ...`` of an ``IN (...)`` over *values*."""
+    return ",".join("?" * len(values))
 
 
 def default_path() -> Path:
@@ -205,16 +226,19 @@ class ResultStore:
                     f"the result store {self.path} has schema version {version}, newer than "
                     f"this psdata's {SCHEMA_VERSION}; upgrade psdata or use another path"
                 )
-            if version == 0:
-                for statement in _SCHEMA:
+            if version < SCHEMA_VERSION:
+                for statement in _MIGRATIONS[version]:
                     conn.execute(statement)
+                conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
 
     @staticmethod
-    def key(url: str, strategy: str, engine: str, settings: Mapping[str, Any]) -> str:
+    def key(
+        url: str, strategy: str, engine: str, settings: Mapping[str, Any], *, run: int = 1
+    ) -> str:
         """A stable hash (sha256 hex) of what determines a result.
 
         Parameters
@@ -224,6 +248,9 @@ class ResultStore:
         settings
             The options that change results (throttling, categories, psdata version...),
             canonicalised as JSON with sorted keys: their order does not matter.
+        run
+            Which of repeated runs (``runs=N``) of the URL this is; run 1's key is the key
+            of a single run.
 
         Returns
         -------
@@ -235,9 +262,13 @@ class ResultStore:
         >>> k = ResultStore.key("https://example.com", "mobile", "lab", {"throttling": "devtools"})
         >>> len(k), k == ResultStore.key("https://example.com", "mobile", "lab", {})
         (64, False)
+        >>> k == ResultStore.key("https://example.com", "mobile", "lab",
+        ...                      {"throttling": "devtools"}, run=2)
+        False
         """
+        parts: list[Any] = [url, strategy, engine, settings]
         payload = json.dumps(
-            [url, strategy, engine, settings],
+            parts if run == 1 else [*parts, run],
             default=_json_default,
             sort_keys=True,
             ensure_ascii=False,
@@ -276,21 +307,33 @@ class ResultStore:
         1
         """
         blob = None if details is None else zlib.compress(_dumps(details).encode())
-        self._connection().execute(
-            "INSERT OR REPLACE INTO results"
-            " (key, url, strategy, engine, ok, finished_at, record, details)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                key,
-                record.get("url"),
-                record.get("strategy"),
-                record.get("engine"),
-                ok,
-                time.time(),
-                _dumps(dict(record)),
-                blob,
-            ),
-        )
+        conn = self._connection()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute(
+                "INSERT INTO superseded (key, url, ok, finished_at, record)"
+                " SELECT key, url, ok, finished_at, record FROM results WHERE key = ?",
+                (key,),
+            )
+            conn.execute(
+                "INSERT OR REPLACE INTO results"
+                " (key, url, strategy, engine, ok, finished_at, record, details)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    key,
+                    record.get("url"),
+                    record.get("strategy"),
+                    record.get("engine"),
+                    ok,
+                    time.time(),
+                    _dumps(dict(record)),
+                    blob,
+                ),
+            )
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
     def get_many(
         self,
@@ -298,6 +341,7 @@ class ResultStore:
         *,
         max_age: float | None = None,
         include_failures: bool = False,
+        as_of: float | None = None,
     ) -> dict[str, StoredResult]:
         """The stored results for *keys* that are usable, by key, in the order asked.
 
@@ -310,6 +354,11 @@ class ResultStore:
         include_failures
             Also return failed results (``ok=False``); by default they are left out, so
             they are retried.
+        as_of
+            The store as it was at this time (UTC epoch seconds): a result finished later
+            gives way to the one it replaced (its record only, without details); one that
+            replaced none is read as it is (a frame made of several batches' frames).
+            ``None``: the store as it is.
 
         Returns
         -------
@@ -326,23 +375,41 @@ class ResultStore:
         ['good']
         >>> list(store.get_many(["good", "bad"], include_failures=True))
         ['good', 'bad']
+        >>> time.sleep(0.01); before = time.time(); time.sleep(0.01)
+        >>> store.put("good", {"url": "https://a.example", "run": 2}, None, ok=True)
+        >>> store.get_many(["good"], as_of=before)["good"].record
+        {'url': 'https://a.example'}
         """
-        conditions = ""
-        extra: list[float] = []
-        if max_age is not None:
-            conditions += " AND finished_at >= ?"
-            extra.append(time.time() - max_age)
-        if not include_failures:
-            conditions += " AND ok = 1"
+        cutoff = None if max_age is None else time.time() - max_age
+
+        def usable(ok: bool, finished_at: float) -> bool:
+            return (ok or include_failures) and (cutoff is None or finished_at >= cutoff)
+
         conn = self._connection()
         found: dict[str, StoredResult] = {}
         unique = list(dict.fromkeys(keys))
         for start in range(0, len(unique), _CHUNK):
             chunk = unique[start : start + _CHUNK]
+            stored = conn.execute(
+                f"SELECT key, ok, finished_at FROM results WHERE key IN ({_marks(chunk)})", chunk
+            ).fetchall()
+            later = [key for key, _, at in stored if as_of is not None and at > as_of]
+            replaced = set()
+            if later:
+                older = conn.execute(
+                    "SELECT key, record, ok, max(finished_at) FROM superseded"
+                    f" WHERE key IN ({_marks(later)}) AND finished_at <= ? GROUP BY key",
+                    [*later, as_of],
+                )
+                for key, record, ok, finished_at in older:
+                    replaced.add(key)
+                    if usable(ok, finished_at):
+                        found[key] = StoredResult(json.loads(record), bool(ok), finished_at)
+            wanted = [key for key, ok, at in stored if key not in replaced and usable(ok, at)]
             rows = conn.execute(
                 "SELECT key, record, ok, finished_at, details FROM results"
-                f" WHERE key IN ({','.join('?' * len(chunk))}){conditions}",
-                [*chunk, *extra],
+                f" WHERE key IN ({_marks(wanted)})",
+                wanted,
             )
             for key, record, ok, finished_at, details in rows:
                 found[key] = StoredResult(json.loads(record), bool(ok), finished_at, details)
@@ -406,7 +473,8 @@ class ResultStore:
         Returns
         -------
         int
-            How many rows were removed. The filters combine (AND).
+            How many results were removed (their superseded records go too). The
+            filters combine (AND).
 
         Examples
         --------
@@ -427,10 +495,10 @@ class ResultStore:
         if url is not None:
             conditions.append("url = ?")
             params.append(url)
-        cursor = self._connection().execute(
-            f"DELETE FROM results WHERE {' AND '.join(conditions)}", params
-        )
-        return cursor.rowcount
+        where = " AND ".join(conditions)
+        conn = self._connection()
+        conn.execute(f"DELETE FROM superseded WHERE {where}", params)
+        return conn.execute(f"DELETE FROM results WHERE {where}", params).rowcount
 
     def close(self) -> None:
         """Close every thread's connection; the store reopens on its next use.

@@ -1,5 +1,6 @@
 """Matplotlib views of a psdata result frame: scores, scores per page template, Core Web
-Vitals, throughput, contexts, performance opportunities.
+Vitals, throughput, contexts, performance opportunities, repeated runs and before/after
+comparisons.
 
 Every function takes the DataFrame returned by ``psdata.analyze`` (any index, including the
 ``(input index, strategy)`` MultiIndex of a two-strategy run), draws on *ax* or on a new
@@ -27,7 +28,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from ._frame import STRATEGIES, failed_rows
+from ._frame import STRATEGIES, VERDICTS, failed_rows
 from ._lighthouse import (
     CATEGORIES,
     CATEGORY_TITLES,
@@ -63,6 +64,18 @@ _SCORE_RANGES = (f"{_GOOD_FROM}–100", f"{_AVERAGE_FROM}–{_GOOD_FROM - 1}", f
 _MARKERS = ("o", "s", "^")
 _STATE_COLORS = {"idle": "#9aa0a6", "busy": OK_COLOR, "recycling": AVERAGE, "crashed": POOR}
 _LEGEND_RIGHT: dict[str, Any] = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0)}
+#: Colour of each verdict of psdata.compare, in VERDICTS' order (better, worse, no
+#: change, not enough runs).
+_VERDICT_COLORS = dict(zip(VERDICTS, (GOOD, POOR, "0.35", "0.75"), strict=True))
+#: Column → (label, unit, divisor to that unit) of what plot_runs and plot_compare show.
+_UNITS: dict[str, tuple[str, str, float]] = {
+    **{c: (CATEGORY_TITLES[c], "score 0–100", 1.0) for c in CATEGORIES},
+    **{c: (name, unit, divisor) for c, (name, unit, divisor, _) in VITALS.items()},
+    "speed_index_ms": ("Speed Index", "s", 1000.0),
+    "ttfb_ms": ("TTFB", "ms", 1.0),
+    "tti_ms": ("TTI", "s", 1000.0),
+    "cls": ("CLS", "unitless", 1.0),
+}
 
 _FloatArray = npt.NDArray[np.float64]
 
@@ -632,6 +645,217 @@ def plot_opportunities(
     ax.invert_yaxis()
     ax.margins(x=0.3)
     return ax
+
+
+def plot_runs(runs: pd.DataFrame, metric: str = "performance", ax: Axes | None = None) -> Axes:
+    """Each page's runs of one metric as a strip, the representative run marked.
+
+    One row per page (and strategy), one dot per run that has the value, the run the
+    result row shows (``representative``) as a black-edged diamond. Scores and the Web
+    Vitals are coloured by Lighthouse's bands; failed runs are counted in the page's
+    label.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        The frame of :func:`psdata.runs` (plotting never reads the result store the
+        runs live in).
+    metric : str
+        The column to show (a category score or a lab metric).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from psdata._frame import RUN_SCHEMA, build_frame
+    >>> runs = build_frame([{"url": "https://a.org/", "strategy": "mobile", "run": n,
+    ...                      "representative": n == 2, "performance": 80 + n} for n in (1, 2, 3)],
+    ...                    schema=RUN_SCHEMA)
+    >>> plot_runs(runs).get_xlabel()
+    'Performance (score 0–100)'
+    """
+    if "representative" not in runs.columns:
+        raise ValueError("plot_runs takes psdata.runs(scores); pass that.")
+    name, unit, divisor = _UNITS.get(metric, (metric, "", 1.0))
+    pages = _pages(runs)
+    ax = _axes(ax, (9, 1.4 + 0.35 * max(len(pages), 1)))
+    ax.set(title=f"{name}: each page's runs (◆ the representative run)", xlabel=f"{name} ({unit})")
+    colors = _value_colors(metric)
+    rng = np.random.default_rng(0)  # equal values side by side: a little vertical jitter
+    labels, drawn = [], 0
+    for row, (label, page) in enumerate(pages):
+        values = _floats(page[metric]) / divisor
+        chosen = page["representative"].fillna(False).to_numpy(dtype=bool)
+        failed = int(failed_rows(page).sum())
+        labels.append(label + (f" · {failed} failed" if failed else ""))
+        for picked, marker, size, edge in ((~chosen, "o", 24, "0.25"), (chosen, "D", 60, "black")):
+            shown = values[picked & ~np.isnan(values)]
+            drawn += shown.size
+            jitter = rng.uniform(-0.18, 0.18, shown.size) if marker == "o" else 0.0
+            ax.scatter(
+                shown,
+                row + jitter + np.zeros(shown.size),
+                c=colors(shown * divisor),
+                marker=marker,
+                s=size,
+                edgecolors=edge,
+                linewidths=0.5 if marker == "o" else 1.2,
+                zorder=3 if marker == "o" else 4,
+            )
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_ylim(max(len(labels), 1) - 0.5, -0.5)
+    if not drawn:
+        _no_data(ax, "no runs")
+    return ax
+
+
+def plot_compare(
+    result: pd.DataFrame, ax: Sequence[Axes] | None = None, metrics: Sequence[str] | None = None
+) -> tuple[Axes, ...]:
+    """The shift of each page and metric with its confidence interval, by verdict.
+
+    One panel per metric (those of *result*, or *metrics*), one row per page: the
+    Hodges–Lehmann shift (after − before) as a dot, its interval as a bar, coloured by
+    verdict (worse red, better green, no change grey, not enough runs light grey and
+    without an interval). A vertical line marks no shift.
+
+    Parameters
+    ----------
+    result : pandas.DataFrame
+        The frame of :func:`psdata.compare`.
+    ax : sequence of matplotlib.axes.Axes, optional
+        One per metric; a new figure when None.
+    metrics : sequence of str, optional
+        The metrics to show, in order (default: those in *result*).
+
+    Returns
+    -------
+    tuple of matplotlib.axes.Axes
+        The panels, in the order of the metrics.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from psdata._frame import COMPARE_SCHEMA
+    >>> result = pd.DataFrame([{"url": "https://a.org/", "strategy": "mobile",
+    ...     "metric": "lcp_ms", "runs_before": 5, "runs_after": 5, "shift": 420.0,
+    ...     "ci_low": 300.0, "ci_high": 510.0, "verdict": "worse"}],
+    ...     columns=list(COMPARE_SCHEMA)).astype(COMPARE_SCHEMA)
+    >>> (panel,) = plot_compare(result)
+    >>> panel.get_xlabel()
+    'LCP shift, after − before (s)'
+    """
+    if "verdict" not in result.columns:
+        raise ValueError("plot_compare takes psdata.compare(before, after); pass that.")
+    names = list(metrics) if metrics is not None else list(dict.fromkeys(result["metric"]))
+    pages = _pages(result)
+    if ax is None:
+        height = 1.2 + 0.3 * max(len(pages), 1)
+        columns = min(len(names), 4) or 1
+        fig, created = plt.subplots(
+            (len(names) + columns - 1) // columns or 1,
+            columns,
+            figsize=(3.2 * columns + 1.5, height * ((len(names) + columns - 1) // columns or 1)),
+            layout="constrained",
+            squeeze=False,
+        )
+        fig.suptitle("After vs before: shift and interval per page")
+        for extra in created.flat[len(names) :]:
+            extra.set_visible(False)
+        ax = list(created.flat[: max(len(names), 1)])
+    if len(ax) != max(len(names), 1):
+        raise ValueError(f"plot_compare needs {max(len(names), 1)} Axes, got {len(ax)}")
+    labels = [label for label, _ in pages]
+    for column, metric in enumerate(names):
+        axis = ax[column]
+        name, unit, divisor = _UNITS.get(metric, (metric, "", 1.0))
+        unit = "points" if metric in CATEGORIES else unit
+        counts: Counter[str] = Counter()
+        for row, (_, page) in enumerate(pages):
+            for _, item in page[page["metric"] == metric].iterrows():
+                verdict = str(item["verdict"])
+                counts[verdict] += 1
+                shift, low, high = (
+                    item[k] / divisor if pd.notna(item[k]) else np.nan
+                    for k in ("shift", "ci_low", "ci_high")
+                )
+                color = _VERDICT_COLORS.get(verdict, "0.5")
+                if not np.isnan(low) and not np.isnan(high):
+                    axis.hlines(row, low, high, color=color, linewidth=2.5, zorder=2)
+                if not np.isnan(shift):
+                    hollow = verdict == VERDICTS[3]
+                    axis.scatter(
+                        [shift],
+                        [row],
+                        s=30,
+                        facecolors="white" if hollow else color,
+                        edgecolors=color if hollow else "0.2",
+                        linewidths=1.0,
+                        zorder=3,
+                    )
+        axis.axvline(0, color="0.3", linewidth=0.8, zorder=1)
+        summary = ", ".join(f"{counts[v]} {v}" for v in VERDICTS[:2] if counts[v])
+        axis.set_title(f"{name}" + (f" · {summary}" if summary else ""), loc="left", fontsize=10)
+        axis.set_xlabel(f"{name} shift, after − before ({unit})")
+        axis.set_yticks(range(len(labels)), labels if column % 4 == 0 else [])
+        axis.set_ylim(max(len(labels), 1) - 0.5, -0.5)
+        if not counts:
+            _no_data(axis, "no comparison")
+    if not names:
+        _no_data(ax[0], "no comparison")
+    handles = [
+        Line2D([], [], marker="o", linestyle="", color=c, label=v)
+        for v, c in _VERDICT_COLORS.items()
+    ]
+    ax[0].figure.legend(handles=handles, loc="outside lower center", ncols=len(handles))
+    return tuple(ax)
+
+
+def _pages(frame: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """The rows of each page (URL and strategy, in order of appearance) with its label.
+
+    The label is the URL's end (the host when the pages of several hosts are shown),
+    with the strategy when the frame has both.
+    """
+    if frame.empty:
+        return []
+    strategies = frame["strategy"].astype("string").fillna("")
+    both = strategies.nunique() > 1
+    keys = list(zip(frame["url"].astype("string").fillna("NA"), strategies, strict=True))
+    pages: dict[tuple[str, str], list[int]] = {}
+    for position, key in enumerate(keys):
+        pages.setdefault(key, []).append(position)
+    return [
+        (_short(url) + (f" ({strategy})" if both else ""), frame.iloc[positions])
+        for (url, strategy), positions in pages.items()
+    ]
+
+
+def _short(url: str, limit: int = 40) -> str:
+    """*url* without its scheme, cut from the left (at a ``/``) to *limit* characters.
+
+    >>> _short("https://example.com/a/very/long/path/to/a/page/that/goes/on.html")
+    '…/long/path/to/a/page/that/goes/on.html'
+    """
+    text = url.split("://", 1)[-1]
+    if len(text) <= limit:
+        return text
+    tail = text[-(limit - 1) :]
+    return "…" + (tail[tail.find("/") :] if "/" in tail[:-1] else tail)
+
+
+def _value_colors(metric: str) -> Any:
+    """How plot_runs colours a metric's values (in the metric's own unit)."""
+    if metric in CATEGORIES:
+        return _score_colors
+    if metric in VITALS:
+        bounds = VITALS[metric][3]
+        return lambda values: _metric_colors(values, bounds.good, bounds.poor)
+    return lambda values: np.full(len(values), OK_COLOR)
 
 
 def _axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:

@@ -3,9 +3,10 @@
 An engine's implementation (the ``entry`` of its row in :data:`psdata.engines.ENGINES`)
 provides the settings that change its results (part of every cache key), the number of
 pages it measures at once when the caller names none, and a session opened for one
-batch whose ``measure(url, strategy)`` returns a record (a row, see
+batch whose ``measure(url, strategy, categories)`` returns a record (a row, see
 :func:`psdata._frame.make_row`, plus the engine's ``details``) or raises an
-:class:`~psdata.AnalysisError`.
+:class:`~psdata.AnalysisError`. *categories* are the batch's, or fewer (the runs after
+the first of ``runs=N`` measure performance only).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any, Protocol
 from .._request import Request
 from . import ENGINES
 
-Measure = Callable[[str, str], Awaitable[dict[str, Any]]]
+Measure = Callable[[str, str, tuple[str, ...]], Awaitable[dict[str, Any]]]
 
 
 class EngineImplementation(Protocol):

@@ -72,6 +72,7 @@ _LAB_AUDITS: dict[str, tuple[str, str]] = {
     "total-blocking-time": ("tbt_ms", "totalBlockingTime"),
     "cumulative-layout-shift": ("cls", "cumulativeLayoutShift"),
     "server-response-time": ("ttfb_ms", "timeToFirstByte"),
+    "interactive": ("tti_ms", "interactive"),
 }
 
 #: PSI ``loadingExperience`` metric → (psdata column, divisor of its ``percentile``).
@@ -693,10 +694,12 @@ class RemoteEngine:
             options["crux_endpoint"] = crux_endpoint
         async with PSIClient(**options) as client:
 
-            async def measure(url: str, strategy: str) -> dict[str, Any]:
+            async def measure(
+                url: str, strategy: str, categories: tuple[str, ...]
+            ) -> dict[str, Any]:
                 if self.field_only:
                     return await analyze_crux(client, url, strategy)
-                return await analyze_psi(client, url, strategy, request.categories)
+                return await analyze_psi(client, url, strategy, categories)
 
             yield measure
 

@@ -113,8 +113,9 @@ class LabEngine:
         await pool.start()
         settings = LabSettings.from_request(request)
 
-        async def measure(url: str, strategy: str) -> dict[str, Any]:
-            return await measure_page(pool, url, strategy, settings)
+        async def measure(url: str, strategy: str, categories: tuple[str, ...]) -> dict[str, Any]:
+            asked = dataclasses.replace(settings, categories=categories)
+            return await measure_page(pool, url, strategy, asked)
 
         try:
             async with pool.reserve(request.concurrency):
@@ -409,6 +410,9 @@ async def _record(
         simulation["observed"] = observed
         warnings += simulation.pop("warnings")
         hidden = {name: simulation.get(name) for name in HIDDEN_METRIC_AUDITS}
+    measured["tti_ms"] = hidden["interactive_ms"]
+    if hidden["interactive_ms"] is None and simulation is None:
+        warnings += _missing_tti_warning(trace_details)
     if "performance" in settings.categories:
         perf = performance_score(metrics, profile.strategy)
         categories["performance"] = CategoryResult(
@@ -439,6 +443,17 @@ async def _record(
     if simulation is not None:
         record["details"]["simulation"] = simulation
     return record
+
+
+def _missing_tti_warning(trace: dict[str, Any]) -> list[str]:
+    """Why a trace's time to interactive is missing, unless the trace itself is missing."""
+    if "error" in trace:
+        return []  # the missing trace has its own warning
+    return [
+        "Time to interactive not found: the trace has no 5 s window without long tasks"
+        " and with at most two requests in flight after FCP (a quiet_window_ms shorter"
+        " than Lighthouse's can end the trace before one)."
+    ]
 
 
 #: The metrics simulated throttling predicts; CLS and TTFB are observed in every mode.
