@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import functools
 import json
 import logging
@@ -19,6 +20,7 @@ import re
 import sqlite3
 import stat
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,11 +29,16 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
+import psutil
 import pytest
 
 import psdata
 from conftest import FAST, Serve
+from psdata import cli
 from psdata.demo.server import Received, Response, ServedSite
+from psdata.engines.lab.browser import browser_processes
+from test_cli import QUICK as QUICK_FLAGS
+from test_cli import psdata_cli, write_urls
 
 USER = "ann"
 #: The secrets: each is looked for wherever psdata writes.
@@ -216,6 +223,40 @@ def test_a_login_runs_once_per_batch_unmeasured_and_every_page_is_logged_in(
     assert not frame["url"].str.contains("/login").any()  # ...and not measured
     assert (frame["request_count"] > anonymous.loc[0, "request_count"]).all()
     assert frame.attrs["psdata"]["settings"]["auth"]["options"] == ["login"]
+
+
+def test_a_relaunched_browser_keeps_the_session_without_a_new_login(auth_site: AuthSite) -> None:
+    """The login's session goes with every context, not with the browser that ran it."""
+    psdata.shutdown()  # the shared browser killed below is one this test starts
+    earlier = {p.pid for p in browser_processes()}
+    crashes = psdata.pool_stats()["browser_crashes"]
+    urls = [auth_site.url(f"/account?relaunch={n}") for n in range(5)]
+    posts = len(auth_site.requests("/login", "POST"))
+    killed: list[int] = []
+
+    def killer() -> None:  # once two measured pages were served, kill the browser
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if sum("relaunch" in r.path for r in auth_site.site.requests) >= 2:
+                break
+            time.sleep(0.05)
+        for process in browser_processes():
+            if process.pid not in earlier:
+                with contextlib.suppress(psutil.Error):
+                    process.kill()
+                    killed.append(process.pid)
+
+    thread = threading.Thread(target=killer)
+    thread.start()
+    try:
+        frame = psdata.analyze(urls, login=login_for(auth_site), concurrency=2, **QUICK)
+    finally:
+        thread.join()
+    assert killed and psdata.pool_stats()["browser_crashes"] >= crashes + 1
+    assert frame["error"].isna().all(), frame["error"].tolist()
+    assert frame["final_url"].tolist() == urls  # logged in before and after the relaunch
+    assert (frame["attempts"] > 1).any()  # a page was in flight when the browser died
+    assert len(auth_site.requests("/login", "POST")) == posts + 1
 
 
 def test_the_login_page_is_an_auth_error_with_login_url_and_a_warning_without(
@@ -515,3 +556,81 @@ def test_a_login_that_cannot_pickle_is_refused_for_dask() -> None:
     series = dd.from_pandas(pd.Series(["https://example.com"]), npartitions=1)
     with pytest.raises(psdata.ConfigurationError, match="login= must pickle"):
         psdata.analyze(series, login=locked_login, **QUICK)
+
+
+def test_on_a_dask_cluster_each_worker_logs_in_once(auth_site: AuthSite, tmp_path: Path) -> None:
+    import dask.dataframe as dd
+    import distributed
+
+    urls = pd.Series([auth_site.url(f"/account?dask={n}") for n in range(8)], name="url")
+    posts = len(auth_site.requests("/login", "POST"))
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+            env={"PSDATA_CACHE_DIR": str(tmp_path / "workers")},
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        lazy = psdata.analyze(
+            dd.from_pandas(urls, npartitions=4), login=login_for(auth_site), **QUICK
+        )
+        got = client.compute(lazy).result(timeout=300)
+    assert got["error"].isna().all(), got["error"].tolist()
+    assert got["final_url"].tolist() == urls.tolist()  # every page logged in
+    workers = set(got["worker"])
+    # once per worker process, not once per partition (4) nor per page (8)
+    assert len(auth_site.requests("/login", "POST")) - posts == len(workers) <= 2
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def test_the_cli_reads_secrets_from_files_or_the_environment_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "headers.txt").write_text(f"X-Api-Key: {API_KEY}\n", encoding="utf-8")
+    (tmp_path / "cookies.txt").write_text(f"session={SESSION}", encoding="utf-8")
+    (tmp_path / "state.json").write_text('{"cookies": [], "origins": []}', encoding="utf-8")
+    monkeypatch.setenv("PSDATA_HTTP_CREDENTIALS", f"{USER}:{BASIC_PASSWORD}")
+    argv = ["analyze", "urls.txt", "--headers-file", str(tmp_path / "headers.txt"),
+            "--cookies-file", str(tmp_path / "cookies.txt"), "--storage-state",
+            str(tmp_path / "state.json"), "--login", "test_auth:spa_login",
+            "--blocked-url-patterns", "*ads*", "*.mp4", "--login-url", "/login"]  # fmt: skip
+    options = cli.analyze_options(cli.build_parser().parse_args(argv))
+    assert options["headers"] == {"X-Api-Key": API_KEY}
+    assert options["cookies"] == ({"name": "session", "value": SESSION},)
+    assert options["http_credentials"] == {"username": USER, "password": BASIC_PASSWORD}
+    assert options["login"] is spa_login and options["login_url"] == "/login"
+    assert options["blocked_url_patterns"] == ["*ads*", "*.mp4"]
+    assert options["storage_state"] == tmp_path / "state.json"
+
+
+@pytest.mark.parametrize("flag", ["--headers", "--cookies", "--http-credentials"])
+def test_a_secret_as_a_cli_argument_is_refused_unechoed(flag: str, tmp_path: Path) -> None:
+    write_urls(tmp_path / "urls.txt", ["http://127.0.0.1:9/"])
+    done = psdata_cli("analyze", "urls.txt", flag, SESSION, cwd=tmp_path)
+    assert done.returncode == 2 and "never a command-line argument" in done.stderr
+    assert SESSION not in done.stderr + done.stdout
+
+
+def test_the_cli_measures_logged_in_and_prints_no_secret(
+    auth_site: AuthSite, tmp_path: Path
+) -> None:
+    write_urls(tmp_path / "urls.txt", [auth_site.url("/account"), auth_site.url("/basic")])
+    (tmp_path / "cookies.txt").write_text(f"session={SESSION}\n", encoding="utf-8")
+    (tmp_path / "bad.txt").write_text(f"X-Api-Key {API_KEY}\n", encoding="utf-8")
+    env = {"PSDATA_HTTP_CREDENTIALS": f"{USER}:{BASIC_PASSWORD}"}
+    done = psdata_cli("analyze", "urls.txt", "--cookies-file", "cookies.txt", "-o", "out.parquet",
+                      "--categories", "performance", "--login-url", "/login", *QUICK_FLAGS,
+                      cwd=tmp_path, env=env)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    frame = pd.read_parquet(tmp_path / "out.parquet")
+    assert frame["status"].tolist() == [200, 200]
+    bad = psdata_cli("analyze", "urls.txt", "--headers-file", "bad.txt", cwd=tmp_path)
+    assert bad.returncode == 2 and "line 1 is not 'Name: value'" in bad.stderr
+    parquet = (tmp_path / "out.parquet").read_bytes().decode("latin-1")
+    for secret in SECRETS:
+        assert secret not in done.stdout + done.stderr + bad.stderr + parquet

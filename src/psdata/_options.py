@@ -312,7 +312,7 @@ class Options(TypedDict, total=False):
         "per dask worker), not measured, and gives every measured page its cookies and "
         "localStorage. Results are told apart by the function's name. On dask it must "
         "pickle: a module-level function, not a closure over a page or a lock.",
-        Flag(AUTH, "MODULE:FUNCTION of an async login(page) function (the current directory"
+        Flag(AUTH, "an async login(page) function, as MODULE:FUNCTION (the current directory"
              " is importable)", metavar="MODULE:FUNCTION", read=auth.import_login, demo=False),
         check=auth.check_login,
         cache_key="secret",

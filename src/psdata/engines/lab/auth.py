@@ -107,6 +107,29 @@ class LabAuth:
             self, cookies=cookies, local_storage=local, restored_origins=restored
         )
 
+    def after_login(self, state: Mapping[str, Any]) -> LabAuth:
+        """These settings with the session a login left in its context (its storage *state*).
+
+        The state's cookies are all the context had (the given ones too); its localStorage
+        goes over the given, origin by origin, so an origin the login never visited keeps
+        its items.
+
+        >>> given = LabAuth(local_storage={"https://b.example": (("theme", "dark"),)})
+        >>> state = {"cookies": [{"name": "sid", "value": "s", "domain": "a.example",
+        ...          "path": "/"}], "origins": [{"origin": "https://a.example",
+        ...          "localStorage": [{"name": "token", "value": "t"}]}]}
+        >>> sorted(given.after_login(state).local_storage)
+        ['https://a.example', 'https://b.example']
+        """
+        logged = self.with_state(state)
+        restored = {origin["origin"] for origin in self.restored_origins}
+        captured = {o: items for o, items in logged.local_storage.items() if o not in restored}
+        return dataclasses.replace(
+            logged,
+            local_storage={**self.local_storage, **captured},
+            restored_origins=self.restored_origins,
+        )
+
     @property
     def active(self) -> bool:
         """Whether the pages are measured with a session, credentials or extra headers."""

@@ -20,7 +20,7 @@ from typing import Any
 
 from ..._auth import Login, SharedLogin, is_login_page
 from ..._deadline import deadline
-from ..._errors import LoginError
+from ..._errors import AnalysisError, LoginError
 from ..._secrets import Secrets
 from .auth import LabAuth
 from .emulation import Profile
@@ -46,7 +46,7 @@ async def log_in(pool: ContextPool, auth: LabAuth, profile: Profile, timeout: fl
         return _capture(pool, login, auth, profile, timeout)
 
     state = await (_shared(login.token, capture) if isinstance(login, SharedLogin) else capture())
-    return auth.with_state(state)
+    return auth.after_login(state)
 
 
 async def _capture(
@@ -54,7 +54,10 @@ async def _capture(
 ) -> State:
     """Run *login* in a context of its own; return the storage state it leaves."""
     secrets = auth.secrets()
-    slot = await pool.get_instance(auth.context_options(profile, None))
+    try:
+        slot = await pool.get_instance(auth.context_options(profile, None))
+    except AnalysisError as exc:  # the browser would not open a context
+        raise LoginError(f"login= could not start, so no page was measured: {exc}") from exc
     try:
         async with deadline(timeout):
             return await slot.guard(_run(slot, login, auth, secrets))
