@@ -48,6 +48,11 @@ def _fail(option: str, problem: str) -> ConfigurationError:
     return ConfigurationError(f"{option}: {problem}")
 
 
+def _printable(text: str, forbidden: str) -> bool:
+    """Whether *text* has only printable characters, none of them in *forbidden*."""
+    return all(c.isprintable() and c not in forbidden for c in text)
+
+
 def _http_url(value: object) -> bool:
     if not isinstance(value, str):
         return False
@@ -63,9 +68,9 @@ def _check_cookie(cookie: object, option: str, where: str, *, host_free: bool) -
     if not isinstance(cookie, Mapping):
         raise _fail(option, f"{where} is not a dict (name, value, and url or domain and path)")
     name, value = cookie.get("name"), cookie.get("value")
-    if not isinstance(name, str) or not name or not _TOKEN.fullmatch(name):
+    if not isinstance(name, str) or not name or not _printable(name, "=; "):
         raise _fail(option, f"{where} needs a name without spaces, '=' or ';'")
-    if not isinstance(value, str) or any(c in value for c in ";\r\n\0"):
+    if not isinstance(value, str) or not _printable(value, ";"):
         raise _fail(option, f"cookie {name!r} needs a text value without ';' or line breaks")
     url, domain, path = cookie.get("url"), cookie.get("domain"), cookie.get("path")
     if url is not None and (domain is not None or path is not None):

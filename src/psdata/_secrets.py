@@ -112,8 +112,7 @@ class Secrets:
         rest["details"] = {**rest["details"], **self.data(network)}
         return rest
 
-    def error(self, error: AnalysisError) -> AnalysisError:
-        """*error* with its message and partial row hidden, in place."""
+    def error(self, error: AnalysisError) -> None:
+        """Hide the secrets of *error*'s message and partial row, in place."""
         error.args = (self.text(str(error)),)
         error.partial = self.data(error.partial)
-        return error

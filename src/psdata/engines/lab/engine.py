@@ -137,7 +137,8 @@ class LabEngine:
                     try:
                         record = await measure_page(pool, url, strategy, settings, auth)
                     except AnalysisError as exc:
-                        raise secrets.error(exc)  # noqa: B904  # the same error, its secrets hidden
+                        secrets.error(exc)  # its secrets hidden, in place
+                        raise
                     loop = asyncio.get_running_loop()
                     return await loop.run_in_executor(None, secrets.record, record)
 
