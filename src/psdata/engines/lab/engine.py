@@ -441,12 +441,8 @@ async def _record(
     session_failed, redirected = auth.page_problem(
         observation.requested_url, observation.final_url, observation.status
     )
-    if session_failed is not None:
-        raise AuthError(
-            session_failed,
-            partial=dict(make_row(observation.requested_url, profile.strategy, measured)),
-        )
-    warnings += [redirected] if redirected else []
+    if session_failed is not None:  # not simulated either: the login page is not the page
+        raise AuthError(session_failed, partial=measured)
     if observation.status is not None and observation.status >= 400:
         # Not simulated: the row gets no metric (psdata._frame), its details what was seen.
         raise HTTPStatusError(
@@ -454,7 +450,7 @@ async def _record(
             " (as in Lighthouse).",
             partial=measured,
         )
-    warnings = list(observation.warnings)
+    warnings = list(observation.warnings) + ([redirected] if redirected else [])
     simulation = None
     if settings.throttling == "simulate":
         simulation = await _simulate(observation, profile, si)
