@@ -267,7 +267,10 @@ def test_the_login_page_is_an_auth_error_with_login_url_and_a_warning_without(
     frame = psdata.analyze([url], storage_state=stale, login_url="/login", **QUICK)
     assert frame.loc[0, "error_type"] == "auth"
     assert auth_site.url("/login?next=/account") in frame.loc[0, "error"]
-    assert pd.isna(frame.loc[0, "performance"])
+    assert pd.isna(frame.loc[0, "performance"]) and pd.isna(frame.loc[0, "lcp_ms"])
+    record = psdata.run_analysis(url, storage_state=stale, login_url="/login", **QUICK)
+    assert record["error_type"] == "auth" and record["request_count"] is None
+    assert record["details"]["observed"]["request_count"] >= 1  # the login page, as it was seen
     warned = psdata.analyze([url], storage_state=stale, **QUICK)
     assert pd.isna(warned.loc[0, "error"]) and pd.notna(warned.loc[0, "performance"])
     assert "redirected to another path" in warned.loc[0, "warnings"]
