@@ -50,7 +50,9 @@ BASIC_PASSWORD = f"basic-{uuid.uuid4().hex}"
 SECRETS = (PASSWORD, SESSION, API_KEY, TOKEN, BASIC_PASSWORD)
 
 QUICK = {**FAST, "categories": ["performance"]}
-PAGE = "<!doctype html><html lang=en><head><meta charset=utf-8><title>{title}</title>{head}"
+#: A page's icon is inline, so no favicon request comes in late (or not) to change a count.
+PAGE = "<!doctype html><html lang=en><head><meta charset=utf-8><title>{title}</title>"
+PAGE += "<link rel=icon href='data:,'>{head}"
 PAGE += "</head><body><h1>{title}</h1>{body}</body></html>"
 
 
