@@ -23,6 +23,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import os
@@ -407,10 +408,12 @@ def login_name(login: Login) -> str:
     """The dotted name of a ``login=`` function (how its results are told apart).
 
     >>> async def log_in(page) -> None: ...
-    >>> login_name(SharedLogin(log_in, "t"))
-    'psdata._auth.log_in'
+    >>> login_name(SharedLogin(log_in, "t")), login_name(functools.partial(log_in, "ann"))
+    ('psdata._auth.log_in', 'psdata._auth.log_in')
     """
-    function = login.function if isinstance(login, SharedLogin) else login
+    function: Any = login.function if isinstance(login, SharedLogin) else login
+    while isinstance(function, functools.partial):  # partial(log_in, user): log_in's name
+        function = function.func
     named = function if hasattr(function, "__qualname__") else type(function)
     return f"{named.__module__}.{named.__qualname__}".replace(".<locals>", "")
 
