@@ -78,14 +78,15 @@ def result_settings(request: Request, auth_key: str | None = None) -> dict[str, 
 
     Part of every cache key and of a result frame's metadata: psdata's version, each
     option declared to change results by its value (``cache_key="value"`` in
-    :mod:`psdata._options`), the secret ones given (``auth``: their names and
+    :mod:`psdata._options`; one not given, ``None``, is left out, so a new option leaves
+    every stored result's key as it was), the secret ones given (``auth``: their names and
     *auth_key*, from :func:`auth_key`; never their values), and the engine's settings.
     """
     options: dict[str, Any] = dict(request.options)
     keyed = {
         name: list(value) if isinstance(value := options[name], tuple) else value
         for name, option in DECLARED.items()
-        if option.cache_key == "value"
+        if option.cache_key == "value" and options[name] is not None
     }
     secret = sorted(secret_settings(request))
     auth = {"auth": {"options": secret, "key": auth_key}} if secret else {}
