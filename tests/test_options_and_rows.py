@@ -119,9 +119,13 @@ def test_a_quiet_window_shares_its_cache_key_whether_int_float_or_from_the_cli(
 
 def test_options_that_change_results_by_value_are_in_the_cache_key(tmp_path: Any) -> None:
     keyed = [name for name, option in DECLARED.items() if option.cache_key == "value"]
-    frame = psdata.analyze([], categories=["seo"], cache_dir=tmp_path, progress=False)
+    given = {"categories": ["seo"], "login_url": "/login", "blocked_url_patterns": "*ads*"}
+    frame = psdata.analyze([], **given, cache_dir=tmp_path, progress=False)
     settings = frame.attrs["psdata"]["settings"]
     assert keyed and all(name in settings for name in keyed)
+    # One not given is left out: a new option leaves the stored results' keys as they were.
+    unset = psdata.analyze([], cache_dir=tmp_path, progress=False).attrs["psdata"]["settings"]
+    assert "login_url" not in unset and "blocked_url_patterns" not in unset
     assert list(settings["categories"]) == ["seo"]
     for name, option in DECLARED.items():
         if option.cache_key is None:

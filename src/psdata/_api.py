@@ -17,11 +17,11 @@ from typing import Any, Unpack
 
 import pandas as pd
 
-from ._batch import Job, Outcome, error_record, result_settings, run_batch
+from ._batch import Job, Outcome, auth_key, error_record, result_settings, run_batch
 from ._errors import ERROR_CLASSES, AnalysisError, ConfigurationError
 from ._frame import build_frame, url_cell, worker_id
 from ._loop import run_async, run_sync
-from ._options import Options, check, complete, entry_point
+from ._options import DECLARED, Options, check, complete, entry_point
 from ._request import Request
 from ._store import store_path
 from .dask import analyze_dask, cluster_pool_stats, is_dask_collection
@@ -60,6 +60,14 @@ def _request(options: Options) -> Request:
                 else "add 'performance' to categories, or use runs=1."
             )
         )
+    values: dict[str, Any] = dict(checked)
+    refused = [n for n, o in DECLARED.items() if o.browser_only and values[n] is not None]
+    if refused and not engine.browser:
+        raise ConfigurationError(
+            f"{', '.join(refused)}: engine={name!r} cannot use "
+            f"{'it' if len(refused) == 1 else 'them'}: the {name} engine asks Google's servers,"
+            " which cannot log in to your site or change its requests. Use engine='lab'."
+        )
     resolved: Options = {**checked, "throttling": throttling, "concurrency": limit}
     return Request(
         resolved,
@@ -71,10 +79,15 @@ def _request(options: Options) -> Request:
 
 
 def _lazy(urls: Any, options: Options) -> Any:
-    """The lazy dask frame of :func:`analyze` over a dask collection (checked here, once)."""
+    """The lazy dask frame of :func:`analyze` over a dask collection (checked here, once).
+
+    The browser's options travel checked (a storage-state file read here, on the client).
+    """
     request = _request(options)
     meta = {"engine": request.engine, "settings": result_settings(request), "runs": request.runs}
-    return analyze_dask(urls, {**options, "progress": False}, meta, analyze)
+    checked: dict[str, Any] = dict(request.options)
+    portable = {name: checked[name] for name, o in DECLARED.items() if o.browser_only}
+    return analyze_dask(urls, {**options, **portable, "progress": False}, meta, analyze)
 
 
 def _input(urls: Any) -> tuple[list[object], pd.Index]:
@@ -185,7 +198,7 @@ class _Call:
         frame = build_frame(records, _output_index(index, self.request.strategies))
         frame.attrs["psdata"] = {
             "engine": self.request.engine,
-            "settings": result_settings(self.request),
+            "settings": result_settings(self.request, auth_key(self.request, self.store)),
             "store": self.store,
             "runs": self.request.runs,
             # What the store held then is what psdata.runs() reads (the URLs may be

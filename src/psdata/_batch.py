@@ -21,6 +21,7 @@ others, and every attempt is bounded by the timeout (see :mod:`psdata._deadline`
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from ._auth import login_name
 from ._deadline import deadline
 from ._errors import AnalysisError, InternalError, InvalidURLError, PageTimeoutError
 from ._frame import COLUMNS, make_row, observed
@@ -36,7 +38,7 @@ from ._options import DECLARED
 from ._request import Request
 from ._retry import RetryPolicy
 from ._runs import combine_runs, repeat_categories
-from ._store import AsyncResultStore
+from ._store import AsyncResultStore, keyed_hash
 from ._urls import normalize_url
 from ._version import __version__
 from .engines.interface import Measure, implementation
@@ -45,9 +47,9 @@ log = logging.getLogger("psdata")
 
 Outcome = dict[str, Any] | AnalysisError
 OnDone = Callable[[int, "Job", Outcome], None]
-#: Stored failures that say nothing about the page (quota, browser, psdata itself):
-#: measured again instead of reused.
-NOT_REUSED_ERRORS = frozenset({"quota", "browser", "internal"})
+#: Stored failures that say nothing about the page (quota, browser, a session that was
+#: not accepted, psdata itself): measured again instead of reused.
+NOT_REUSED_ERRORS = frozenset({"quota", "browser", "auth", "internal"})
 
 
 @dataclass(frozen=True)
@@ -83,20 +85,52 @@ def error_record(value: object, strategy: str, error: AnalysisError) -> dict[str
     return {**row, "details": {"observed": seen} if seen else {}}
 
 
-def result_settings(request: Request) -> dict[str, Any]:
+def result_settings(request: Request, auth_key: str | None = None) -> dict[str, Any]:
     """What changes a result besides its URL, strategy and engine, as plain data.
 
     Part of every cache key and of a result frame's metadata: psdata's version, each
     option declared to change results by its value (``cache_key="value"`` in
-    :mod:`psdata._options`), and the engine's own settings.
+    :mod:`psdata._options`; one not given, ``None``, is left out, so a new option leaves
+    every stored result's key as it was), the secret ones given (``auth``: their names and
+    *auth_key*, from :func:`auth_key`; never their values), and the engine's settings.
     """
     options: dict[str, Any] = dict(request.options)
     keyed = {
         name: list(value) if isinstance(value := options[name], tuple) else value
         for name, option in DECLARED.items()
-        if option.cache_key == "value"
+        if option.cache_key == "value" and options[name] is not None
     }
-    return {"version": __version__, **keyed, **implementation(request.engine).settings(request)}
+    secret = sorted(secret_settings(request))
+    auth = {"auth": {"options": secret, "key": auth_key}} if secret else {}
+    engine = implementation(request.engine).settings(request)
+    return {"version": __version__, **keyed, **auth, **engine}
+
+
+def secret_settings(request: Request) -> dict[str, Any]:
+    """The secret options given (``cache_key="secret"``), by name; a login by its name.
+
+    >>> secret_settings(request)  # doctest: +SKIP
+    {'headers': {'X-Token': '...'}, 'login': 'mysite.auth.login'}
+    """
+    options: dict[str, Any] = dict(request.options)
+    return {
+        name: login_name(value) if callable(value) else value
+        for name, option in DECLARED.items()
+        if option.cache_key == "secret" and (value := options[name]) is not None
+    }
+
+
+def auth_key(request: Request, store: str) -> str | None:
+    """The secret options' hash keyed by *store*'s own key (``None`` without any).
+
+    It tells their results apart in the store: an anonymous result is never served to a
+    logged-in batch, nor one user's to another's, and the store holds nothing a secret
+    could be recovered or guessed from (see :func:`psdata._store.keyed_hash`).
+    """
+    secret = secret_settings(request)
+    if not secret:
+        return None
+    return keyed_hash(store, json.dumps(secret, sort_keys=True, default=str).encode())
 
 
 def job_key(job: Job) -> tuple[str, str]:
@@ -162,12 +196,15 @@ class _Batch:
                 outcomes[job_key(job)] = combine_runs([exc], request.categories)
                 continue
             pending.setdefault((url, job.strategy), Job(url, job.strategy))
+        # The secret options' keyed hash (a file read, off the loop) joins the settings.
+        secret_key = await asyncio.to_thread(auth_key, request, str(self.store.path))
+        self.settings = result_settings(request, secret_key)
         per_url = {key: self._runs_of(job) for key, job in pending.items()}
         # Run after run across the batch: a URL's runs are spread over it.
         schedule = [runs[n] for n in range(self.runs) for runs in per_url.values()]
         done = await self._reuse_stored(schedule)
         to_measure = [job for job in schedule if job not in done]
-        if to_measure:  # an engine is opened (a browser launched) only when there is work
+        if to_measure:  # an engine is opened (a browser launched, a login run) only for work
             async with implementation(request.engine).session(request) as measure:
                 results = await run_jobs(
                     to_measure,

@@ -7,6 +7,7 @@
     ├── BrowserNotFoundError         no usable Chromium; says how to get one
     ├── LoopThreadError              sync API called from psdata's own loop thread
     ├── PoolClosedError              the context pool was shut down
+    ├── LoginError                   ``login=`` raised or timed out: no page was measured
     ├── SitemapError                 no page URL could be read from a site's sitemaps
     └── AnalysisError                one URL could not be scored (``error_type`` says why)
         ├── InvalidURLError          "invalid_url": not an http(s) URL; nothing fetched
@@ -17,6 +18,8 @@
         ├── BrowserCrashError        "browser": the browser died or misbehaved
         ├── ServiceError             "service": a remote API (PSI, CrUX) failed
         │   └── QuotaError           "quota": the API's rate limit or quota
+        ├── AuthError                "auth": the page was the login page, or refused the
+        │                            credentials (HTTP 401)
         └── InternalError            "internal": a bug in psdata; please report it
 
 A sitemap that cannot be read is a :class:`SitemapWarning` (a ``UserWarning``), not an
@@ -49,6 +52,10 @@ class LoopThreadError(PsdataError, RuntimeError):
 
 class PoolClosedError(PsdataError, RuntimeError):
     """The context pool has been shut down and takes no more work."""
+
+
+class LoginError(PsdataError):
+    """The ``login=`` function raised or timed out; the batch measured no page."""
 
 
 class SitemapError(PsdataError):
@@ -128,6 +135,12 @@ class QuotaError(ServiceError):
     error_type = "quota"
 
 
+class AuthError(AnalysisError):
+    """Logged in, the page still was the login page (``login_url=``) or answered HTTP 401."""
+
+    error_type = "auth"
+
+
 class InternalError(AnalysisError):
     """An unexpected error inside psdata: a bug worth reporting."""
 
@@ -146,6 +159,7 @@ ERROR_CLASSES: dict[str, type[AnalysisError]] = {
         BrowserCrashError,
         ServiceError,
         QuotaError,
+        AuthError,
         InternalError,
     )
 }

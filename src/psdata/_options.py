@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypedDict, TypeVar, cast, get_args, get_type_hints
 
+from . import _auth as auth
 from ._errors import ConfigurationError
 from ._frame import STRATEGIES, validate_categories
 from ._lighthouse import CATEGORIES, MAX_CONTEXTS, MAX_RUNS, MIN_RUNS, WAITS
@@ -36,9 +37,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: Where an option's value goes besides its own use: ``"value"``, into every cache key
 #: as its checked value; ``"engine"``, into the cache key by way of the engine's
-#: settings (or the key's own strategy and engine); ``None``, nowhere (it does not
-#: change results).
-CacheKey = Literal["value", "engine"] | None
+#: settings (or the key's own strategy and engine); ``"secret"``, into the cache key as a
+#: keyed hash only (the result's settings name the option, never its value); ``None``,
+#: nowhere (it does not change results).
+CacheKey = Literal["value", "engine", "secret"] | None
 
 _UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86_400.0}
 
@@ -100,7 +102,8 @@ class Flag:
     The flag is ``--name`` with dashes for underscores (``--no-name`` for a boolean that
     defaults to true). A secret is never a plain argument, since it would stay in the
     shell's history: ``--name-file`` names a file holding it (else the environment
-    variable *secret_env* is read) and ``--name`` is refused.
+    variable *secret_env* is read; *read* turns its text into the value) and ``--name``
+    is refused.
     """
 
     group: str
@@ -109,10 +112,12 @@ class Flag:
     choices: Sequence[str] | None = None
     #: The flag's text → its value (argparse's ``type``).
     parse: Callable[[str], Any] | None = None
-    #: The flag's value → the option's value.
+    #: The flag's value (a secret's text) → the option's value; not called on ``None``.
     read: Callable[[Any], Any] | None = None
     demo: bool = True
     secret_env: str | None = None
+    #: argparse's ``nargs`` (``"+"``: one or more values, as a list).
+    nargs: str | None = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +132,9 @@ class Option:
     #: The option's value → its checked value; a bad value raises ConfigurationError.
     check: Callable[[Any], Any] | None = None
     cache_key: CacheKey = None
+    #: Only engines that load pages in psdata's own browser take it (``Engine.browser``);
+    #: the others refuse it.
+    browser_only: bool = False
 
 
 def _strategies(strategy: str | Sequence[str]) -> tuple[str, ...]:
@@ -190,6 +198,7 @@ _LIGHTHOUSE_WAITS = ", ".join(f"{w.cpu_quiet_ms:g} {method}" for method, w in WA
 #: The CLI's groups of flags.
 MEASURE, RUN, STORE = "what to measure", "how to run", "result store"
 REMOTE = "PageSpeed Insights / CrUX"
+AUTH = "logged-in pages and requests (lab engine; see docs/auth.md)"
 
 
 class Options(TypedDict, total=False):
@@ -305,6 +314,87 @@ class Options(TypedDict, total=False):
              f" for the throttling: {_LIGHTHOUSE_WAITS})", metavar="MS", parse=float),
         check=_quiet_window,
         cache_key="engine",
+    )]  # fmt: skip
+    storage_state: Annotated[str | os.PathLike[str] | Mapping[str, Any] | None, Option(
+        None,
+        "path or dict, optional",
+        "Lab only: a Playwright storage state (cookies and localStorage), as "
+        "``context.storage_state(path=...)`` saves it, given to every page's fresh context.",
+        Flag(AUTH, "a Playwright storage-state JSON file (cookies, localStorage)",
+             metavar="PATH", parse=Path, demo=False),
+        check=auth.check_storage_state,
+        cache_key="secret",
+        browser_only=True,
+    )]  # fmt: skip
+    login: Annotated[auth.Login | None, Option(
+        None,
+        "async function, optional",
+        "Lab only: ``async def login(page)`` logs in; psdata runs it once per batch (once "
+        "per dask worker), not measured, and gives every measured page its cookies and "
+        "localStorage. Results are told apart by the function's name. On dask it must "
+        "pickle: a module-level function, not a closure over a page or a lock.",
+        Flag(AUTH, "an async login(page) function, as MODULE:FUNCTION (the current directory"
+             " is importable)", metavar="MODULE:FUNCTION", read=auth.import_login, demo=False),
+        check=auth.check_login,
+        cache_key="secret",
+        browser_only=True,
+    )]  # fmt: skip
+    headers: Annotated[Mapping[str, str] | None, Option(
+        None,
+        "dict, optional",
+        "Lab only: extra HTTP headers for every request (Lighthouse's ``--extra-headers``).",
+        Flag(AUTH, "a file of 'Name: value' lines or a JSON object (default: $PSDATA_HEADERS)",
+             metavar="PATH", parse=Path, read=auth.headers_from_text, demo=False,
+             secret_env="PSDATA_HEADERS"),
+        check=auth.check_headers,
+        cache_key="secret",
+        browser_only=True,
+    )]  # fmt: skip
+    cookies: Annotated[str | Sequence[Mapping[str, Any]] | None, Option(
+        None,
+        "str or list of dict, optional",
+        "Lab only: cookies for every page: ``\"name=value; ...\"`` for each page's own "
+        "host, or Playwright cookie dicts (with ``url``, or ``domain`` and ``path``).",
+        Flag(AUTH, "a file with 'name=value; ...' or a JSON list of cookie dicts (default:"
+             " $PSDATA_COOKIES)", metavar="PATH", parse=Path, read=auth.cookies_from_text,
+             demo=False, secret_env="PSDATA_COOKIES"),
+        check=auth.check_cookies,
+        cache_key="secret",
+        browser_only=True,
+    )]  # fmt: skip
+    http_credentials: Annotated[tuple[str, str] | Mapping[str, str] | None, Option(
+        None,
+        "(user, password) or dict, optional",
+        "Lab only: HTTP basic authentication for each page's origin (a dict with "
+        "``origin`` names another).",
+        Flag(AUTH, "a file with user:password (default: $PSDATA_HTTP_CREDENTIALS)",
+             metavar="PATH", parse=Path, read=auth.credentials_from_text, demo=False,
+             secret_env="PSDATA_HTTP_CREDENTIALS"),
+        check=auth.check_credentials,
+        cache_key="secret",
+        browser_only=True,
+    )]  # fmt: skip
+    blocked_url_patterns: Annotated[str | Sequence[str] | None, Option(
+        None,
+        "str or list of str, optional",
+        "Lab only: requests to leave out (Lighthouse's ``--blocked-url-patterns``): ``*`` "
+        "matches any text and a pattern matches anywhere in the URL.",
+        Flag(AUTH, "block requests whose URL matches (e.g. '*google-analytics.com*')",
+             metavar="PATTERN", demo=False, nargs="+"),
+        check=auth.check_blocked,
+        cache_key="value",
+        browser_only=True,
+    )]  # fmt: skip
+    login_url: Annotated[str | Sequence[str] | None, Option(
+        None,
+        "str or list of str, optional",
+        "Lab only: the login page (a URL, a path such as ``/login``, or a ``*`` pattern, "
+        "query aside): a page that ends there is an ``auth`` error.",
+        Flag(AUTH, "a page that ends on this URL, path or * pattern is an auth error",
+             metavar="URL", demo=False),
+        check=auth.check_login_url,
+        cache_key="value",
+        browser_only=True,
     )]  # fmt: skip
     cache_dir: Annotated[str | os.PathLike[str] | None, Option(
         None,

@@ -13,15 +13,22 @@ A result measured again replaces the stored one, whose record (not its details) 
 in the ``superseded`` table: a frame made before the new measurement still reads the
 results it was made from (``as_of`` in :meth:`ResultStore.get_many`), so
 ``psdata.runs(before)`` is right after ``before``'s URLs were measured again.
+
+Secret settings (a login's cookies, headers, passwords) enter a key only through
+:func:`keyed_hash`, an HMAC with a random key kept beside the store
+(``results.sqlite3.key``, readable by its owner only): the store, or a copy of it, can
+be neither searched for a secret nor used to test a guess.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import hmac
 import json
 import logging
 import os
+import secrets
 import sqlite3
 import threading
 import time
@@ -43,6 +50,8 @@ T = TypeVar("T")
 #: Environment variable naming the directory of the default store.
 CACHE_DIR_ENV = "PSDATA_CACHE_DIR"
 FILENAME = "results.sqlite3"
+#: The suffix of the file holding the store's key for :func:`keyed_hash`.
+KEY_SUFFIX = ".key"
 SCHEMA_VERSION = 2
 BUSY_TIMEOUT_S = 30.0
 #: Keys per ``IN (...)`` query, well under SQLite's bound-variable limit.
@@ -131,6 +140,36 @@ def store_path(cache_dir: str | os.PathLike[str] | None = None) -> str:
     if cache_dir is None:
         return str(default_path())
     return os.path.join(cache_dir, FILENAME)
+
+
+def keyed_hash(store: str | os.PathLike[str], material: bytes) -> str:
+    """HMAC-SHA256 (hex) of *material* with the random key of the store at *store*.
+
+    The key is created with the store's first keyed hash, beside it (``results.sqlite3.key``,
+    readable by its owner only); every process using the store shares it.
+
+    >>> import tempfile
+    >>> path = tempfile.mkdtemp() + "/results.sqlite3"
+    >>> a = keyed_hash(path, b"secret")
+    >>> len(a), a == keyed_hash(path, b"secret"), a == hashlib.sha256(b"secret").hexdigest()
+    (64, True, False)
+    """
+    path = Path(store).with_name(Path(store).name + KEY_SUFFIX)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written whole under a name of its own, then linked into place: a process that
+        # loses the race reads the winner's key, never a half-written one.
+        draft = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(secrets.token_bytes(32))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return hmac.new(path.read_bytes(), material, hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)

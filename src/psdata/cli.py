@@ -5,9 +5,11 @@ name and default: its flag is built from the option's declaration (:mod:`psdata.
 Exit status: 0 when every row was scored, 1 when some rows failed (their errors are in
 the output file) or, with assertions (``psdata check``, ``analyze --assertions``), when an
 ``error`` assertion failed, 2 for a usage or configuration error (bad option, unreadable
-input or assertions, no usable Chromium), with the message on stderr. The PageSpeed Insights key
-is read from ``PSDATA_PSI_KEY`` or ``--psi-key-file``, never from a plain argument (which
-would land in the shell's history).
+input or assertions, no usable Chromium, a login that failed), with the message on stderr.
+Secrets (the PageSpeed Insights key, headers, cookies, HTTP credentials) are read from a
+file (``--psi-key-file``, ``--headers-file``...) or the environment (``PSDATA_PSI_KEY``,
+``PSDATA_HEADERS``...), never from a plain argument, which would land in the shell's
+history.
 """
 
 from __future__ import annotations
@@ -76,6 +78,9 @@ ANALYZE_EXAMPLES = """examples:
   psdata analyze urls.txt --quiet-window-ms 3000 --max-age 7d --errors raise -o scores.parquet
   PSDATA_PSI_KEY=... psdata analyze urls.txt --engine psi -o psi.parquet
   psdata analyze urls.txt --engine psi --psi-key-file ~/.config/psi-key -o psi.parquet
+  psdata analyze urls.txt --storage-state state.json --login-url /login -o scores.parquet
+  psdata analyze urls.txt --login mysite.auth:login --headers-file headers.txt -o out.parquet
+  psdata analyze urls.txt --blocked-url-patterns '*google-analytics.com*' '*.mp4' -o out.csv
   psdata analyze urls.parquet --scheduler tcp://scheduler:8786 -o out/   # on a dask cluster
   psdata analyze urls.txt --assertions lighthouserc.json --junit checks.xml -o scores.parquet
   psdata analyze --sitemap https://example.com --per-template 5 -o scores.parquet
@@ -217,7 +222,8 @@ class UsageError(PsdataError):
 
 
 class _RefuseSecret(argparse.Action):
-    """``--psi-key VALUE`` is refused without echoing VALUE (it would be in shell history)."""
+    """``--psi-key VALUE`` (or ``--headers``...) is refused without echoing VALUE (it would be
+    in shell history)."""
 
     def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
         env, flag = self.const
@@ -256,6 +262,7 @@ def _add_run_options(parser: argparse.ArgumentParser, *, engines: bool) -> None:
             choices=flag.choices,
             default=None if flag.secret_env else option.default,
             metavar=flag.metavar,
+            nargs=flag.nargs,
             help=flag.help,
         )
         if flag.secret_env is not None:  # --psi-key VALUE is refused, VALUE unechoed
@@ -463,10 +470,11 @@ def analyze_options(args: argparse.Namespace) -> dict[str, Any]:
         if not hasattr(args, name):  # not a flag of this command
             options[name] = option.default
         elif flag.secret_env is not None:
-            options[name] = _secret(getattr(args, name), flag.secret_env, _flag_name(name, option))
+            text = _secret(getattr(args, name), flag.secret_env, _flag_name(name, option))
+            options[name] = text if text is None or flag.read is None else flag.read(text)
         else:
             value = getattr(args, name)
-            options[name] = value if flag.read is None else flag.read(value)
+            options[name] = value if value is None or flag.read is None else flag.read(value)
     return options
 
 
@@ -679,7 +687,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AnalysisError as exc:  # errors="raise": the first failed row
         print(f"psdata: error: {exc}", file=sys.stderr)
         return EXIT_FAILED_ROWS
-    except PsdataError as exc:  # configuration, no Chromium, unreadable input
+    except PsdataError as exc:  # configuration, no Chromium, unreadable input, login failed
         print(f"psdata: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

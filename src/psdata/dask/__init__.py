@@ -23,6 +23,11 @@ Decisions worth knowing
   measurement attempts in the run that returned it plus the earlier runs of its
   partition lost with a worker. Rows a lost run had already committed to a shared store
   come back from the store (``from_cache`` true), as any rerun's would.
+- **Logging in.** A ``login=`` function travels with the graph, so it must pickle (a
+  module-level function, in a module the workers can import or in the notebook itself;
+  not a closure over a page, a lock or a client). Each worker process runs it once for
+  the whole computation (:class:`~psdata._auth.SharedLogin`), and its partitions share
+  the session.
 - **Worker settings** come from the workers' environment (``PSDATA_MAX_CONTEXTS``,
   ``PSDATA_CHROMIUM`` / ``CHROME_PATH``, ``PSDATA_CACHE_DIR``), or from
   :class:`PsdataWorkerPlugin`, which sets them when a worker starts and closes the
@@ -33,12 +38,14 @@ from __future__ import annotations
 
 import logging
 import os
+import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
+from .._auth import SharedLogin
 from .._errors import BrowserNotFoundError, ConfigurationError
 from .._frame import build_frame, to_parquet, worker_id
 from ..engines.lab.runtime import pool_stats
@@ -106,12 +113,30 @@ def analyze_dask(
     return series.map_partitions(
         _analyze_partition,
         analyze,
-        dict(options),
+        _shared_login(options),
         meta=meta,
         token=TASK_NAME,
         enforce_metadata=False,
         align_dataframes=False,
     )
+
+
+def _shared_login(options: Mapping[str, Any]) -> dict[str, Any]:
+    """*options* with ``login`` made once per worker; one that cannot pickle is refused."""
+    login = options.get("login")
+    if login is None:
+        return dict(options)
+    import cloudpickle
+
+    try:
+        cloudpickle.dumps(login)
+    except Exception as exc:
+        raise ConfigurationError(
+            "login= must pickle to travel to the dask workers: define it at module level (in"
+            " a module the workers can import, or in the notebook), not as a closure over a"
+            f" page, a lock or a client ({type(exc).__name__}: {exc})."
+        ) from None
+    return {**options, "login": SharedLogin(login, uuid.uuid4().hex)}
 
 
 def _as_series(urls: Any) -> Any:

@@ -25,8 +25,9 @@ a missing file                    404, with the site's ``404.html`` as body if i
 
 ``delay`` works on every kind of request, so ``/__status/500?delay=200`` is slow too.
 A site started with ``record_requests=True`` keeps every request it received, with its
-body and when it arrived and was answered (:attr:`ServedSite.requests`): what tests
-need to see what a browser fetched, posted, or had in flight at once.
+headers, its body and when it arrived and was answered (:attr:`ServedSite.requests`);
+a route function gets the same record. That is what tests need to see what a browser
+fetched, posted, sent along (cookies, credentials) or had in flight at once.
 
 >>> from psdata.demo.server import demo_site_root, serve_directory
 >>> with serve_directory(demo_site_root()) as site:
@@ -142,6 +143,8 @@ class Received:
     finished : float or None
         ``time.monotonic()`` when its answer had been sent; ``None`` while it has none
         (a delayed, hanging or failed request).
+    headers : dict of str to str
+        Its headers, by lower-case name (a repeated header's values joined by ``, ``).
     """
 
     method: str
@@ -149,6 +152,7 @@ class Received:
     body: bytes
     started: float
     finished: float | None = None
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 #: A route: a fixed :class:`Response`, or a function of the request returning one
@@ -188,7 +192,11 @@ class _Handler(SimpleHTTPRequestHandler):
         file (*serve_file*)."""
         length = _int_or(self.headers.get("Content-Length") or "0", 0)
         body = self.rfile.read(length) if length > 0 else b""
-        request = Received(self.command, self.path, body, time.monotonic())
+        headers: dict[str, str] = {}
+        for name, value in self.headers.items():
+            key = name.lower()
+            headers[key] = f"{headers[key]}, {value}" if key in headers else value
+        request = Received(self.command, self.path, body, time.monotonic(), headers=headers)
         self.server.record(request)
         parts = urlsplit(self.path)
         query = parse_qs(parts.query)

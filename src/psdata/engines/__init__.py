@@ -29,6 +29,9 @@ class Engine:
     entry: str
     #: The most pages it measures at once (``None``: no bound of its own).
     max_concurrency: int | None = None
+    #: Loads pages in psdata's own browser, so it takes the options that change how
+    #: (logins, cookies, headers, blocked requests; ``Option.browser_only``).
+    browser: bool = False
 
     @property
     def default_throttling(self) -> str:
@@ -39,7 +42,7 @@ class Engine:
 ENGINES: dict[str, Engine] = {
     engine.name: engine
     for engine in (
-        Engine("lab", THROTTLING_METHODS, "psdata.engines.lab.engine:LAB", MAX_CONTEXTS),
+        Engine("lab", THROTTLING_METHODS, "psdata.engines.lab.engine:LAB", MAX_CONTEXTS, True),
         Engine("psi", (DEFAULT_THROTTLING,), "psdata.engines.psi:PSI"),
         Engine("crux", (DEFAULT_THROTTLING,), "psdata.engines.psi:CRUX"),
     )

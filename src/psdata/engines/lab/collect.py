@@ -21,12 +21,14 @@ from playwright.async_api import Error as PlaywrightError
 
 from ..._errors import (
     AnalysisError,
+    AuthError,
     BrowserCrashError,
     NavigationError,
     PageCrashError,
     PageTimeoutError,
 )
 from ..._lighthouse import MAX_WAIT_FOR_LOAD_MS, WAITS
+from .auth import NO_AUTH, LabAuth
 from .budget import BUDGET
 from .emulation import NO_THROTTLING, SIMULATED_CPU_SLOWDOWN, Profile, Throttling
 from .network import NetworkLog
@@ -124,11 +126,19 @@ class PageObservation:
 class PageSession:
     """Drives one page through a measurement and records what happened."""
 
-    def __init__(self, page: Page, cdp: CDPSession, profile: Profile, waits: WaitSettings):
+    def __init__(
+        self,
+        page: Page,
+        cdp: CDPSession,
+        profile: Profile,
+        waits: WaitSettings,
+        auth: LabAuth = NO_AUTH,
+    ):
         self.page = page
         self.cdp = cdp
         self.profile = profile
         self.waits = waits
+        self.auth = auth
         self.crashed = False
         self._time_origin_ms: float | None = None
         self._raw_frames: list[tuple[float, str]] = []
@@ -137,10 +147,13 @@ class PageSession:
         self._recorders: list[tuple[str, Callable[[dict[str, Any]], None]]] = []
 
     @classmethod
-    async def open(cls, page: Page, profile: Profile, waits: WaitSettings) -> PageSession:
-        """Attach to *page*: CDP session, throttling, observers, screencast, guards."""
+    async def open(
+        cls, page: Page, profile: Profile, waits: WaitSettings, auth: LabAuth = NO_AUTH
+    ) -> PageSession:
+        """Attach to *page*: CDP session, throttling, observers, screencast, guards, and
+        the batch's localStorage and blocked requests (*auth*)."""
         cdp = await page.context.new_cdp_session(page)
-        session = cls(page, cdp, profile, waits)
+        session = cls(page, cdp, profile, waits, auth)
         await session._prepare()
         return session
 
@@ -156,6 +169,7 @@ class PageSession:
         commands += [
             ("Network.enable", {}),
             ("Network.setCacheDisabled", {"cacheDisabled": True}),
+            *self.auth.page_commands(),
             ("Page.enable", {}),
         ]
         commands += _throttling_commands(throttling, throttling)
@@ -166,7 +180,7 @@ class PageSession:
             "maxHeight": self.profile.height // 2,
         }
         commands.append(("Page.startScreencast", screencast))
-        scripts = [OBSERVER_JS]
+        scripts = [OBSERVER_JS, *self.auth.page_scripts()]
         if self.profile.throttling_mode == "simulate":
             slowdown = SIMULATED_CPU_SLOWDOWN[self.profile.strategy]
             scripts.append(RIC_SHIM_JS % slowdown)
@@ -357,6 +371,11 @@ class PageSession:
             return PageCrashError(f"The page crashed (renderer process died): {message}")
         if "Timeout" in type(exc).__name__ or "Timeout " in message:
             return PageTimeoutError(f"{doing} timed out: {message}")
+        if "net::ERR_INVALID_AUTH_CREDENTIALS" in message:
+            return AuthError(
+                "The page asks for HTTP authentication and got no credentials it accepts:"
+                " give http_credentials=(user, password) for its origin."
+            )
         if "net::" in message or "Download is starting" in message:
             return NavigationError(_navigation_message(message))
         if "closed" in message.lower() or "disconnected" in message.lower():

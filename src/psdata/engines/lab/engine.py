@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING, Any
 from playwright.async_api import Error as PlaywrightError
 
 from ..._deadline import restart_clock
-from ..._errors import AnalysisError, BrowserCrashError, HTTPStatusError, PageTimeoutError
+from ..._errors import (
+    AnalysisError,
+    AuthError,
+    BrowserCrashError,
+    HTTPStatusError,
+    NavigationError,
+    PageTimeoutError,
+)
 from ..._frame import make_row
 from ..._lighthouse import (
     CATEGORIES,
@@ -22,11 +29,13 @@ from ..._lighthouse import (
 )
 from ..._request import Request
 from ..interface import Measure
+from .auth import NO_AUTH, LabAuth
 from .budget import BUDGET
 from .collect import PageObservation, PageSession, WaitSettings
 from .emulation import Profile, profile_for
 from .evidence import CategoryResult
 from .layout_shift import page_layout_shift
+from .login import log_in
 from .metrics import (
     BLOCKING_THRESHOLD_MS,
     blocking_time_between,
@@ -108,17 +117,34 @@ class LabEngine:
 
         Raises :class:`~psdata.BrowserNotFoundError` at once when Chromium is missing or
         does not start: a setup error for the whole call, not a failure of each row.
+
+        A ``login=`` runs first, once (see :mod:`~psdata.engines.lab.login`); a batch
+        with a session, credentials or extra headers has its secrets kept out of every
+        record and error (:class:`~psdata._secrets.Secrets`).
         """
         pool = get_pool()
         await pool.start()
         settings = LabSettings.from_request(request)
-
-        async def measure(url: str, strategy: str, categories: tuple[str, ...]) -> dict[str, Any]:
-            asked = dataclasses.replace(settings, categories=categories)
-            return await measure_page(pool, url, strategy, asked)
-
+        device = profile_for(request.strategies[0], request.throttling)
         try:
             async with pool.reserve(request.concurrency):
+                auth = await log_in(pool, LabAuth.from_request(request), device, request.timeout)
+                secrets = auth.secrets()
+
+                async def measure(
+                    url: str, strategy: str, categories: tuple[str, ...]
+                ) -> dict[str, Any]:
+                    asked = dataclasses.replace(settings, categories=categories)
+                    if not auth.active:
+                        return await measure_page(pool, url, strategy, asked, auth)
+                    try:
+                        record = await measure_page(pool, url, strategy, asked, auth)
+                    except AnalysisError as exc:
+                        secrets.error(exc)  # its secrets hidden, in place
+                        raise
+                    loop = asyncio.get_running_loop()
+                    return await loop.run_in_executor(None, secrets.record, record)
+
                 yield measure
         finally:
             await pool.discard_spares()
@@ -128,18 +154,24 @@ LAB = LabEngine()
 
 
 async def measure_page(
-    pool: ContextPool, url: str, strategy: str, settings: LabSettings
+    pool: ContextPool, url: str, strategy: str, settings: LabSettings, auth: LabAuth = NO_AUTH
 ) -> dict[str, Any]:
     """Measure *url* in a fresh context of *pool*; return the record with its details.
 
     Raises an :class:`~psdata.AnalysisError` subclass when the page cannot be scored.
     """
+    pattern = auth.blocking(url)
+    if pattern is not None:
+        raise NavigationError(
+            f"blocked_url_patterns block the page itself ({pattern!r} matches its URL);"
+            " nothing was loaded."
+        )
     profile = profile_for(strategy, settings.throttling)
     observation = PageObservation(requested_url=url)
     collector = _opportunity_collector(settings, profile)
     watch = observation.stopwatch
     with watch.phase("context"):
-        slot = await pool.get_instance(profile.context_options())
+        slot = await pool.get_instance(auth.context_options(profile, url))
     restart_clock()  # the timeout covers the measurement, not the wait for a slot
     # The context goes back before the trace is read (its epoch may end later): the
     # browser must stay open till then, even if it retires with this page.
@@ -148,7 +180,14 @@ async def measure_page(
         try:
             categories, traced = await slot.guard(
                 _observe(
-                    pool, slot, observation, profile, settings, _tracing(pool, settings), collector
+                    pool,
+                    slot,
+                    observation,
+                    profile,
+                    settings,
+                    _tracing(pool, settings),
+                    collector,
+                    auth,
                 )
             )
             discard = False
@@ -159,7 +198,7 @@ async def measure_page(
                 await pool.return_instance(slot, discard=discard)
         await _read_trace(traced, observation)
     with watch.phase("metrics"):
-        record = await _record(observation, profile, settings, categories, slot.id)
+        record = await _record(observation, profile, settings, categories, slot.id, auth)
     if collector is not None:  # opportunities: judged once the metrics are known
         from .opportunities.engine_hooks import add_opportunities
 
@@ -186,6 +225,7 @@ async def _observe(
     settings: LabSettings,
     tracing: TraceEpochs | MissingTrace,
     collector: OpportunityCollector | None,
+    auth: LabAuth,
 ) -> tuple[dict[str, CategoryResult], TraceTicket | MissingTrace]:
     """Measure and audit the page: its categories, and its trace ticket or why it has none."""
     watch = observation.stopwatch
@@ -199,7 +239,7 @@ async def _observe(
                 page = await slot.new_page()
             if not opened_between:
                 tracing = MissingTrace("the trace was busy with other pages")
-        opening = PageSession.open(page, profile, settings.waits)
+        opening = PageSession.open(page, profile, settings.waits, auth)
         session = await bounded(opening, BUDGET.page_setup_s, "Page setup")
         audited = [c for c in settings.categories if c != "performance"]
         auditor = None
@@ -218,7 +258,7 @@ async def _observe(
         # under the trace: a spare's renderer would start mid-epoch (measured: opening
         # spares in the gate instead delays the epoch, and a spare that is not open in
         # time costs the epoch's end Chromium's 5 s flush timeout, twice).
-        options = profile.context_options()
+        options = auth.context_options(profile, observation.requested_url)
 
         def spare() -> None:
             pool.prepare_spare(options)
@@ -238,7 +278,7 @@ async def _observe(
                 await session.measure(observation.requested_url, observation)
             finally:
                 tracing.leave(traced)
-    if observation.status is not None and observation.status >= 400:
+    if _not_scored(observation, auth):
         return {}, traced
     network = observation.network
     with watch.phase("read"):
@@ -358,12 +398,20 @@ def _main_thread_metrics(observation: PageObservation) -> tuple[dict[str, Any], 
     return values, details
 
 
+def _not_scored(observation: PageObservation, auth: LabAuth) -> bool:
+    """Whether the page is an error page or the session's failure: no audits for it."""
+    status = observation.status
+    session_failed, _ = auth.page_problem(observation.requested_url, observation.final_url, status)
+    return (status is not None and status >= 400) or session_failed is not None
+
+
 async def _record(
     observation: PageObservation,
     profile: Profile,
     settings: LabSettings,
     categories: dict[str, CategoryResult],
     context_id: int,
+    auth: LabAuth,
 ) -> dict[str, Any]:
     """Derive metrics and scores (Speed Index off the loop thread) into a record."""
     network = observation.network
@@ -393,6 +441,11 @@ async def _record(
         "request_count": len(requests),
         "context_id": context_id,
     }
+    session_failed, redirected = auth.page_problem(
+        observation.requested_url, observation.final_url, observation.status
+    )
+    if session_failed is not None:  # not simulated either: the login page is not the page
+        raise AuthError(session_failed, partial=measured)
     if observation.status is not None and observation.status >= 400:
         # Not simulated: the row gets no metric (psdata._frame), its details what was seen.
         raise HTTPStatusError(
@@ -400,7 +453,7 @@ async def _record(
             " (as in Lighthouse).",
             partial=measured,
         )
-    warnings = list(observation.warnings)
+    warnings = list(observation.warnings) + ([redirected] if redirected else [])
     simulation = None
     if settings.throttling == "simulate":
         simulation = await _simulate(observation, profile, si)
