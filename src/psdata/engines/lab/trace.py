@@ -206,6 +206,7 @@ def split_trace(path: str, wanted: Sequence[PageWindow]) -> dict[int, PageTrace 
     parsed (see :func:`relevant_events`), unless the file is not laid out as Chromium
     writes it.
     """
+    events: Any
     try:
         events = relevant_events(path, wanted)
     except _NotLineDelimited:
