@@ -165,10 +165,13 @@ def main(argv: list[str] | None = None) -> int:
     epochs = _epoch_stats()
     if epochs:
         print(f"trace epochs: {epochs}")
+    pool = psdata.pool_stats()
+    spares = {k: pool[k] for k in ("spares_used", "spares_wasted")}
+    print(f"pages opened ahead: {spares['spares_used']} used, {spares['spares_wasted']} wasted")
     path = common.write_json(
         "cpu_split",
         {"args": vars(args), "urls": n, "wall_s": wall, "cpu_s": split, **busy,
-         "trace_epochs": epochs, "environment": common.environment()},
+         "trace_epochs": epochs, "spares": spares, "environment": common.environment()},
     )  # fmt: skip
     print(f"raw numbers: {path}")
     return 0

@@ -617,7 +617,6 @@ class TraceEpochs:
         self._epoch: _Epoch | None = None
         self._opening = 0  # pages opening their renderer between epochs
         self._waiting = 0  # pages waiting for the running epoch to end
-        self._spares: list[asyncio.Future[Any]] = []  # opened ahead at the last boundary
         self._finishing: set[asyncio.Future[Any]] = set()
         self.epochs = 0
         self.failed = 0
@@ -698,18 +697,17 @@ class TraceEpochs:
         handle: BrowserHandle,
         frame_id: str,
         timeout: float | None = None,
-        windows: int | None = None,
     ) -> TraceTicket:
         """Enter the running epoch of *handle*'s browser, starting one if none runs.
 
         Call right before navigating. Waits while the epoch drains (or belongs to
-        another browser), while *windows* pages (default: the schedule's) are inside it,
-        and for the schedule's gap since the last entry; before starting an epoch, for
-        the pages being opened (up to the budget's ``trace_opening_grace_s``). Raises
+        another browser), while the schedule's ``windows`` pages are inside it, and for
+        the schedule's gap since the last entry; before starting an epoch, for the pages
+        being opened (up to the budget's ``trace_opening_grace_s``). Raises
         :class:`TraceUnavailable` if the epoch stays closed to it for *timeout* seconds.
         """
         give_up = None if timeout is None else time.monotonic() + timeout
-        limit = windows or self.schedule.windows
+        limit = self.schedule.windows
         grace = time.monotonic() + BUDGET.trace_opening_grace_s
         async with self._changed:
             while True:
@@ -772,11 +770,6 @@ class TraceEpochs:
         async with self._changed:
             self._maybe_end()
             self._changed.notify_all()
-
-    async def _check_later(self, epoch: _Epoch, delay: float) -> None:
-        await asyncio.sleep(delay)
-        if self._epoch is epoch:
-            await self._notify()
 
     def _maybe_end(self) -> None:
         """Drain the running epoch when its schedule says so; end it once nobody is
