@@ -274,8 +274,9 @@ class ContextSlot:
                 page, self._ready_page = self._ready_page, None
             else:
                 page, self.renderers = await open_page(self._browser, self.context)
-            self._loading = True
-            self._browser.loading += 1
+            if not self._loading:  # a second page of the same measurement counts once
+                self._loading = True
+                self._browser.loading += 1
             self._browser.loads_started += 1
             return page
 
