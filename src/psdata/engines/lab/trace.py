@@ -720,7 +720,7 @@ class TraceEpochs:
                         continue
                     epoch = await self._start(handle)
                     break
-                if epoch.handle is handle and not (epoch.draining or self._waiting):
+                if epoch.handle is handle and not (epoch.draining or epoch.ending or self._waiting):
                     if limit is not None and epoch.inside >= limit:
                         await self._wait(give_up)  # a window to free (a leave notifies)
                         continue
