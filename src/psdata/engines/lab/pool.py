@@ -216,7 +216,8 @@ async def _browser_pid(browser: Browser) -> int | None:
     try:
         session = await browser.new_browser_cdp_session()
         try:
-            info = await asyncio.wait_for(session.send("SystemInfo.getProcessInfo"), 10)
+            asking = session.send("SystemInfo.getProcessInfo")
+            info = await asyncio.wait_for(asking, BUDGET.launch_s)  # part of the launch
         finally:
             with contextlib.suppress(PlaywrightError):
                 await session.detach()
