@@ -9,7 +9,13 @@ most 50 ms of work each). Parts inside a process (axe in the renderer, the trace
 recording) show as the difference between runs: ``--categories performance`` against
 all four, ``--no-trace`` against traced.
 
+It also prints the share of the cores busy: with psdata's own processes (their CPU over
+wall time × cores; robust to other load on the machine) and with everything
+(``/proc/stat``: whole-machine CPU seconds per URL, which include whatever else runs,
+so read them with the load averages printed beside them).
+
 Example: ``.venv/bin/python bench/cpu_split.py --concurrency 3 --throttling simulate``
+(``--quick``: 8 pages, about a minute)
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--categories", nargs="+", default=None, help="Lighthouse categories (default: all four)"
     )
     parser.add_argument("--pages", type=int, default=24, help="how many manifest pages")
+    parser.add_argument("--quick", action="store_true", help="8 pages")
     parser.add_argument("--quiet-window-ms", type=float, default=None)
     parser.add_argument(
         "--no-trace",
@@ -95,6 +102,12 @@ def _kind(process: psutil.Process) -> str:
     return "renderer" if kind == "zygote" else kind
 
 
+def _busy_seconds(times: Any) -> float:
+    """CPU seconds spent working, from ``/proc/stat`` (guest time is inside user time)."""
+    parts = ("user", "nice", "system", "irq", "softirq", "steal")
+    return float(sum(getattr(times, part, 0.0) for part in parts))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     import psdata
@@ -104,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
 
     psdata.shutdown()  # a fresh browser: its CPU so far is this run's
     with common.serve_pages() as site:
-        paths = common.select_pages(skip_never_quiet=True, include_errors=False)[: args.pages]
+        count = 8 if args.quick else args.pages
+        paths = common.select_pages(skip_never_quiet=True, include_errors=False)[:count]
         urls = [common.with_query(site.url(p), "cpu", time.time_ns()) for p in paths]
         options: dict[str, Any] = {
             "throttling": args.throttling,
@@ -114,12 +128,14 @@ def main(argv: list[str] | None = None) -> int:
             "progress": False,
         }
         me = psutil.Process()
-        before = me.cpu_times()
+        load_before = list(psutil.getloadavg())
+        before, machine_before = me.cpu_times(), psutil.cpu_times()
         with CPUSampler() as sampler:
             start = time.perf_counter()
             frame = psdata.analyze(urls, concurrency=args.concurrency, **options)
             wall = time.perf_counter() - start
-        after = me.cpu_times()
+        after, machine_after = me.cpu_times(), psutil.cpu_times()
+        load_after = list(psutil.getloadavg())
     n = len(urls)
     python = after.user + after.system - before.user - before.system
     split = {"python": python, **sampler.totals()}
@@ -132,13 +148,30 @@ def main(argv: list[str] | None = None) -> int:
         f"{int(frame['performance'].notna().sum())} scored"
     )
     print(common.table(["process", "CPU s per URL"], rows))
+    cores = psutil.cpu_count() or 1
+    machine = _busy_seconds(machine_after) - _busy_seconds(machine_before)
+    busy = {
+        "psdata_cores_busy": sum(split.values()) / (wall * cores),
+        "machine_cores_busy": machine / (wall * cores),
+        "machine_cpu_s_per_url": machine / n,
+        "load_before": load_before,
+        "load_after": load_after,
+    }
+    print(
+        f"cores busy: {busy['psdata_cores_busy']:.0%} with psdata's processes, "
+        f"{busy['machine_cores_busy']:.0%} in all ({machine / n:.2f} CPU s per URL, "
+        f"whole machine); load average {load_before[0]:.1f} before, {load_after[0]:.1f} after"
+    )
     epochs = _epoch_stats()
     if epochs:
         print(f"trace epochs: {epochs}")
+    pool = psdata.pool_stats()
+    spares = {k: pool[k] for k in ("spares_used", "spares_wasted")}
+    print(f"pages opened ahead: {spares['spares_used']} used, {spares['spares_wasted']} wasted")
     path = common.write_json(
         "cpu_split",
-        {"args": vars(args), "urls": n, "wall_s": wall, "cpu_s": split,
-         "trace_epochs": epochs, "environment": common.environment()},
+        {"args": vars(args), "urls": n, "wall_s": wall, "cpu_s": split, **busy,
+         "trace_epochs": epochs, "spares": spares, "environment": common.environment()},
     )  # fmt: skip
     print(f"raw numbers: {path}")
     return 0

@@ -8,12 +8,15 @@ and devtools.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import psutil
 import pytest
+from playwright.async_api import Error as PlaywrightError
 
 import psdata
 from conftest import unexpected_warnings
@@ -24,6 +27,7 @@ from psdata._errors import (
     PoolClosedError,
 )
 from psdata.demo.server import ServedSite
+from psdata.engines.lab import priority
 from psdata.engines.lab.browser import browser_processes
 from psdata.engines.lab.collect import WaitSettings
 from psdata.engines.lab.emulation import profile_for
@@ -420,3 +424,59 @@ def test_a_chromium_that_does_not_start_fails_the_start_then_each_relaunch(
         assert "libnss3.so" in message and "set_chromium_path" in message
         assert "--disable-background-networking" not in message  # no launch log
         assert len(message.splitlines()) <= 4
+
+
+def _kill(pids: frozenset[int]) -> None:
+    for pid in pids:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            psutil.Process(pid).kill()
+
+
+def test_a_lowered_renderer_that_crashes_leaves_a_fresh_slot_at_full_priority() -> None:
+    """A page's renderer lowered after its window, then killed: the slot is discarded
+    and the next page gets a fresh context whose renderer is not lowered."""
+
+    async def test(pool: ContextPool) -> None:
+        slot = await pool.get_instance({})
+        page = await slot.new_page()
+        renderers = slot.renderers
+        assert renderers, "no page was loading: the opening page's renderers are known"
+        assert slot.lower_priority() == len(renderers)
+        for pid in renderers:
+            assert os.getpriority(os.PRIO_PROCESS, pid) == priority.background_nice()
+        _kill(renderers)
+        with pytest.raises(PlaywrightError):
+            await page.evaluate("1 + 1")
+        await pool.return_instance(slot, discard=True)
+        slot = await pool.get_instance({})
+        page = await slot.new_page()
+        assert await page.evaluate("1 + 1") == 2
+        assert slot.renderers and not slot.renderers & renderers
+        # Chromium sets its renderers' priority itself where it may (0, or 5 for its spare
+        # renderer, when it runs as root): never psdata's background priority here.
+        lowered = priority.background_nice()
+        assert all(os.getpriority(os.PRIO_PROCESS, pid) < lowered for pid in slot.renderers)
+        await pool.return_instance(slot)
+
+    in_pool(test)
+
+
+def test_a_spare_whose_page_died_before_use_is_replaced() -> None:
+    async def test(pool: ContextPool) -> None:
+        slot = await pool.get_instance({})
+        spare = pool.prepare_spare({})
+        await pool.return_instance(slot)
+        assert spare is not None
+        ready = await spare
+        assert ready.renderers
+        _kill(ready.renderers)
+        await asyncio.sleep(0.5)
+        slot = await pool.get_instance({})
+        assert not slot.has_ready_page and slot.context is not ready.context
+        page = await slot.new_page()
+        assert await page.evaluate("1 + 1") == 2
+        await pool.return_instance(slot)
+        stats = pool.stats()
+        assert (stats["spares_used"], stats["spares_wasted"]) == (0, 1)
+
+    in_pool(test)

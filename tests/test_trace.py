@@ -12,7 +12,10 @@ from __future__ import annotations
 import asyncio
 import copy
 import functools
+import json
+import math
 from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import psutil
@@ -28,13 +31,17 @@ from psdata.engines.lab.collect import PageObservation, WaitSettings
 from psdata.engines.lab.engine import LabSettings, _read_trace, measure_page
 from psdata.engines.lab.pool import ContextPool, ContextSlot
 from psdata.engines.lab.trace import (
+    MARKS,
     MissingTrace,
     PageTrace,
     PageWindow,
     TraceEpochs,
     TraceUnavailable,
+    relevant_events,
     split_events,
+    split_trace,
 )
+from support.lantern_fixtures import CASES, load
 
 METHODS = ("simulate", "devtools")
 FAST_WAITS = WaitSettings(
@@ -417,3 +424,31 @@ def test_an_epoch_that_fails_falls_back_with_warnings_and_the_next_epoch_works(
     )
     assert not any(map(unexpected_warnings, after["warnings"])), after["warnings"].tolist()
     assert after[["performance", "tbt_ms", "main_thread_ms"]].notna().all().all()
+
+
+def test_an_epochs_file_is_split_as_its_whole_parse_would_be(tmp_path: Path) -> None:
+    """The file of an epoch, laid out as Chromium writes it (one event per line, keys
+    sorted): two of Lighthouse's page traces in one (the second's processes renumbered),
+    split while parsing only the wanted pages' lines, gives what the whole parse gives."""
+    (events_a, _, expected_a), (events_b, _, expected_b) = load(CASES[0]), load(CASES[1])
+    moved = [{**e, "pid": e["pid"] + 1_000_000} for e in events_b if isinstance(e.get("pid"), int)]
+    events = sorted(events_a + moved, key=lambda e: e.get("ts", 0))
+    lines = ",\n".join(json.dumps(e, separators=(",", ":"), sort_keys=True) for e in events)
+    path = tmp_path / "epoch.json"
+    path.write_text('{"traceEvents":[\n' + lines + '],"metadata":\n{"trace-config":""}}')
+    frames = (expected_a["main_frame_id"], expected_b["main_frame_id"])
+    wanted = [PageWindow(key, frame, -math.inf, math.inf) for key, frame in enumerate(frames)]
+
+    whole, from_file = split_events(events, wanted), split_trace(str(path), wanted)
+    for key in (0, 1):
+        assert isinstance(whole[key], PageTrace) and isinstance(from_file[key], PageTrace)
+        assert from_file[key] == whole[key] and from_file[key].events == whole[key].events
+    # Parsed: the metadata, the marks and the two main threads' lines; no other thread's.
+    parsed = relevant_events(str(path), wanted)
+    threads = {(page.pid, page.tid) for page in whole.values() if isinstance(page, PageTrace)}
+    others = [e for e in parsed if e["ph"] != "M" and e["name"] not in MARKS]
+    assert {(e["pid"], e["tid"]) for e in others} == threads
+    assert len(parsed) < len(events)
+    # Another layout is parsed whole, with the same result.
+    path.write_text(json.dumps({"traceEvents": events}))
+    assert split_trace(str(path), wanted) == whole

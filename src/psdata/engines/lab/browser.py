@@ -200,6 +200,31 @@ def browser_processes() -> list[psutil.Process]:
     return found
 
 
+def renderer_pids(browser_pid: int, known: dict[int, bool]) -> set[int]:
+    """The renderer processes of the Chromium whose browser process is *browser_pid*.
+
+    *known* caches, per pid, whether it is a renderer (a process's command line is read
+    once). A browser that is gone has none.
+
+    >>> renderer_pids(os.getpid(), {})
+    set()
+    """
+    try:
+        children = psutil.Process(browser_pid).children(recursive=True)
+    except psutil.Error:
+        return set()
+    found = set()
+    for child in children:
+        if child.pid not in known:
+            try:
+                known[child.pid] = "--type=renderer" in child.cmdline()
+            except psutil.Error:
+                continue
+        if known[child.pid]:
+            found.add(child.pid)
+    return found
+
+
 def browser_memory_bytes() -> int:
     """Resident memory of every browser process of this Python process, in bytes."""
     total = 0

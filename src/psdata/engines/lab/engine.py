@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import dataclasses
 from collections.abc import AsyncIterator
@@ -45,6 +44,7 @@ from .metrics import (
     total_blocking_time,
 )
 from .pool import BrowserHandle, ContextPool, ContextSlot, bounded, devtools_contexts
+from .priority import in_background
 from .runtime import get_max_concurrent_contexts, get_pool
 from .scoring import performance_audits, performance_score
 from .speed_index import speed_index
@@ -142,8 +142,7 @@ class LabEngine:
                     except AnalysisError as exc:
                         secrets.error(exc)  # its secrets hidden, in place
                         raise
-                    loop = asyncio.get_running_loop()
-                    return await loop.run_in_executor(None, secrets.record, record)
+                    return await in_background(secrets.record, record)
 
                 yield measure
         finally:
@@ -190,6 +189,7 @@ async def measure_page(
                     auth,
                 )
             )
+            renderers = slot.renderers
             discard = False
         except PlaywrightError as exc:
             raise BrowserCrashError(f"The browser failed during the measurement: {exc}") from exc
@@ -199,6 +199,7 @@ async def measure_page(
         await _read_trace(traced, observation)
     with watch.phase("metrics"):
         record = await _record(observation, profile, settings, categories, slot.id, auth)
+    record["details"]["renderers"] = sorted(renderers)
     if collector is not None:  # opportunities: judged once the metrics are known
         from .opportunities.engine_hooks import add_opportunities
 
@@ -230,8 +231,8 @@ async def _observe(
     """Measure and audit the page: its categories, and its trace ticket or why it has none."""
     watch = observation.stopwatch
     with watch.phase("setup"):
-        if isinstance(tracing, MissingTrace):
-            page = await slot.new_page()
+        if isinstance(tracing, MissingTrace) or slot.has_ready_page:
+            page = await slot.new_page()  # a spare's page was opened between epochs
         else:
             # The page's renderer starts between trace epochs: a renderer started
             # mid-epoch makes that epoch's end wait for Chromium's 5 s flush timeout.
@@ -254,14 +255,14 @@ async def _observe(
     traced: TraceTicket | MissingTrace
     if isinstance(tracing, MissingTrace):
         traced = tracing
-        # The next measurement's context opens while this page waits to go quiet. Not
-        # under the trace: a spare's renderer would start mid-epoch (measured: opening
-        # spares in the gate instead delays the epoch, and a spare that is not open in
-        # time costs the epoch's end Chromium's 5 s flush timeout, twice).
+        # The next measurement's context opens while this page waits to go quiet, unless
+        # an epoch runs (for other pages): a renderer started mid-epoch costs its end
+        # Chromium's 5 s flush timeout. Traced pages get theirs between epochs.
         options = auth.context_options(profile, observation.requested_url)
 
         def spare() -> None:
-            pool.prepare_spare(options)
+            if not TraceEpochs.for_pool(pool).running:
+                pool.prepare_spare(options)
 
         await session.measure(observation.requested_url, observation, on_loaded=spare)
     else:
@@ -278,6 +279,7 @@ async def _observe(
                 await session.measure(observation.requested_url, observation)
             finally:
                 tracing.leave(traced)
+    slot.lower_priority()  # the window is over: the audits run in the background
     if _not_scored(observation, auth):
         return {}, traced
     network = observation.network
@@ -416,8 +418,7 @@ async def _record(
     """Derive metrics and scores (Speed Index off the loop thread) into a record."""
     network = observation.network
     requests = network.measured()
-    loop = asyncio.get_running_loop()
-    si = await loop.run_in_executor(None, _speed_index, observation)
+    si = await in_background(_speed_index, observation)
     main_thread, trace_details = _main_thread_metrics(observation)
     cls, cls_details = page_layout_shift(observation)
     metrics: dict[str, float | None] = {

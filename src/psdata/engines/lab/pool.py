@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 from collections.abc import AsyncIterator, Awaitable, Mapping, Sequence
@@ -36,7 +37,14 @@ from ..._errors import (
     PoolClosedError,
 )
 from ..._lighthouse import MAX_CONTEXTS, MIN_CONTEXTS
-from .browser import IGNORED_DEFAULT_ARGS, LAUNCH_ARGS, find_chromium, launch_failure
+from . import priority
+from .browser import (
+    IGNORED_DEFAULT_ARGS,
+    LAUNCH_ARGS,
+    find_chromium,
+    launch_failure,
+    renderer_pids,
+)
 from .budget import BUDGET
 from .favicons import FaviconMemory
 
@@ -103,6 +111,11 @@ async def bounded(awaitable: Awaitable[T], seconds: float, what: str) -> T:
         raise PageTimeoutError(f"{what} took longer than {seconds:g} s.") from None
 
 
+def _key(options: Mapping[str, Any]) -> str:
+    """Context options as a comparable key."""
+    return json.dumps(options, sort_keys=True, default=str)
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -134,6 +147,41 @@ class BrowserHandle:
     #: and :attr:`favicons_error` says why).
     favicons: FaviconMemory | None = None
     favicons_error: str | None = None
+    #: The browser process's id (None if it could not be found): its renderers are the
+    #: renderer processes below it.
+    pid: int | None = None
+    #: Held while a page opens, so that the renderers that appear are that page's.
+    opening: asyncio.Lock = field(default_factory=asyncio.Lock)
+    #: Pages between the start of their measurement and the end of their timing window
+    #: (a navigation may start a renderer), and how many such measurements started.
+    loading: int = 0
+    loads_started: int = 0
+    _kinds: dict[int, bool] = field(default_factory=dict)
+
+    def renderers(self) -> set[int]:
+        """The browser's renderer processes now (none if its process is unknown)."""
+        return set() if self.pid is None else renderer_pids(self.pid, self._kinds)
+
+
+async def open_page(handle: BrowserHandle, context: BrowserContext) -> tuple[Page, frozenset[int]]:
+    """Open a page in *context*; return it with the renderer processes that started for it.
+
+    Pages open one at a time per browser, so the renderers that appear meanwhile are the
+    page's own and Chromium's spare renderer (which a later page of another context never
+    uses; it exits when the next page opens). A page that navigates meanwhile may start
+    a renderer too: if any page was loading (see ``BrowserHandle.loading``) during the
+    opening, the renderers are unknown (an empty set: nothing is lowered). The page keeps
+    its renderer when it navigates, except where Chromium swaps processes (a
+    cross-origin-isolated page); the trace tells which one it ran in (``PageTrace.pid``).
+    """
+    async with handle.opening:
+        before, started, loading = handle.renderers(), handle.loads_started, handle.loading
+        page = await bounded(
+            unless_gone(handle, context.new_page()), BUDGET.page_open_s, "Opening a page"
+        )
+        if loading or handle.loads_started != started:
+            return page, frozenset()
+        return page, frozenset(handle.renderers() - before)
 
 
 async def unless_gone(handle: BrowserHandle, awaitable: Awaitable[T], grace: float = 0.0) -> T:
@@ -168,12 +216,39 @@ async def unless_gone(handle: BrowserHandle, awaitable: Awaitable[T], grace: flo
     raise error
 
 
+async def _browser_pid(browser: Browser) -> int | None:
+    """The browser process's id, from the browser itself (None if it does not say)."""
+    try:
+        session = await browser.new_browser_cdp_session()
+        try:
+            asking = session.send("SystemInfo.getProcessInfo")
+            info = await asyncio.wait_for(asking, BUDGET.launch_s)  # part of the launch
+        finally:
+            with contextlib.suppress(PlaywrightError):
+                await session.detach()
+    except (PlaywrightError, TimeoutError):
+        log.debug("the browser's process id is unknown", exc_info=True)
+        return None
+    return next((p["id"] for p in info.get("processInfo", []) if p.get("type") == "browser"), None)
+
+
+@dataclass(eq=False)
+class ReadyPage:
+    """A context with a blank page, opened ahead for a later measurement."""
+
+    handle: BrowserHandle
+    context: BrowserContext
+    page: Page
+    renderers: frozenset[int]
+    crashed: bool = False
+
+
 @dataclass(eq=False)
 class _Spare:
     """A context and blank page being opened (or ready) for a later measurement."""
 
     options: dict[str, Any]
-    task: asyncio.Task[tuple[BrowserHandle, BrowserContext, Page]]
+    task: asyncio.Task[ReadyPage]
 
 
 @dataclass(eq=False)
@@ -187,21 +262,43 @@ class ContextSlot:
     pages_served: int = 0
     created_at: datetime = field(default_factory=_now)
     last_used: datetime | None = None
+    #: The renderer processes that started with the slot's page (see :func:`open_page`).
+    renderers: frozenset[int] = frozenset()
     _browser: BrowserHandle | None = None
     _ready_page: Page | None = None
+    _loading: bool = False
 
-    async def new_page(self, timeout: float = BUDGET.page_open_s) -> Page:
+    async def new_page(self) -> Page:
         """Open a page in this slot's context (under the slot's lock).
 
         A context taken from a spare comes with its blank page, which is returned first.
         """
         async with self.lock:
-            if self.context is None:
+            if self.context is None or self._browser is None:
                 raise BrowserCrashError("The slot has no open browser context.")
             if self._ready_page is not None:
                 page, self._ready_page = self._ready_page, None
-                return page
-            return await bounded(self.context.new_page(), timeout, "Opening a page")
+            else:
+                page, self.renderers = await open_page(self._browser, self.context)
+            if not self._loading:  # a second page of the same measurement counts once
+                self._loading = True
+                self._browser.loading += 1
+            self._browser.loads_started += 1
+            return page
+
+    def settle(self) -> None:
+        """The page's timing window is over (see :attr:`BrowserHandle.loading`)."""
+        if self._loading and self._browser is not None:
+            self._browser.loading -= 1
+        self._loading = False
+
+    def lower_priority(self) -> int:
+        """Move the page's renderers to the background priority (its window is over).
+
+        Returns how many were lowered (see :mod:`~psdata.engines.lab.priority`).
+        """
+        self.settle()
+        return sum(priority.lower_process(pid) for pid in self.renderers)
 
     async def guard(self, awaitable: Awaitable[T], *, grace: float = BUDGET.crash_grace_s) -> T:
         """Await *awaitable*, but fail fast with :class:`BrowserCrashError` if the browser dies.
@@ -215,6 +312,11 @@ class ContextSlot:
         if handle is None:
             raise BrowserCrashError("The slot has no open browser context.")
         return await unless_gone(handle, awaitable, grace)
+
+    @property
+    def has_ready_page(self) -> bool:
+        """Whether the slot's context came with its page open (a spare's)."""
+        return self._ready_page is not None
 
     @property
     def browser_handle(self) -> BrowserHandle:
@@ -274,6 +376,8 @@ class ContextPool:
         self._handles: list[BrowserHandle] = []
         self._generation = 0
         self._spares: list[_Spare] = []
+        #: The context options of the latest measurements, for the spares to open.
+        self._recent: list[dict[str, Any]] = []
         self._background: set[asyncio.Task[None]] = set()
         self.launches = 0
         self.crashes = 0
@@ -373,7 +477,7 @@ class ContextPool:
                 raise BrowserNotFoundError(launch_failure(path, exc, self.launch_timeout)) from None
             self._generation += 1
             self.launches += 1
-            handle = BrowserHandle(browser, self._generation)
+            handle = BrowserHandle(browser, self._generation, pid=await _browser_pid(browser))
             try:
                 handle.favicons = await asyncio.wait_for(
                     FaviconMemory.attach(browser), self.launch_timeout
@@ -437,6 +541,7 @@ class ContextPool:
         """
         self._check_open()
         self.state = "running"
+        self._recent = [*self._recent[-(MAX_CONTEXTS - 1) :], dict(context_options)]
         async with self._changed:
             while (slot := self._claim_slot()) is None:
                 await self._changed.wait()
@@ -453,7 +558,8 @@ class ContextPool:
         async with slot.lock:
             spare = await self._take_spare(options)
             if spare is not None:
-                slot._browser, slot.context, slot._ready_page = spare
+                slot._browser, slot.context = spare.handle, spare.context
+                slot._ready_page, slot.renderers = spare.page, spare.renderers
                 return
             for attempt in (1, 2):
                 handle = await self._browser_to_measure_in()
@@ -514,41 +620,70 @@ class ContextPool:
         self._spares.append(_Spare(options, task))
         return task
 
-    async def _open_spare(
-        self, options: dict[str, Any]
-    ) -> tuple[BrowserHandle, BrowserContext, Page]:
+    def top_up_spares(self) -> list[asyncio.Future[Any]]:
+        """Start opening spares for the context options recently measured with.
+
+        As many spares in all as slots, shared by the options in proportion to the
+        latest measurements. Returns the openings started.
+        """
+        if self.state != "running":
+            return []
+        recent = self._recent[-self.max_contexts :]
+        started = []
+        for options in {_key(o): o for o in recent}.values():
+            wanted = sum(_key(o) == _key(options) for o in recent)
+            have = sum(_key(s.options) == _key(options) for s in self._spares)
+            for _ in range(wanted - have):
+                task = self.prepare_spare(options)
+                if task is not None:
+                    started.append(task)
+        return started
+
+    def drop_unready_spares(self) -> None:
+        """Close the spares still opening (a trace epoch is starting without them)."""
+        unready = [s for s in self._spares if not s.task.done()]
+        for spare in unready:
+            self._spares.remove(spare)
+            self._in_background(self._release_spare(spare))
+
+    async def _open_spare(self, options: dict[str, Any]) -> ReadyPage:
         handle = await self._browser_to_measure_in()
         handle.active += 1
         context: BrowserContext | None = None
         try:
             context = await self._new_context(handle, options)
-            opening = unless_gone(handle, context.new_page())
-            page = await bounded(opening, BUDGET.page_open_s, "Opening a page")
+            page, renderers = await open_page(handle, context)
         except BaseException:
             await self._release(handle, context)
             raise
-        return handle, context, page
+        ready = ReadyPage(handle, context, page, renderers)
 
-    async def _take_spare(
-        self, options: Mapping[str, Any]
-    ) -> tuple[BrowserHandle, BrowserContext, Page] | None:
-        """A finished spare for *options* in the current browser, or None."""
+        def crashed(_: Page) -> None:
+            ready.crashed = True
+
+        page.on("crash", crashed)
+        return ready
+
+    async def _take_spare(self, options: Mapping[str, Any]) -> ReadyPage | None:
+        """A finished, live spare for *options* in the current browser, or None."""
         spare = next((s for s in self._spares if s.options == options), None)
         if spare is None:
             return None
         self._spares.remove(spare)
         try:
-            handle, context, page = await spare.task
+            ready = await spare.task
         except Exception:  # it failed and released itself: open a context the usual way
             self.spares_wasted += 1
             return None
+        handle = ready.handle
         usable = handle is self._current and handle.state == "serving"
-        if not usable or not handle.browser.is_connected() or page.is_closed():
+        alive = handle.browser.is_connected() and not ready.page.is_closed() and not ready.crashed
+        if not usable or not alive:
             self.spares_wasted += 1
-            await self._release(handle, context)
+            await self._release(handle, ready.context)
             return None
         self.spares_used += 1
-        return handle, context, page
+        return ready
 
     async def _release_spare(self, spare: _Spare) -> None:
         self.spares_wasted += 1
@@ -557,8 +692,8 @@ class ContextPool:
             task.cancel()  # _open_spare closes what it has opened so far
             await asyncio.wait({task}, timeout=self.close_timeout)
         elif not task.cancelled() and task.exception() is None:
-            handle, context, _ = task.result()
-            await self._release(handle, context)
+            ready = task.result()
+            await self._release(ready.handle, ready.context)
 
     async def discard_spares(self) -> None:
         """Close every spare context (e.g. at the end of a batch)."""
@@ -584,8 +719,9 @@ class ContextPool:
         With ``discard=True`` (after a crash or hang) the slot's statistics say so; it is
         still reusable since the next measurement gets a fresh context.
         """
+        slot.settle()
         context, slot.context, slot._ready_page = slot.context, None, None
-        handle, slot._browser = slot._browser, None
+        handle, slot._browser, slot.renderers = slot._browser, None, frozenset()
         if context is not None and not (handle is not None and handle.gone.is_set()):
             await self._close_quietly(context)
         if handle is not None:
@@ -622,8 +758,9 @@ class ContextPool:
         self, slot: ContextSlot, context_options: Mapping[str, Any]
     ) -> None:
         """Replace the (busy) slot's context with a fresh one, e.g. after a hang."""
+        slot.settle()
         context, slot.context, slot._ready_page = slot.context, None, None
-        handle, slot._browser = slot._browser, None
+        handle, slot._browser, slot.renderers = slot._browser, None, frozenset()
         if handle is not None:
             handle.active -= 1
         if context is not None:

@@ -54,11 +54,12 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 import os
 import tempfile
 import time
 import weakref
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,6 +68,7 @@ from playwright.async_api import Error as PlaywrightError
 
 from .budget import BUDGET
 from .pool import BrowserHandle, ContextPool, unless_gone
+from .priority import in_background
 
 log = logging.getLogger("psdata")
 
@@ -199,18 +201,103 @@ class PageWindow:
 def split_trace(path: str, wanted: Sequence[PageWindow]) -> dict[int, PageTrace | MissingTrace]:
     """Read a trace file and cut out each wanted page's main thread.
 
-    Returns, per key, the :class:`PageTrace` or why it was not found.
-    Runs off the loop thread (plain Python, no browser).
+    Returns, per key, the :class:`PageTrace` or why it was not found. Runs off the loop
+    thread (plain Python, no browser). Only the events :func:`split_events` can use are
+    parsed (see :func:`relevant_events`), unless the file is not laid out as Chromium
+    writes it.
     """
-    with open(path, encoding="utf-8") as handle:
-        try:
-            data = json.load(handle)
-        except ValueError as exc:
-            raise TraceUnavailable(f"the trace stream was cut off or garbled ({exc})") from None
-    events = data.get("traceEvents") if isinstance(data, dict) else data
+    events: Any
+    try:
+        events = relevant_events(path, wanted)
+    except _NotLineDelimited:
+        with open(path, encoding="utf-8") as handle:
+            try:
+                data = json.load(handle)
+            except ValueError as exc:
+                raise TraceUnavailable(f"the trace stream was cut off or garbled ({exc})") from None
+        events = data.get("traceEvents") if isinstance(data, dict) else data
     if not isinstance(events, list):
         raise TraceUnavailable("the trace stream holds no trace events")
     return split_events(events, wanted)
+
+
+class _NotLineDelimited(Exception):
+    """The trace file is not one event per line (parse it whole)."""
+
+
+#: The start of Chromium's JSON trace stream, one event per line after it.
+_TRACE_START = b'{"traceEvents":[\n'
+#: What follows an event on its line: a comma, or the end of the event list.
+_LINE_ENDS = (b",", b'],"metadata":', b"]}")
+_FIRST_NEEDLES = (b'"ph":"M"', *(b'"name":"%s"' % name.encode() for name in sorted(MARKS)))
+
+
+def _lines_with(data: bytes, needles: Iterable[bytes]) -> dict[int, dict[str, Any]]:
+    """The events on the lines of *data* that contain any of *needles*, by line offset."""
+    found: dict[int, dict[str, Any]] = {}
+    for needle in needles:
+        at = data.find(needle)
+        while at >= 0:
+            start = data.rfind(b"\n", 0, at) + 1
+            end = data.find(b"\n", at)
+            end = len(data) if end < 0 else end
+            if start not in found:
+                line = data[start:end].rstrip()
+                for suffix in _LINE_ENDS:
+                    line = line.removesuffix(suffix)
+                found[start] = json.loads(line)
+            at = data.find(needle, end)
+    return found
+
+
+def relevant_events(path: str, wanted: Sequence[PageWindow]) -> list[dict[str, Any]]:
+    """The events of a Chromium trace file that :func:`split_events` reads for *wanted*.
+
+    An epoch's trace holds every process's events (tens of MB on large documents, one
+    JSON event per line); the pages' main threads are a small part of it. Only two sets
+    of lines are parsed: the metadata and the marks (navigation, paint, viewport), which
+    name each wanted frame's renderer processes and their main threads, then the lines
+    of those threads. Events come back in the file's order. Raises
+    ``_NotLineDelimited`` for a file of another layout, :class:`TraceUnavailable` for a
+    stream cut off or garbled.
+    """
+    with open(path, "rb") as handle:
+        data = handle.read()
+    if not data.startswith(_TRACE_START):
+        raise _NotLineDelimited
+    if not data.rstrip().endswith(b"}") or data.rfind(b"]") < 0:
+        raise TraceUnavailable("the trace stream was cut off or garbled (no end)")
+    try:
+        return _relevant_lines(data, wanted)
+    except ValueError as exc:
+        raise TraceUnavailable(f"the trace stream was cut off or garbled ({exc})") from None
+
+
+def _relevant_lines(data: bytes, wanted: Sequence[PageWindow]) -> list[dict[str, Any]]:
+    """:func:`relevant_events` of a whole line-delimited trace file's bytes."""
+    first = _lines_with(data, _FIRST_NEEDLES)
+    frames = {w.frame_id for w in wanted}
+    pids = {
+        e.get("pid")
+        for e in first.values()
+        if e.get("name") == "navigationStart" and frame_of(e) in frames
+    }
+    threads = {
+        (e.get("pid"), e.get("tid"))
+        for e in first.values()
+        if e.get("name") == "thread_name"
+        and e.get("pid") in pids
+        and (e.get("args") or {}).get("name") == "CrRendererMain"
+    }
+    tids = [tid for _, tid in threads if isinstance(tid, int)]
+    needles = {b'"tid":%d%s' % (tid, end) for tid in tids for end in (b",", b"}")}
+    kept = {
+        start: event
+        for start, event in _lines_with(data, needles).items()
+        if (event.get("pid"), event.get("tid")) in threads
+    }
+    kept.update(first)
+    return [kept[start] for start in sorted(kept)]  # in the file's order
 
 
 def split_events(
@@ -454,6 +541,7 @@ class TraceTicket:
         """
         self.owner.leave(self)
         epoch = self.epoch
+        self.owner.wants(self)
         try:
             found = await asyncio.wait_for(asyncio.shield(epoch.result), timeout)
         except TimeoutError:
@@ -474,12 +562,42 @@ class _Epoch:
     handle: BrowserHandle
     session: CDPSession
     number: int
+    started: float = field(default_factory=time.monotonic)
     tickets: list[TraceTicket] = field(default_factory=list)
     inside: int = 0
+    #: Pages that have left and wait for the trace.
+    wanted: int = 0
+    #: When the last page entered (monotonic), for the gap between entries.
+    last_entry: float = -math.inf
+    #: No page enters any more; the epoch ends once the pages inside have left.
+    draining: bool = False
     ending: bool = False
     result: asyncio.Future[dict[int, PageTrace | MissingTrace]] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
+
+
+@dataclass(frozen=True)
+class EpochSchedule:
+    """When pages enter a running epoch, and when it stops taking them.
+
+    A running epoch takes the pages whose renderer is open (opened ahead, between
+    epochs) as they come, so a page does not wait for its neighbours' windows to end;
+    at most ``windows`` at a time (None: as many as the pool's slots), and one every
+    ``entry_gap_s`` at most, so that their loads do not start all at once. It *drains*
+    (takes no page and ends once the pages inside have left) when a page that has left
+    waits for its trace and it is ``settle_s`` old, when it is ``max_s`` old (which
+    bounds its trace's size and its first page's wait), or when a page must open a
+    renderer (only possible between epochs). An epoch nobody is inside ends at once.
+
+    >>> EpochSchedule().settle_s < EpochSchedule().max_s
+    True
+    """
+
+    windows: int | None = None
+    entry_gap_s: float = 0.3
+    settle_s: float = 3.0
+    max_s: float = 12.0
 
 
 _EPOCHS: weakref.WeakKeyDictionary[ContextPool, TraceEpochs] = weakref.WeakKeyDictionary()
@@ -492,12 +610,14 @@ class TraceEpochs:
     0
     """
 
-    def __init__(self) -> None:
+    def __init__(self, pool: ContextPool | None = None, schedule: EpochSchedule | None = None):
+        self.pool = pool
+        self.schedule = schedule or EpochSchedule()
         self._changed = asyncio.Condition()
         self._epoch: _Epoch | None = None
         self._opening = 0  # pages opening their renderer between epochs
         self._waiting = 0  # pages waiting for the running epoch to end
-        self._finishing: set[asyncio.Task[None]] = set()
+        self._finishing: set[asyncio.Future[Any]] = set()
         self.epochs = 0
         self.failed = 0
         #: Epochs whose end took Chromium's flush timeout (a renderer started mid-epoch).
@@ -509,8 +629,13 @@ class TraceEpochs:
         """The epochs of *pool* (one per pool, created on first use)."""
         found = _EPOCHS.get(pool)
         if found is None:
-            found = _EPOCHS[pool] = cls()
+            found = _EPOCHS[pool] = cls(pool)
         return found
+
+    @property
+    def running(self) -> bool:
+        """Whether an epoch runs (a renderer started now would start mid-epoch)."""
+        return self._epoch is not None
 
     def stats(self) -> dict[str, Any]:
         """How many epochs ran, failed and ended only after Chromium's flush timeout
@@ -527,10 +652,10 @@ class TraceEpochs:
     async def opening(self, timeout: float | None = None) -> AsyncIterator[bool]:
         """Hold the gate while a page opens its renderer (between epochs).
 
-        Waits for the running epoch to end (ending it as soon as no page is inside its
-        window); no epoch starts until the block exits. Yields True; or, if the epoch
-        did not end within *timeout* seconds (a neighbour's window held it open),
-        yields False at once: the page opens anyway and must be measured untraced.
+        Waits for the running epoch to end (it drains at once); no epoch starts until
+        the block exits. Yields True; or, if the epoch did not end within *timeout*
+        seconds (a neighbour's window held it open), yields False at once: the page
+        opens anyway and must be measured untraced.
         """
         deadline = None if timeout is None else time.monotonic() + timeout
         async with self._changed:
@@ -568,30 +693,46 @@ class TraceEpochs:
         return True
 
     async def enter(
-        self, handle: BrowserHandle, frame_id: str, timeout: float | None = None
+        self,
+        handle: BrowserHandle,
+        frame_id: str,
+        timeout: float | None = None,
     ) -> TraceTicket:
         """Enter the running epoch of *handle*'s browser, starting one if none runs.
 
-        Call right before navigating. Waits while a barrier is up (the running epoch is
-        about to end, or belongs to another browser) and, before starting an epoch,
-        for the pages being opened (up to the budget's ``trace_opening_grace_s``). Raises
-        :class:`TraceUnavailable` if the barrier stays up for *timeout* seconds.
+        Call right before navigating. Waits while the epoch drains (or belongs to
+        another browser), while the schedule's ``windows`` pages are inside it, and for
+        the schedule's gap since the last entry; before starting an epoch, for the pages
+        being opened (up to the budget's ``trace_opening_grace_s``). Raises
+        :class:`TraceUnavailable` if the epoch stays closed to it for *timeout* seconds.
         """
         give_up = None if timeout is None else time.monotonic() + timeout
-        deadline = time.monotonic() + BUDGET.trace_opening_grace_s
+        limit = self.schedule.windows
+        grace = time.monotonic() + BUDGET.trace_opening_grace_s
         async with self._changed:
             while True:
                 epoch = self._epoch
                 if epoch is None:
-                    left = deadline - time.monotonic()
+                    left = grace - time.monotonic()
                     if self._opening and left > 0:
                         with contextlib.suppress(TimeoutError):
                             await asyncio.wait_for(self._changed.wait(), left)
                         continue
                     epoch = await self._start(handle)
                     break
-                if epoch.handle is handle and not epoch.ending and not self._waiting:
-                    break
+                if epoch.handle is handle and not (epoch.draining or epoch.ending or self._waiting):
+                    if limit is not None and epoch.inside >= limit:
+                        await self._wait(give_up)  # a window to free (a leave notifies)
+                        continue
+                    gap = epoch.last_entry + self.schedule.entry_gap_s - time.monotonic()
+                    if gap <= 0:
+                        break
+                    self._changed.release()  # let the page before this one navigate
+                    try:
+                        await asyncio.sleep(gap)
+                    finally:
+                        await self._changed.acquire()
+                    continue
                 self._waiting += 1
                 try:
                     self._maybe_end()
@@ -604,6 +745,7 @@ class TraceEpochs:
             ticket = TraceTicket(self, frame_id, epoch, time.monotonic() * 1e6)
             epoch.tickets.append(ticket)
             epoch.inside += 1
+            epoch.last_entry = time.monotonic()
             return ticket
 
     def leave(self, ticket: TraceTicket) -> None:
@@ -612,23 +754,37 @@ class TraceEpochs:
             return
         ticket.end_us = time.monotonic() * 1e6
         ticket.epoch.inside -= 1
-        task = asyncio.ensure_future(self._notify())
+        self._in_background(self._notify())
+
+    def wants(self, ticket: TraceTicket) -> None:
+        """The page waits for its trace now (its epoch may drain for it)."""
+        ticket.epoch.wanted += 1
+        self._in_background(self._notify())
+
+    def _in_background(self, work: Awaitable[Any]) -> None:
+        task = asyncio.ensure_future(work)
         self._finishing.add(task)
         task.add_done_callback(self._finishing.discard)
 
     async def _notify(self) -> None:
         async with self._changed:
             self._maybe_end()
+            self._changed.notify_all()
 
     def _maybe_end(self) -> None:
-        """End the running epoch if no page is inside its window (lock held)."""
+        """Drain the running epoch when its schedule says so; end it once nobody is
+        inside (lock held)."""
         epoch = self._epoch
-        if epoch is None or epoch.ending or epoch.inside > 0:
+        if epoch is None or epoch.ending:
+            return
+        age = time.monotonic() - epoch.started
+        schedule = self.schedule
+        if self._waiting or age >= schedule.max_s or (epoch.wanted and age >= schedule.settle_s):
+            epoch.draining = True
+        if epoch.inside > 0:
             return
         epoch.ending = True
-        task = asyncio.ensure_future(self._finish(epoch))
-        self._finishing.add(task)
-        task.add_done_callback(self._finishing.discard)
+        self._in_background(self._finish(epoch))
 
     async def _start(self, handle: BrowserHandle) -> _Epoch:
         """Start tracing on *handle*'s browser (lock held)."""
@@ -658,7 +814,36 @@ class TraceEpochs:
         self.epochs += 1
         epoch = _Epoch(handle, session, self.epochs)
         self._epoch = epoch
+        if self.pool is not None:  # a page still opening would start mid-epoch
+            self.pool.drop_unready_spares()
+        loop = asyncio.get_running_loop()
+        for delay in (self.schedule.settle_s, self.schedule.max_s):
+            loop.call_later(delay, self._check, epoch)
         return epoch
+
+    def _open_ahead(self) -> None:
+        """Between epochs: open pages ahead for the pages of the next (lock held).
+
+        The gate stays closed while they open; a page that is not open by the time the
+        next epoch starts is closed instead (see :meth:`_start`).
+        """
+        openings = self.pool.top_up_spares() if self.pool is not None else []
+        if not openings:
+            return
+        self._opening += 1
+
+        async def opened() -> None:
+            await asyncio.wait(openings)
+            async with self._changed:
+                self._opening -= 1
+                self._changed.notify_all()
+
+        self._in_background(opened())
+
+    def _check(self, epoch: _Epoch) -> None:
+        """Apply the schedule to *epoch* if it still runs (from a timer)."""
+        if self._epoch is epoch:
+            self._in_background(self._notify())
 
     async def _finish(self, epoch: _Epoch) -> None:
         """End *epoch*'s tracing, save the stream, open the gate, then split the trace."""
@@ -673,6 +858,7 @@ class TraceEpochs:
                 async with self._changed:
                     if self._epoch is epoch:
                         self._epoch = None
+                        self._open_ahead()
                     self._changed.notify_all()
             ended = time.monotonic() - began
             self.end_seconds.append(ended)
@@ -682,8 +868,7 @@ class TraceEpochs:
                 PageWindow(id(t), t.frame_id, t.start_us, t.end_us or time.monotonic() * 1e6)
                 for t in epoch.tickets
             ]
-            loop = asyncio.get_running_loop()
-            found = await loop.run_in_executor(None, split_trace, path, wanted)
+            found = await in_background(split_trace, path, wanted)
             epoch.result.set_result(found)
         except Exception as exc:
             self.failed += 1

@@ -37,6 +37,7 @@ from typing import IO, Any, TypeVar
 from psdata._errors import InternalError, PageTimeoutError
 from psdata._loop import close_at_shutdown
 from psdata.engines.lab.budget import BUDGET
+from psdata.engines.lab.priority import background_command, in_background
 
 __all__ = [
     "LanternWorker",
@@ -108,7 +109,7 @@ class _Process:
 
     def __init__(self, node: str) -> None:
         self.popen = subprocess.Popen(
-            [node, "--max-old-space-size=4096", str(WORKER_SCRIPT)],
+            background_command([node, "--max-old-space-size=4096", str(WORKER_SCRIPT)]),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -286,7 +287,7 @@ class LanternWorker:
             request_id = next(self._ids)
             message = {"id": request_id, "op": op, "request": payload}
             try:
-                sending = asyncio.to_thread(process.send, request_id, message)
+                sending = in_background(process.send, request_id, message)
                 future = await asyncio.wait_for(sending, max(0.0, deadline - time.monotonic()))
                 remaining = max(0.0, deadline - time.monotonic())
                 reply = await asyncio.wait_for(asyncio.wrap_future(future), remaining)

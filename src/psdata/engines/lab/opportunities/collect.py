@@ -35,6 +35,7 @@ from ..bfcache import check_back_forward_cache
 from ..budget import BUDGET
 from ..evidence import NetworkRequest
 from ..network import NetworkLog
+from ..priority import in_background
 from ._common import size_on_network
 from .bytes import LEGACY_SIGNALS
 from .evidence import BodyFacts, ImageEncoding, OpportunityEvidence, ScriptUsage, StyleSheetUsage
@@ -246,13 +247,12 @@ class OpportunityCollector:
     async def _bodies(self, cdp: CDPSession) -> None:
         wanted = [r for r in self.evidence.requests if _wants_body(r)][:MAX_BODIES]
         raw = await asyncio.gather(*(_body(cdp, r) for r in wanted), return_exceptions=True)
-        loop = asyncio.get_running_loop()
         read = [(r, b) for r, b in zip(wanted, raw, strict=True) if isinstance(b, bytes)]
         failed = [(r, b) for r, b in zip(wanted, raw, strict=True) if not isinstance(b, bytes)]
         if failed and not read:
             raise RuntimeError(f"no response body could be read ({describe(failed[0][1])})")
         self.evidence.unread_bodies = [r.url for r, _ in failed]
-        facts = await loop.run_in_executor(None, _body_facts, read)
+        facts = await in_background(_body_facts, read)
         self.evidence.bodies = facts
 
     async def _images(self, cdp: CDPSession) -> None:
