@@ -58,11 +58,18 @@ class CPUSampler(common.PeriodicSampler):
     def __init__(self, interval: float = 0.05) -> None:
         super().__init__(interval)
         self.last: dict[int, tuple[str, float]] = {}
+        self.names: dict[int, str] = {}
 
     def sample(self) -> None:
         for process in psutil.Process().children(recursive=True):
             try:
-                kind = self.last.get(process.pid, (None, 0.0))[0] or _kind(process)
+                # A child seen between its fork and its exec still has its parent's
+                # command line: its kind is decided again once its name changes.
+                name = process.name()
+                known = self.last.get(process.pid)
+                same = known is not None and self.names.get(process.pid) == name
+                kind = known[0] if known is not None and same else _kind(process)
+                self.names[process.pid] = name
                 times = process.cpu_times()
                 self.last[process.pid] = (kind, times.user + times.system)
             except psutil.Error:
