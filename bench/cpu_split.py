@@ -173,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     if epochs:
         print(f"trace epochs: {epochs}")
     pool = psdata.pool_stats()
-    spares = {k: pool[k] for k in ("spares_used", "spares_wasted")}
+    spares = {k: pool.get(k) for k in ("spares_used", "spares_wasted")}
     print(f"pages opened ahead: {spares['spares_used']} used, {spares['spares_wasted']} wasted")
     path = common.write_json(
         "cpu_split",
