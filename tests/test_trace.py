@@ -279,6 +279,7 @@ def test_a_renderer_opened_mid_epoch_makes_its_end_wait_for_the_flush_timeout(
         epochs = TraceEpochs.for_pool(pool)
         slot, page, cdp = await _open(pool, epochs)
         ticket = await epochs.enter(slot.browser_handle, await _frame_id(cdp))
+        await pool.discard_spares()  # pages opened ahead have their renderers already
         # Renderers started inside the epoch, alive at its end. Two: Chromium may keep a
         # spare renderer started earlier, which the first new page takes.
         late = [await pool.get_instance({}) for _ in range(2)]

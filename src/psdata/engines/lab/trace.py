@@ -228,7 +228,8 @@ class _NotLineDelimited(Exception):
 #: The start of Chromium's JSON trace stream, one event per line after it.
 _TRACE_START = b'{"traceEvents":[\n'
 #: What follows an event on its line: a comma, or the end of the event list.
-_LINE_ENDS = (b",", b'],"metadata":', b"]}")
+_EVENTS_END = b'],"metadata":'
+_LINE_ENDS = (b",", _EVENTS_END, b"]}")
 _FIRST_NEEDLES = (b'"ph":"M"', *(b'"name":"%s"' % name.encode() for name in sorted(MARKS)))
 
 
@@ -250,6 +251,22 @@ def _lines_with(data: bytes, needles: Iterable[bytes]) -> dict[int, dict[str, An
     return found
 
 
+def _ends_whole(data: bytes) -> bool:
+    """Whether a trace stream ends as Chromium ends one: the event list closed, then its
+    metadata object whole (a stream cut off anywhere else fails this)."""
+    end = data.rstrip()
+    if end.endswith(b"}]}"):
+        return True
+    at = end.rfind(_EVENTS_END)
+    if at < 0 or not end.endswith(b"}"):
+        return False
+    try:
+        json.loads(end[at + len(_EVENTS_END) : -1])
+    except ValueError:
+        return False
+    return True
+
+
 def relevant_events(path: str, wanted: Sequence[PageWindow]) -> list[dict[str, Any]]:
     """The events of a Chromium trace file that :func:`split_events` reads for *wanted*.
 
@@ -265,7 +282,7 @@ def relevant_events(path: str, wanted: Sequence[PageWindow]) -> list[dict[str, A
         data = handle.read()
     if not data.startswith(_TRACE_START):
         raise _NotLineDelimited
-    if not data.rstrip().endswith(b"}") or data.rfind(b"]") < 0:
+    if not _ends_whole(data):
         raise TraceUnavailable("the trace stream was cut off or garbled (no end)")
     try:
         return _relevant_lines(data, wanted)
