@@ -229,6 +229,21 @@ WAITS: Mapping[str, Waits] = MappingProxyType(
 #: The longest Lighthouse waits for the load to finish (``maxWaitForLoad``), in ms.
 MAX_WAIT_FOR_LOAD_MS = 45_000
 
+# --- resource summary ------------------------------------------------------------------
+
+#: Lighthouse's resource type (``resource-summary``, budgets) of a CDP resource type;
+#: any other is ``"other"``.
+RESOURCE_SUMMARY_TYPES: Mapping[str, str] = MappingProxyType(
+    {
+        "Document": "document",
+        "Script": "script",
+        "Stylesheet": "stylesheet",
+        "Image": "image",
+        "Media": "media",
+        "Font": "font",
+    }
+)
+
 # --- psdata's limits -------------------------------------------------------------------
 
 #: Browser contexts psdata's one Chromium may hold (pages measured at once): 1 to 5.

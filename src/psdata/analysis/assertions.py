@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from .._frame import STRATEGIES
-from .._lighthouse import INFORMATIVE, NOT_APPLICABLE
+from .._lighthouse import INFORMATIVE, NOT_APPLICABLE, RESOURCE_SUMMARY_TYPES
 from .._urls import registrable_domain
 from .lhci_config import AGGREGATIONS, Assertion, Block, kebab
 from .lhci_presets import PRESETS
@@ -59,15 +59,6 @@ RESULT_COLUMNS: dict[str, Any] = {
     "source": pd.StringDtype(),
 }
 _OPERATORS = {"minScore": ">=", "maxNumericValue": "<=", "maxLength": "<=", "auditRan": ">="}
-#: Lighthouse's resource type of a CDP resource type (anything else is ``other``).
-_RESOURCE_TYPES = {
-    "Document": "document",
-    "Script": "script",
-    "Stylesheet": "stylesheet",
-    "Image": "image",
-    "Media": "media",
-    "Font": "font",
-}
 #: URL schemes Lighthouse leaves out of the resource summary.
 _NON_NETWORK = frozenset({"blob", "data", "intent", "file", "filesystem", "chrome-extension"})
 
@@ -332,7 +323,7 @@ def _resource_summary(
         url = str(request.get("url") or "")
         scheme = url.split(":", 1)[0].lower()
         protocol = str(request.get("protocol") or "").split(":", 1)[0].lower()
-        kind_of = _RESOURCE_TYPES.get(str(request.get("resource_type")), "other")
+        kind_of = RESOURCE_SUMMARY_TYPES.get(str(request.get("resource_type")), "other")
         if scheme in _NON_NETWORK or protocol in _NON_NETWORK:
             continue
         if kind_of == "other" and url.endswith("/favicon.ico"):

@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from ...._lighthouse import INFORMATIVE
+from ...._lighthouse import INFORMATIVE, RESOURCE_SUMMARY_TYPES
 from ...._urls import registrable_domain
 from ..audit_results import not_produced
 from ..evidence import AuditResult
@@ -51,15 +51,6 @@ NOT_PRODUCED = {
     "final-screenshot": "psdata keeps no images in its results",
     "script-treemap-data": "its per-module byte tree needs every script's source map,"
     " which psdata does not fetch",
-}
-#: Lighthouse's resource types of resource-summary, from CDP's (the rest are "other").
-SUMMARY_TYPES = {
-    "Document": "document",
-    "Script": "script",
-    "Stylesheet": "stylesheet",
-    "Image": "image",
-    "Media": "media",
-    "Font": "font",
 }
 SUMMARY_LABELS = {
     "total": "Total",
@@ -156,7 +147,7 @@ def resource_summary(evidence: OpportunityEvidence) -> AuditResult:
     site = registrable_domain(urlsplit(evidence.url).hostname or "")
     counts = {kind: [0, 0] for kind in SUMMARY_LABELS}
     for request in evidence.requests:
-        kind = SUMMARY_TYPES.get(request.resource_type, "other")
+        kind = RESOURCE_SUMMARY_TYPES.get(request.resource_type, "other")
         if kind == "other" and request.url.endswith("/favicon.ico"):
             continue
         if not request.url.startswith(("http:", "https:")):
