@@ -238,6 +238,21 @@ def _nothing_to_save(audit: AuditResult) -> AuditResult:
     return dataclasses.replace(audit, savings_ms=0.0, metric_savings={"FCP": 0.0, "LCP": 0.0})
 
 
+def _with_savings(
+    audit: AuditResult, metric: dict[str, float], by: str, **changes: Any
+) -> AuditResult:
+    """*audit* with the simulated *metric* savings, scored on them; its time savings are
+    the *by* metric's (never below 0)."""
+    reported = quantized(metric)
+    return dataclasses.replace(
+        audit,
+        savings_ms=max(metric[by], 0.0),
+        metric_savings=reported,
+        score=_score(reported),
+        **changes,
+    )
+
+
 def _with_byte_savings(audit: AuditResult, simulation: LoadSimulation) -> AuditResult:
     metric = simulation.savings_for_bytes(wasted_bytes_by_url(audit))
     rest = _without_generic_note(audit) or None
@@ -248,14 +263,7 @@ def _with_byte_savings(audit: AuditResult, simulation: LoadSimulation) -> AuditR
             metric_savings=quantized(metric),
             explanation=f"{notes} {rest or ''}".strip(),
         )
-    reported = quantized(metric)
-    return dataclasses.replace(
-        audit,
-        savings_ms=max(metric["LCP"], 0.0),
-        metric_savings=reported,
-        score=_score(reported),
-        explanation=rest,
-    )
+    return _with_savings(audit, metric, "LCP", explanation=rest)
 
 
 def _with_blocking_savings(audit: AuditResult, simulation: LoadSimulation) -> AuditResult:
@@ -274,15 +282,7 @@ def _with_blocking_savings(audit: AuditResult, simulation: LoadSimulation) -> Au
     metric = simulation.savings_for_deferring([item["url"] for item, _ in timed])
     if "FCP" not in metric:
         return dataclasses.replace(audit, details=items, explanation=_missing(simulation, "FCP"))
-    reported = quantized(metric)
-    return dataclasses.replace(
-        audit,
-        details=items,
-        savings_ms=max(metric["FCP"], 0.0),
-        metric_savings=reported,
-        score=_score(reported),
-        explanation=None,
-    )
+    return _with_savings(audit, metric, "FCP", details=items, explanation=None)
 
 
 def _with_http2_savings(audit: AuditResult, simulation: LoadSimulation) -> AuditResult:
@@ -292,14 +292,7 @@ def _with_http2_savings(audit: AuditResult, simulation: LoadSimulation) -> Audit
     if "LCP" not in metric:
         notes = " ".join(_missing(simulation, m) for m in ("FCP", "LCP") if m not in metric)
         return dataclasses.replace(audit, explanation=notes or _without_generic_note(audit))
-    reported = quantized(metric)
-    return dataclasses.replace(
-        audit,
-        savings_ms=max(metric["LCP"], 0.0),
-        metric_savings=reported,
-        score=_score(reported),
-        explanation=_without_generic_note(audit) or None,
-    )
+    return _with_savings(audit, metric, "LCP", explanation=_without_generic_note(audit) or None)
 
 
 def _with_redirect_times(audit: AuditResult, simulation: LoadSimulation) -> AuditResult:
