@@ -249,6 +249,43 @@ class PeriodicSampler:
         self._thread.join(timeout=5)
 
 
+class MachineCPU:
+    """Whole-machine CPU over a block, from ``/proc/stat``: busy CPU seconds and the
+    share of the cores busy (whatever else runs on the machine counts too).
+
+    >>> with MachineCPU() as cpu:
+    ...     _ = sum(range(1000))
+    >>> cpu.busy_s >= 0 and 0 <= cpu.cores_busy <= 1.01
+    True
+    """
+
+    #: Working time in ``/proc/stat`` (guest time is inside user time).
+    PARTS = ("user", "nice", "system", "irq", "softirq", "steal")
+
+    def __init__(self) -> None:
+        self.busy_s = 0.0
+        self.wall_s = 0.0
+        self.cores = psutil.cpu_count() or 1
+
+    @classmethod
+    def _busy(cls) -> float:
+        times = psutil.cpu_times()
+        return float(sum(getattr(times, part, 0.0) for part in cls.PARTS))
+
+    def __enter__(self) -> Self:
+        self._start = (self._busy(), time.perf_counter())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        busy, start = self._start
+        self.busy_s = self._busy() - busy
+        self.wall_s = time.perf_counter() - start
+
+    @property
+    def cores_busy(self) -> float:
+        return self.busy_s / (self.wall_s * self.cores) if self.wall_s else 0.0
+
+
 class MemorySampler(PeriodicSampler):
     """Sample ``probe()`` (bytes) in a daemon thread every ``interval`` seconds.
 

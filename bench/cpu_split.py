@@ -21,6 +21,7 @@ Example: ``.venv/bin/python bench/cpu_split.py --concurrency 3 --throttling simu
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
 from typing import Any
 
@@ -109,12 +110,6 @@ def _kind(process: psutil.Process) -> str:
     return "renderer" if kind == "zygote" else kind
 
 
-def _busy_seconds(times: Any) -> float:
-    """CPU seconds spent working, from ``/proc/stat`` (guest time is inside user time)."""
-    parts = ("user", "nice", "system", "irq", "softirq", "steal")
-    return float(sum(getattr(times, part, 0.0) for part in parts))
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     import psdata
@@ -123,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         common.without_trace()
 
     psdata.shutdown()  # a fresh browser: its CPU so far is this run's
-    with common.serve_pages() as site:
+    with common.serve_pages() as site, tempfile.TemporaryDirectory(prefix="psdata-cpu-") as tmp:
         count = 8 if args.quick else args.pages
         paths = common.select_pages(skip_never_quiet=True, include_errors=False)[:count]
         urls = [common.with_query(site.url(p), "cpu", time.time_ns()) for p in paths]
@@ -132,16 +127,17 @@ def main(argv: list[str] | None = None) -> int:
             "categories": args.categories,
             "quiet_window_ms": args.quiet_window_ms,
             "skip_cache": True,
+            "cache_dir": tmp,  # not the user's cache
             "progress": False,
         }
         me = psutil.Process()
         load_before = list(psutil.getloadavg())
-        before, machine_before = me.cpu_times(), psutil.cpu_times()
-        with CPUSampler() as sampler:
+        before = me.cpu_times()
+        with CPUSampler() as sampler, common.MachineCPU() as machine_cpu:
             start = time.perf_counter()
             frame = psdata.analyze(urls, concurrency=args.concurrency, **options)
             wall = time.perf_counter() - start
-        after, machine_after = me.cpu_times(), psutil.cpu_times()
+        after = me.cpu_times()
         load_after = list(psutil.getloadavg())
     n = len(urls)
     python = after.user + after.system - before.user - before.system
@@ -156,10 +152,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(common.table(["process", "CPU s per URL"], rows))
     cores = psutil.cpu_count() or 1
-    machine = _busy_seconds(machine_after) - _busy_seconds(machine_before)
+    machine = machine_cpu.busy_s
     busy = {
         "psdata_cores_busy": sum(split.values()) / (wall * cores),
-        "machine_cores_busy": machine / (wall * cores),
+        "machine_cores_busy": machine_cpu.cores_busy,
         "machine_cpu_s_per_url": machine / n,
         "load_before": load_before,
         "load_after": load_after,
