@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -52,6 +53,8 @@ from .trace import MissingTrace, TraceEpochs, TraceTicket, TraceUnavailable
 
 if TYPE_CHECKING:
     from .opportunities.collect import OpportunityCollector
+
+log = logging.getLogger("psdata")
 
 
 @dataclass(frozen=True)
@@ -157,8 +160,38 @@ async def measure_page(
 ) -> dict[str, Any]:
     """Measure *url* in a fresh context of *pool*; return the record with its details.
 
+    Under simulated throttling, whose metrics all come from the trace, a page whose trace
+    was lost to its epoch (not to the page) is measured once more, with a timeout of its
+    own like any attempt; the record's ``attempts`` is then 2 and its details say why
+    (``trace_lost``). If that trace is lost too, the row falls back with warnings.
+
     Raises an :class:`~psdata.AnalysisError` subclass when the page cannot be scored.
     """
+    try:
+        return await _measure_once(pool, url, strategy, settings, auth, retry_lost_trace=True)
+    except _TraceLost as lost:
+        log.info("measuring %s again: its trace was lost (%s)", url, lost)
+        record = await _measure_once(pool, url, strategy, settings, auth, retry_lost_trace=False)
+        record["attempts"] = 2
+        record["details"]["trace_lost"] = str(lost)
+        return record
+
+
+class _TraceLost(Exception):
+    """A simulated page's trace was lost to its epoch: the page is measured again."""
+
+
+async def _measure_once(
+    pool: ContextPool,
+    url: str,
+    strategy: str,
+    settings: LabSettings,
+    auth: LabAuth,
+    *,
+    retry_lost_trace: bool,
+) -> dict[str, Any]:
+    """One measurement of *url* (see :func:`measure_page`); raises :class:`_TraceLost`
+    instead of falling back when *retry_lost_trace* and the page is worth measuring again."""
     pattern = auth.blocking(url)
     if pattern is not None:
         raise NavigationError(
@@ -197,6 +230,15 @@ async def measure_page(
             with watch.phase("context"):
                 await pool.return_instance(slot, discard=discard)
         await _read_trace(traced, observation)
+    lost = observation.trace
+    if (
+        retry_lost_trace
+        and isinstance(lost, MissingTrace)
+        and lost.transient
+        and settings.throttling == "simulate"
+        and not _not_scored(observation, auth)
+    ):
+        raise _TraceLost(lost.reason)
     with watch.phase("metrics"):
         record = await _record(observation, profile, settings, categories, slot.id, auth)
     record["details"]["renderers"] = sorted(renderers)
@@ -239,7 +281,7 @@ async def _observe(
             async with tracing.opening(BUDGET.gate_wait()) as opened_between:
                 page = await slot.new_page()
             if not opened_between:
-                tracing = MissingTrace("the trace was busy with other pages")
+                tracing = MissingTrace("the trace was busy with other pages", transient=True)
         opening = PageSession.open(page, profile, settings.waits, auth)
         session = await bounded(opening, BUDGET.page_setup_s, "Page setup")
         audited = [c for c in settings.categories if c != "performance"]
@@ -271,7 +313,7 @@ async def _observe(
             try:
                 traced = await tracing.enter(slot.browser_handle, frame_id, BUDGET.gate_wait())
             except TraceUnavailable as exc:
-                traced = MissingTrace(str(exc))
+                traced = MissingTrace(str(exc), exc.transient)
         if isinstance(traced, MissingTrace):
             await session.measure(observation.requested_url, observation)
         else:
@@ -343,7 +385,7 @@ async def _read_trace(traced: TraceTicket | MissingTrace, observation: PageObser
                 observation.trace = await traced.events(timeout=budget)
                 return
             except TraceUnavailable as exc:
-                traced = MissingTrace(str(exc))
+                traced = MissingTrace(str(exc), exc.transient)
     observation.trace = traced
     observation.warnings.append(
         f"Main-thread trace unavailable ({traced.reason}): TBT and long tasks come from the"

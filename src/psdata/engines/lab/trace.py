@@ -36,13 +36,14 @@ the browser's trace buffer stays small.
 
 Faults
 ------
-An epoch that fails gives each of its pages a :class:`MissingTrace` saying why (the
-engine then measures the page from its in-page observers, with a warning), and the next
-epoch starts afresh on a new CDP session: a session that does not start, an end that
-does not come within the budget's ``trace_end_s`` (detaching the session stops
-Chromium's tracing), a stream that cannot be read or is cut off (not valid JSON), a
-trace that outgrew the browser's trace buffer (Chromium reports ``dataLossOccurred``:
-some events are missing, so no page of the epoch is trusted), the browser's death.
+An epoch that fails gives each of its pages a :class:`MissingTrace` saying why, marked
+``transient`` (the engine measures a simulated page once more, else from its in-page
+observers, with a warning), and the next epoch starts afresh on a new CDP session: a
+session that does not start, an end that does not come within the budget's
+``trace_end_s`` (detaching the session stops Chromium's tracing), a stream that cannot
+be read or is cut off (not valid JSON), a trace that outgrew the browser's trace buffer
+(Chromium reports ``dataLossOccurred``: some events are missing, so no page of the
+epoch is trusted), the browser's death.
 
 >>> "disabled-by-default-devtools.screenshot" in CATEGORIES
 False
@@ -116,18 +117,28 @@ FLUSH_TIMEOUT_S = 5.0
 
 
 class TraceUnavailable(Exception):
-    """A page's trace could not be had; the message says why (shown in the row)."""
+    """A page's trace could not be had; the message says why (shown in the row).
+
+    *transient*: the trace was lost to its epoch (it failed, or was not ready in time),
+    not to the page, so measuring the page again may get it.
+    """
+
+    def __init__(self, message: str, *, transient: bool = True) -> None:
+        super().__init__(message)
+        self.transient = transient
 
 
 @dataclass(frozen=True)
 class MissingTrace:
     """Why a page has no main-thread trace (the row's warnings say it).
 
-    >>> MissingTrace("the trace was busy with other pages").reason
+    >>> MissingTrace("the trace was busy with other pages", transient=True).reason
     'the trace was busy with other pages'
     """
 
     reason: str
+    #: Lost to the epoch, not to the page (see :class:`TraceUnavailable`).
+    transient: bool = False
 
 
 @dataclass
@@ -569,8 +580,8 @@ class TraceTicket:
         result = found.get(id(self))
         if result is None:
             raise TraceUnavailable("the page's window was not part of the trace")
-        if isinstance(result, MissingTrace):
-            raise TraceUnavailable(result.reason)
+        if isinstance(result, MissingTrace):  # the page itself was not found in the trace
+            raise TraceUnavailable(result.reason, transient=False)
         return result
 
 
