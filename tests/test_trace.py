@@ -269,6 +269,24 @@ def test_epochs_end_quickly_when_renderers_open_between_them(site: ServedSite, m
     assert stats["slow_ends"] == 0, stats
 
 
+def test_an_epoch_starts_at_once_after_the_previous_pages_context_closed(
+    site: ServedSite,
+) -> None:
+    """One slot, pages one after another: each epoch starts right after the previous
+    page's context closed. A renderer still exiting as ``Tracing.start`` runs holds the
+    start for 10 s (4 starts in 21 before the pool waited for them to exit)."""
+
+    async def test(pool: ContextPool) -> dict[str, Any]:
+        for i in range(8):
+            url = site.url(f"simple.html?start-{i}")
+            record = await measure_page(pool, url, "mobile", settings("simulate"))
+            assert record["performance"] is not None
+        return TraceEpochs.for_pool(pool).stats()
+
+    stats = in_pool(test, max_contexts=1)
+    assert (stats["epochs"], stats["failed"], stats["slow_starts"]) == (8, 0, 0), stats
+
+
 def test_a_renderer_opened_mid_epoch_makes_its_end_wait_for_the_flush_timeout(
     site: ServedSite,
 ) -> None:

@@ -118,6 +118,9 @@ class TimeoutBudget:
     trace_detach_s: float = 2.0
     #: How long a page waits for the pages being opened before it starts an epoch anyway.
     trace_opening_grace_s: float = 2.0
+    #: How long an epoch's start waits for the renderers of closed contexts to exit: a
+    #: renderer exiting as ``Tracing.start`` runs holds the start for 10 s.
+    renderer_exit_s: float = 1.0
 
     # The Lantern worker (a Node process).
     #: Let the worker exit after its input closes, then kill it.

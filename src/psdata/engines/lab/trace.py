@@ -650,6 +650,8 @@ class TraceEpochs:
         self.failed = 0
         #: Epochs whose end took Chromium's flush timeout (a renderer started mid-epoch).
         self.slow_ends = 0
+        #: Epochs whose start took :data:`FLUSH_TIMEOUT_S` or more (a renderer exiting).
+        self.slow_starts = 0
         self.end_seconds: list[float] = []
 
     @classmethod
@@ -666,13 +668,14 @@ class TraceEpochs:
         return self._epoch is not None
 
     def stats(self) -> dict[str, Any]:
-        """How many epochs ran, failed and ended only after Chromium's flush timeout
-        (:data:`FLUSH_TIMEOUT_S`), and the median seconds an epoch took to end."""
+        """How many epochs ran, failed, started or ended only after Chromium's flush
+        timeout (:data:`FLUSH_TIMEOUT_S`), and the median seconds an epoch took to end."""
         ends = sorted(self.end_seconds[-200:])
         return {
             "epochs": self.epochs,
             "failed": self.failed,
             "slow_ends": self.slow_ends,
+            "slow_starts": self.slow_starts,
             "median_end_s": ends[len(ends) // 2] if ends else None,
         }
 
@@ -746,7 +749,11 @@ class TraceEpochs:
                         with contextlib.suppress(TimeoutError):
                             await asyncio.wait_for(self._changed.wait(), left)
                         continue
+                    if self.pool is not None:
+                        await self.pool.renderers_exited(BUDGET.renderer_exit_s)
+                    starting = time.monotonic()
                     epoch = await self._start(handle)
+                    self.slow_starts += time.monotonic() - starting >= FLUSH_TIMEOUT_S
                     break
                 if epoch.handle is handle and not (epoch.draining or epoch.ending or self._waiting):
                     if limit is not None and epoch.inside >= limit:
