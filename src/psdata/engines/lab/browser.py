@@ -206,7 +206,7 @@ def renderer_pids(browser_pid: int, known: dict[int, bool]) -> set[int]:
     *known* caches, per pid, whether it is a renderer (a process's command line is read
     once). A browser that is gone has none.
 
-    >>> renderer_pids(os.getpid(), {})
+    >>> renderer_pids(2**22 + 1, {})  # no such process
     set()
     """
     try:
