@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{int(frame['performance'].notna().sum())} scored"
     )
     print(common.table(["process", "CPU s per URL"], rows))
-    cores = psutil.cpu_count() or 1
+    cores = machine_cpu.cores
     machine = machine_cpu.busy_s
     busy = {
         "psdata_cores_busy": sum(split.values()) / (wall * cores),

@@ -619,12 +619,19 @@ class ContextPool:
         if not creation.cancelled() and creation.exception() is None:
             self._in_background(self._close_quietly(creation.result()))
 
-    async def _close_quietly(self, context: BrowserContext) -> None:
-        """Close *context* within ``close_timeout``; one that hangs or is gone is abandoned."""
+    async def _close_quietly(
+        self, context: BrowserContext, renderers: frozenset[int] = frozenset()
+    ) -> None:
+        """Close *context* within ``close_timeout``; one that hangs or is gone is abandoned.
+
+        Its *renderers* (those known) and the time are noted for :meth:`renderers_exited`.
+        """
         try:
             await asyncio.wait_for(context.close(), self.close_timeout)
         except Exception:  # hung or already gone: the browser reaps it
             log.debug("abandoning a browser context", exc_info=True)
+        self._exiting |= renderers
+        self._last_close = time.monotonic()
 
     # -- spares -------------------------------------------------------------------------
 
@@ -704,7 +711,7 @@ class ContextPool:
         alive = handle.browser.is_connected() and not ready.page.is_closed() and not ready.crashed
         if not usable or not alive:
             self.spares_wasted += 1
-            await self._release(handle, ready.context)
+            await self._release(handle, ready.context, ready.renderers)
             return None
         self.spares_used += 1
         return ready
@@ -717,17 +724,22 @@ class ContextPool:
             await asyncio.wait({task}, timeout=self.close_timeout)
         elif not task.cancelled() and task.exception() is None:
             ready = task.result()
-            await self._release(ready.handle, ready.context)
+            await self._release(ready.handle, ready.context, ready.renderers)
 
     async def discard_spares(self) -> None:
         """Close every spare context (e.g. at the end of a batch)."""
         spares, self._spares = self._spares, []
         await asyncio.gather(*(self._release_spare(s) for s in spares))
 
-    async def _release(self, handle: BrowserHandle, context: BrowserContext | None) -> None:
+    async def _release(
+        self,
+        handle: BrowserHandle,
+        context: BrowserContext | None,
+        renderers: frozenset[int] = frozenset(),
+    ) -> None:
         """Close a context that served no measurement and forget it in *handle*'s count."""
         if context is not None and not handle.gone.is_set():
-            await self._close_quietly(context)
+            await self._close_quietly(context, renderers)
         handle.active -= 1
         await self._maybe_retire(handle)
 
@@ -748,9 +760,7 @@ class ContextPool:
         renderers = slot.renderers
         handle, slot._browser, slot.renderers = slot._browser, None, frozenset()
         if context is not None and not (handle is not None and handle.gone.is_set()):
-            await self._close_quietly(context)
-            self._exiting |= renderers
-            self._last_close = time.monotonic()
+            await self._close_quietly(context, renderers)
         if handle is not None:
             handle.active -= 1
             if not discard:
