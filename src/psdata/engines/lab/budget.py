@@ -29,8 +29,9 @@ One measurement (timeout T, 120 s by default)::
 
 Shared by every page, outside any one timeout: launching Chromium (launch_s), closing
 (close_s), wiping its missing favicons (favicon_s), a trace epoch's start and end
-(trace_start_s, trace_end_s, trace_detach_s, trace_opening_grace_s), a browser's death
-(crash_grace_s, cancel_wait_s), the Lantern worker's exit (lantern_close_s).
+(trace_start_s, trace_end_s, trace_detach_s, trace_opening_grace_s, renderer_exit_s), a
+browser's death (crash_grace_s, cancel_wait_s), the Lantern worker's exit
+(lantern_close_s, lantern_kill_s).
 
 >>> BUDGET.load_cap_s(120, 45), BUDGET.load_cap_s(20, 45)
 (45, 10.0)
@@ -125,6 +126,8 @@ class TimeoutBudget:
     # The Lantern worker (a Node process).
     #: Let the worker exit after its input closes, then kill it.
     lantern_close_s: float = 5.0
+    #: Reap a killed worker (it ends within milliseconds; an unkillable one is left).
+    lantern_kill_s: float = 1.0
 
     def load_cap_s(self, timeout_s: float, lighthouse_cap_s: float) -> float:
         """The longest a page may take to load and go quiet within *timeout_s*.

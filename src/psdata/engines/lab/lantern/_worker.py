@@ -172,8 +172,10 @@ class _Process:
         return future
 
     def kill(self, reason: str) -> None:
-        with contextlib.suppress(OSError):
+        """Kill the worker and reap it (SIGKILL ends it within milliseconds)."""
+        with contextlib.suppress(OSError, subprocess.TimeoutExpired):
             self.popen.kill()
+            self.popen.wait(BUDGET.lantern_kill_s)
         self._fail(reason)
 
     def close(self, timeout: float = BUDGET.lantern_close_s) -> None:
