@@ -291,10 +291,11 @@ def test_a_renderer_opened_mid_epoch_makes_its_end_wait_for_the_flush_timeout(
     site: ServedSite,
 ) -> None:
     """What the gate avoids, and what the stats count: a renderer started while an
-    epoch runs holds the epoch's end for Chromium's flush timeout."""
+    epoch runs holds the epoch's end for Chromium's flush timeout. Chromium does not
+    always (the end was quick once in 29 runs alone, and once in CI's full run),
+    so the test runs up to three epochs and stops at the first slow end."""
 
-    async def test(pool: ContextPool) -> dict[str, Any]:
-        epochs = TraceEpochs.for_pool(pool)
+    async def one_epoch(pool: ContextPool, epochs: TraceEpochs) -> None:
         slot, page, cdp = await _open(pool, epochs)
         ticket = await epochs.enter(slot.browser_handle, await _frame_id(cdp))
         await pool.discard_spares()  # pages opened ahead have their renderers already
@@ -308,10 +309,15 @@ def test_a_renderer_opened_mid_epoch_makes_its_end_wait_for_the_flush_timeout(
         assert isinstance(await ticket.events(timeout=40), PageTrace)
         for each in (slot, *late):
             await pool.return_instance(each, discard=True)
+
+    async def test(pool: ContextPool) -> dict[str, Any]:
+        epochs = TraceEpochs.for_pool(pool)
+        while not epochs.slow_ends and epochs.epochs < 3:
+            await one_epoch(pool, epochs)
         return epochs.stats()
 
     stats = in_pool(test, max_contexts=3)
-    assert (stats["epochs"], stats["failed"], stats["slow_ends"]) == (1, 0, 1), stats
+    assert (stats["failed"], stats["slow_ends"]) == (0, 1), stats
 
 
 def test_the_split_finds_when_the_main_frames_viewport_was_first_sized() -> None:
