@@ -153,8 +153,9 @@ def read_details(frame: Any) -> list[dict[str, Any] | None]:
     return out
 
 
-def phase_rows(frame: Any) -> list[dict[str, float]]:
-    """Per scored URL: each phase's ms, ``total`` (= duration_s) and two overheads.
+def phase_rows(frame: Any) -> list[dict[str, Any]]:
+    """Per scored URL (named by ``url``, so rows pair with the page list although error
+    rows have none): each phase's ms, ``total`` (= duration_s) and two overheads.
 
     ``overhead`` is ``total − load − quiet_wait``: the time psdata spends on a URL
     besides loading the page and waiting for it to go quiet. ``engine_overhead`` leaves
@@ -174,11 +175,11 @@ def phase_rows(frame: Any) -> list[dict[str, float]]:
         phases["total"] = total
         phases["overhead"] = total - phases["load"] - phases["quiet_wait"]
         phases["engine_overhead"] = phases["overhead"] - phases["audits"] - phases["bf_cache"]
-        rows.append(phases)
+        rows.append({"url": row["url"], **phases})
     return rows
 
 
-def phase_medians(rows: Iterable[dict[str, float]]) -> dict[str, float | None]:
+def phase_medians(rows: Iterable[dict[str, Any]]) -> dict[str, float | None]:
     """Median of each phase over URLs."""
     rows = list(rows)
     keys = [*PHASES, "total", "overhead", "engine_overhead"]

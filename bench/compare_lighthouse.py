@@ -772,7 +772,7 @@ def print_stability(form_factor: str, st: dict[str, Any], throttling: str) -> li
     ]
 
 
-def print_overhead(phases: dict[str, list[dict[str, float]]]) -> tuple[list[list[str]], dict]:
+def print_overhead(phases: dict[str, list[dict[str, Any]]]) -> tuple[list[list[str]], dict]:
     print(
         "\n=== psdata per-URL time by phase (median ms; overhead = total − load − quiet_wait;"
         " engine = overhead − audits − bf_cache) ==="
@@ -838,7 +838,7 @@ def main(argv: list[str] | None = None) -> int:
     levels = tuple(dict.fromkeys((1, args.concurrency)))  # --concurrency 1: one run
     psdata.set_max_concurrent_contexts(max(levels))
     all_targets: list[list[str]] = []
-    phases: dict[str, list[dict[str, float]]] = {}
+    phases: dict[str, list[dict[str, Any]]] = {}
     with common.serve_pages() as site, tempfile.TemporaryDirectory(prefix="psdata-cmp-") as tmp:
         urls = [site.url(p) for p in paths]
         common.warm_up(common.with_query(site.url("baseline/minimal.html"), "warmup", 1), tmp)
