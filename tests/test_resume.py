@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -17,7 +18,6 @@ import psutil
 import pytest
 
 import psdata
-from psdata._store import ResultStore
 from psdata.demo.server import ServedSite
 
 SETTINGS = {"categories": ["performance"], "quiet_window_ms": 100, "progress": False}
@@ -29,11 +29,17 @@ def slow_urls(site: ServedSite, n: int) -> list[str]:
 
 
 def stored_rows(cache_dir: Path) -> int:
+    """The rows a child has committed, read without a write lock: opening a
+    :class:`ResultStore` takes one (its schema check) and, polled every 50 ms, can hold
+    up the child's own writes."""
     path = cache_dir / "results.sqlite3"
     if not path.exists():
         return 0
-    with ResultStore(path) as store:
-        return int(store.info()["rows"])
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)) as db:
+        try:
+            return int(db.execute("SELECT count(*) FROM results").fetchone()[0])
+        except sqlite3.OperationalError:  # the child has not created the table yet
+            return 0
 
 
 def child(code: str, cache_dir: Path) -> subprocess.Popen[str]:
@@ -82,7 +88,7 @@ def test_kill_9_mid_batch_then_rerun_measures_only_what_was_missing(
 def test_ctrl_c_cancels_cleanly_keeps_finished_work_and_the_pool_recovers(
     site: ServedSite, tmp_path: Path
 ) -> None:
-    urls = slow_urls(site, 8)
+    urls = slow_urls(site, 16)  # far more than are done when Ctrl-C comes
     process = child(
         f"""
         import json, time, psdata
@@ -124,10 +130,10 @@ def test_ctrl_c_cancels_cleanly_keeps_finished_work_and_the_pool_recovers(
     out, err = process.communicate(timeout=120)
     assert process.returncode == 0, err
     report = json.loads(out.strip().splitlines()[-1])
-    assert report["outcome"] == "interrupted"
+    assert report["outcome"] == "interrupted", (report, err)
     assert report["busy"] == 0 and report["contexts"] == 0  # no orphan pages or contexts
     assert report["after"] == 1  # the pool still works
-    assert 1 <= report["stored"] < 8  # finished work was kept
+    assert 1 <= report["stored"] < 16  # finished work was kept
 
 
 def test_cached_failures_are_reused_unless_force_retry(site: ServedSite) -> None:
