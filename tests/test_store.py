@@ -172,6 +172,24 @@ def test_put_is_committed_and_visible_to_new_connections(store: ResultStore) -> 
         assert other.get_many(["k"])["k"].record["url"] == URL
 
 
+def test_opening_a_store_takes_no_write_lock(
+    store: ResultStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process (a notebook's ``cache_info()``, a test polling a batch) opens and
+    reads the store while a batch holds its write lock: it neither waits for the lock
+    nor holds up the batch's next write."""
+    store.put("k", {"url": URL}, None, ok=True)
+    monkeypatch.setattr(_store, "BUSY_TIMEOUT_S", 0.2)  # a wait for the lock would fail
+    writer = sqlite3.connect(store.path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        with ResultStore(store.path) as reader:
+            assert reader.info()["rows"] == 1
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
 def test_file_settings(store: ResultStore) -> None:
     with sqlite3.connect(store.path) as raw:
         assert raw.execute("PRAGMA journal_mode").fetchone() == ("wal",)

@@ -102,17 +102,22 @@ def _dumps(value: object) -> str:
 def _enable_wal(conn: sqlite3.Connection) -> None:
     """Switch the file to WAL mode (once per file; it persists).
 
-    SQLite fails the switch at once, without waiting, while another process is switching
-    the same new file, so it is retried until the busy timeout.
+    A file already in WAL mode is left as it is. SQLite fails the switch at once, without
+    waiting, while another process is switching the same new file (an error, or the old
+    mode as the answer), so it is retried until the busy timeout.
     """
     deadline = time.monotonic() + BUSY_TIMEOUT_S
     while True:
         try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+                return
             if conn.execute("PRAGMA journal_mode=WAL").fetchone()[0] == "wal":
                 return
         except sqlite3.OperationalError:
             if time.monotonic() > deadline:
                 raise
+        if time.monotonic() > deadline:
+            raise sqlite3.OperationalError("the file could not be switched to WAL mode")
         time.sleep(0.01)
 
 
@@ -256,7 +261,11 @@ class ResultStore:
         return conn
 
     def _init_schema(self) -> None:
+        """Create or migrate the tables; a store already at this schema takes no write
+        lock, so opening it does not hold up another process's writes."""
         conn = self._connection()
+        if conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+            return
         conn.execute("BEGIN IMMEDIATE")
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
