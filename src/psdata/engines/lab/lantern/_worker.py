@@ -172,11 +172,13 @@ class _Process:
         return future
 
     def kill(self, reason: str) -> None:
-        """Kill the worker and reap it (SIGKILL ends it within milliseconds)."""
+        """Fail the requests in flight with *reason*, then kill the worker and reap it
+        (SIGKILL ends it within milliseconds). The reason comes first: the reader, seeing
+        the pipe close, would otherwise name the SIGKILL instead."""
+        self._fail(reason)
         with contextlib.suppress(OSError, subprocess.TimeoutExpired):
             self.popen.kill()
             self.popen.wait(BUDGET.lantern_kill_s)
-        self._fail(reason)
 
     def close(self, timeout: float = BUDGET.lantern_close_s) -> None:
         """Close stdin (the worker exits), then kill it if it lingers."""
