@@ -344,10 +344,13 @@ def test_headers_open_a_page_that_needs_one(auth_site: AuthSite) -> None:
     url = auth_site.url("/gated")
     without = psdata.analyze([url], **QUICK)
     assert without.loc[0, "error_type"] == "http" and without.loc[0, "status"] == 403
+    before = len(auth_site.requests("/account.css"))
     frame = psdata.analyze([url], headers={"X-Api-Key": API_KEY}, **QUICK)
     assert pd.isna(frame.loc[0, "error"]) and frame.loc[0, "status"] == 200
-    # Every request carries it, as Lighthouse's --extra-headers.
-    assert auth_site.requests("/account.css")[-1].headers["x-api-key"] == API_KEY
+    # The measured load's requests carry it, as Lighthouse's --extra-headers. (Not always
+    # the back/forward-cache check's return to the page after it: Chromium revalidated
+    # the stylesheet there without the extra headers, on every run since 21:30 today.)
+    assert auth_site.requests("/account.css")[before].headers["x-api-key"] == API_KEY
 
 
 def test_http_credentials_for_the_pages_origin(auth_site: AuthSite) -> None:
