@@ -347,9 +347,9 @@ def test_headers_open_a_page_that_needs_one(auth_site: AuthSite) -> None:
     before = len(auth_site.requests("/account.css"))
     frame = psdata.analyze([url], headers={"X-Api-Key": API_KEY}, **QUICK)
     assert pd.isna(frame.loc[0, "error"]) and frame.loc[0, "status"] == 200
-    # The measured load's requests carry it, as Lighthouse's --extra-headers. (Not always
-    # the back/forward-cache check's return to the page after it: Chromium may revalidate
-    # the stylesheet there, and then without the extra headers.)
+    # The measured load's requests carry it, as Lighthouse's --extra-headers. (Not the
+    # stylesheet's revalidation after it, when the CSS usage collection enables DevTools'
+    # CSS domain: Chromium may send one, and without the extra headers.)
     assert auth_site.requests("/account.css")[before].headers["x-api-key"] == API_KEY
 
 
