@@ -102,15 +102,14 @@ def _dumps(value: object) -> str:
 def _enable_wal(conn: sqlite3.Connection) -> None:
     """Switch the file to WAL mode (once per file; it persists).
 
-    A file already in WAL mode is left as it is. SQLite fails the switch at once, without
-    waiting, while another process is switching the same new file (an error, or the old
-    mode as the answer), so it is retried until the busy timeout.
+    On a file already in WAL mode the switch is a no-op that takes no lock. SQLite fails
+    the switch at once, without waiting, while another process is switching the same new
+    file (an error, or the old mode as the answer), so it is retried until the busy
+    timeout.
     """
     deadline = time.monotonic() + BUSY_TIMEOUT_S
     while True:
         try:
-            if conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
-                return
             if conn.execute("PRAGMA journal_mode=WAL").fetchone()[0] == "wal":
                 return
         except sqlite3.OperationalError:
